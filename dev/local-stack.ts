@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { StackPorts } from "./env.ts";
+import { startDynamo, startUpstashRest, type DynaliteHandle, type UpstashRestServer } from "./services.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface LocalStackOptions {
+  ports: StackPorts;
+  stage?: string;
+  /** Environment the functions run with (already merged from .env.example / .env / process.env). */
+  env: Record<string, string>;
+  /** Where serverless-offline's output goes: "inherit" prints it, a path appends it to a file. */
+  output: "inherit" | string;
+  /** Separate build and S3 folders let a test stack run beside a dev stack. */
+  workFolder?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface LocalStack {
+  baseUrl: string;
+  lambdaUrl: string;
+  s3Url: string;
+  env: Record<string, string>;
+  upstash: UpstashRestServer;
+  stop(): Promise<void>;
+}
+
+/** Starts the whole local stack: Upstash REST + Redis, dynalite, and serverless-offline with s3rver inside it. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const stage = options.stage ?? "dev";
+  const { ports } = options;
+  const workFolder = options.workFolder ?? ".esbuild";
+  const stopping: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const close of stopping.reverse()) await close().catch(() => undefined);
+    stopping.length = 0;
+  };
+
+  try {
+    const token = options.env.UPSTASH_REDIS_REST_TOKEN ?? "local-dev-token";
+    const upstash = await startUpstashRest({ port: ports.upstash, token });
+    stopping.push(() => upstash.close());
+
+    const table = `hera-api-results-${stage}`;
+    const dynamo: DynaliteHandle = await startDynamo(ports.dynamodb, table);
+    stopping.push(() => dynamo.close());
+
+    const s3Url = `http://localhost:${ports.s3}`;
+    const s3Directory = resolve(ROOT, ".local", `s3-${workFolder.replace(/[^\w-]/g, "")}`);
+    rmSync(s3Directory, { recursive: true, force: true });
+    mkdirSync(s3Directory, { recursive: true });
+
+    const env: Record<string, string> = {
+      ...options.env,
+      SLS_TELEMETRY_DISABLED: "1",
+      SLS_NOTIFICATIONS_MODE: "off",
+      UPSTASH_REDIS_REST_URL: upstash.url.replace("127.0.0.1", "localhost"),
+      UPSTASH_REDIS_REST_TOKEN: token,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      S3_ENDPOINT: s3Url,
+      S3_PUBLIC_ENDPOINT: options.env.S3_PUBLIC_ENDPOINT && options.env.S3_PUBLIC_ENDPOINT !== "http://localhost:4569" ? options.env.S3_PUBLIC_ENDPOINT : s3Url,
+      S3_LOCAL_PORT: String(ports.s3),
+      S3_LOCAL_DIRECTORY: s3Directory,
+      OFFLINE_HTTP_PORT: String(ports.http),
+      OFFLINE_LAMBDA_PORT: String(ports.lambda),
+      ESBUILD_WORK_FOLDER: workFolder,
+    };
+    const offline = spawnOffline(stage, env, options.output);
+    stopping.push(() => stopProcessGroup(offline));
+
+    const baseUrl = `http://localhost:${ports.http}`;
+    await waitUntilReady(`${baseUrl}/api/health`, offline, options.readyTimeoutMs ?? 180_000);
+    return { baseUrl, lambdaUrl: `http://localhost:${ports.lambda}`, s3Url, env, upstash, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function spawnOffline(stage: string, env: Record<string, string>, output: string): ChildProcess {
+  const sls = resolve(ROOT, "node_modules", ".bin", "sls");
+  const stdio = output === "inherit" ? "inherit" : "pipe";
+  // Its own process group, so stopping the stack can end serverless-offline and every worker it started.
+  const child = spawn(sls, ["offline", "start", "--stage", stage], { cwd: ROOT, env, stdio: ["ignore", stdio, stdio], detached: true });
+  if (output !== "inherit") {
+    mkdirSync(dirname(output), { recursive: true });
+    const log = createWriteStream(output, { flags: "a" });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
+  const killOnExit = () => {
+    if (child.pid && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
+  return child;
+}
+
+async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // the group is already gone
+    }
+  };
+  signal("SIGINT");
+  const timer = setTimeout(() => signal("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+  signal("SIGKILL");
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`serverless-offline exited with code ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`The local stack was not ready at ${url} within ${timeoutMs} ms`);
+}

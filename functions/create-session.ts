@@ -1,0 +1,14 @@
+import { httpHandler } from "../lib/http/handler.ts";
+import { createSession } from "../lib/sessions/sessions.ts";
+import { createSessionBody } from "../lib/schemas/sessions.ts";
+import { chatProvider, sessionStore } from "../lib/runtime.ts";
+import { logger } from "../lib/observability/logger.ts";
+import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+
+export const handler = httpHandler({ body: createSessionBody, bodyOptional: true }, async (request) => {
+  const created = await createSession({ store: sessionStore(), interviewer: chatProvider() }, { locale: request.body.locale });
+  logger.appendKeys({ sessionId: created.sessionId });
+  logger.info("session created", { locale: request.body.locale });
+  countMetric(MetricName.SessionsCreated);
+  return { status: 201, body: created };
+});

@@ -1,0 +1,42 @@
+import { Redis, errors } from "@upstash/redis";
+import { DependencyUnavailableError } from "../http/errors.ts";
+import { getConfig, type Config } from "../config.ts";
+
+/** Makes the Upstash REST client with capped retries and a per-request deadline, so a dead Redis ends fast. */
+export function createRedis(config: Pick<Config, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "REDIS_TIMEOUT_MS" | "REDIS_RETRIES">): Redis {
+  return new Redis({
+    url: config.UPSTASH_REDIS_REST_URL,
+    token: config.UPSTASH_REDIS_REST_TOKEN,
+    automaticDeserialization: false,
+    enableTelemetry: false,
+    retry: { retries: config.REDIS_RETRIES, backoff: (attempt) => 50 * 2 ** attempt },
+    signal: () => AbortSignal.timeout(config.REDIS_TIMEOUT_MS),
+  });
+}
+
+/**
+ * Runs one Redis call and turns transport failures (refused, timed out, garbled, unauthorized) into a 503.
+ * Redis command errors stay as they are: they are bugs, and the error handler hides them behind a 500.
+ */
+export async function callRedis<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (isRedisUnavailable(error)) throw new DependencyUnavailableError("redis", error);
+    throw error;
+  }
+}
+
+function isRedisUnavailable(error: unknown): boolean {
+  if (error instanceof errors.UpstashJSONParseError) return true;
+  if (error instanceof errors.UpstashError) return /^(Unauthorized|Aborted|Timeout)/i.test(error.message);
+  return true;
+}
+
+let redis: Redis | undefined;
+
+/** The process-wide Redis client, made once per container on first use. */
+export function redisClient(): Redis {
+  redis ??= createRedis(getConfig());
+  return redis;
+}

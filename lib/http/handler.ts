@@ -1,0 +1,103 @@
+import middy from "@middy/core";
+import httpCors from "@middy/http-cors";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpSecurityHeaders from "@middy/http-security-headers";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Context } from "aws-lambda";
+import type { z } from "zod";
+import { getConfig } from "../config.ts";
+import { logger } from "../observability/logger.ts";
+import { metrics } from "../observability/metrics.ts";
+import { MissingTokenError } from "./errors.ts";
+import { errorHandler, jsonBody, MAX_BODY_BYTES } from "./middlewares.ts";
+
+/** The parts of an API Gateway HTTP API (v2) event that the chain reads; lib/ knows nothing more of the event. */
+export interface HttpEvent {
+  headers?: Record<string, string | undefined>;
+  body?: unknown;
+  isBase64Encoded?: boolean;
+  pathParameters?: Record<string, string | undefined> | null;
+  requestContext?: { http?: { method?: string; sourceIp?: string }; requestId?: string };
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What a handler sees: a validated body and plain request facts. */
+export interface HttpRequest<Body> {
+  body: Body;
+  pathParameters: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  sourceIp: string;
+  requestId: string;
+  /** Aborted shortly before Lambda's own timeout, for outbound calls that may hang. */
+  signal: AbortSignal;
+}
+
+/** What a handler returns: a status and a JSON-able body. */
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HttpHandlerOptions<Schema extends z.ZodType | undefined> {
+  /** The zod schema of the JSON body; leave out for requests without a body. */
+  body?: Schema;
+  /** Whether an absent body is allowed (the schema then sees `undefined`). */
+  bodyOptional?: boolean;
+}
+
+type BodyOf<Schema> = Schema extends z.ZodType ? z.output<Schema> : undefined;
+
+/**
+ * Wraps a handler in the one middleware chain every HTTP function uses:
+ * context/metrics → normalize headers → CORS → security headers → parse + validate JSON → handler → error handler.
+ */
+export function httpHandler<Schema extends z.ZodType | undefined = undefined>(
+  options: HttpHandlerOptions<Schema>,
+  handle: (request: HttpRequest<BodyOf<Schema>>) => Promise<HttpResult>,
+) {
+  const config = getConfig();
+  return middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+    .use(httpHeaderNormalizer())
+    .use(httpCors({ origins: config.ALLOWED_ORIGINS, exposeHeaders: "Retry-After", maxAge: 600 }))
+    .use(httpSecurityHeaders())
+    .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
+    .use(errorHandler())
+    .handler(async (event, context, { signal }) => {
+      const result = await handle({
+        body: event.body as BodyOf<Schema>,
+        pathParameters: event.pathParameters ?? {},
+        headers: event.headers ?? {},
+        sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
+        requestId: context.awsRequestId,
+        signal,
+      });
+      return toResponse(result);
+    });
+}
+
+/** Serializes a handler result as a JSON response (204 has no body). */
+export function toResponse(result: HttpResult): HttpResponse {
+  const headers: Record<string, string> = { "Cache-Control": "no-store", ...result.headers };
+  if (result.status === 204 || result.body === undefined) return { statusCode: result.status, headers };
+  return {
+    statusCode: result.status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+    body: JSON.stringify(result.body),
+  };
+}
+
+/** The bearer token of a request, or a 401 when there is none. */
+export function bearerToken(headers: Record<string, string | undefined>): string {
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(headers.authorization ?? "");
+  if (!match?.[1]) throw new MissingTokenError();
+  return match[1];
+}

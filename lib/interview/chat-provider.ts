@@ -1,0 +1,66 @@
+import type { Profile, ProfileField } from "./profile.ts";
+
+export type Locale = "ja" | "en";
+
+export interface ChatMessage {
+  role: "user" | "assistant";
+  text: string;
+}
+
+export interface ChatTurnInput {
+  locale: Locale;
+  /** The stored profile before this turn. */
+  profile: Profile;
+  /** Earlier messages of the session, oldest first, without the current `text`. */
+  history: ChatMessage[];
+  /** The user's current message. */
+  text: string;
+}
+
+export interface ChatTurnResult {
+  /** What the interviewer says next (in the session's locale). */
+  reply: string;
+  /**
+   * Only valid values that change the profile; apply with `mergeProfile`. Composite fields
+   * are deltas: `personality`/`partner` carry the keys this message set, `children` the
+   * children this message named (merged by name).
+   */
+  extracted: Partial<Profile>;
+  /** Top-level names of the fields in `extracted`, in `PROFILE_FIELDS` order (e.g. `["personality"]`). */
+  extractedFields: ProfileField[];
+}
+
+export interface ChatProvider {
+  /** The interviewer's opening question for a new session. */
+  firstQuestion(input: { locale: Locale; profile: Profile }): Promise<string>;
+  /** One interview turn: parse the user's answer, say what to ask next. */
+  reply(input: ChatTurnInput, signal?: AbortSignal): Promise<ChatTurnResult>;
+}
+
+/**
+ * Stable error codes: `chat_provider_unavailable` when the model could not be reached, failed,
+ * timed out or was aborted; `chat_provider_bad_response` when it answered something unusable.
+ */
+export type ChatProviderErrorCode = "chat_provider_unavailable" | "chat_provider_bad_response";
+
+/**
+ * A chat provider failure. Messages never contain user text, profile values or model output,
+ * so the error is safe to log.
+ */
+export class ChatProviderError extends Error {
+  override readonly name = "ChatProviderError";
+  readonly code: ChatProviderErrorCode;
+  /** Upstream HTTP status when the provider answered with one. */
+  readonly status: number | undefined;
+
+  constructor(code: ChatProviderErrorCode, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options?.status;
+  }
+}
+
+/** True when `error` is a `ChatProviderError` (optionally with the given code). */
+export function isChatProviderError(error: unknown, code?: ChatProviderErrorCode): error is ChatProviderError {
+  return error instanceof ChatProviderError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,297 @@
+import { z } from "zod";
+
+// The interview profile: what the interviewer collects before images can be generated.
+// A stored profile is always partial (it fills up over the chat); completeness is a
+// separate question answered by `missingFields`.
+
+/** Top-level profile fields, in the stable order used for questions and `missingFields`. */
+export const PROFILE_FIELDS = [
+  "age",
+  "gender",
+  "relationshipStatus",
+  "location",
+  "incomeRange",
+  "personality",
+  "partner",
+  "children",
+] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+export const GENDERS = ["female", "male", "other"] as const;
+export type Gender = (typeof GENDERS)[number];
+
+export const RELATIONSHIP_STATUSES = ["single", "dating", "married", "other"] as const;
+export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
+
+// A wished child's gender: "either" means the user has no preference, which is a
+// complete answer (the image generator may choose).
+export const CHILD_GENDERS = ["female", "male", "either"] as const;
+export type ChildGender = (typeof CHILD_GENDERS)[number];
+
+/** Big Five traits, in the order the interviewer asks them. */
+export const PERSONALITY_TRAITS = [
+  "openness",
+  "conscientiousness",
+  "extraversion",
+  "agreeableness",
+  "neuroticism",
+] as const;
+export type PersonalityTrait = (typeof PERSONALITY_TRAITS)[number];
+
+/** Partner keys, in the order the interviewer asks them. */
+export const PARTNER_KEYS = ["name", "temperament", "appearance"] as const;
+export type PartnerKey = (typeof PARTNER_KEYS)[number];
+
+export const MIN_AGE = 16;
+export const MAX_AGE = 120;
+/** Longest free-text answer kept (location, income, temperament, appearance). */
+export const MAX_TEXT_LENGTH = 200;
+/** Longest name kept (partner and children). */
+export const MAX_NAME_LENGTH = 50;
+/** Most children a profile holds; further new children are ignored by `mergeProfile`. */
+export const MAX_CHILDREN = 10;
+/** Personality counts as answered once this many traits are set. */
+export const MIN_PERSONALITY_TRAITS = 2;
+
+const freeText = z.string().trim().min(1).max(MAX_TEXT_LENGTH);
+const nameText = z.string().trim().min(1).max(MAX_NAME_LENGTH);
+const traitScore = z.number().min(0).max(1);
+
+export const ageSchema = z.int().min(MIN_AGE).max(MAX_AGE);
+export const genderSchema = z.enum(GENDERS);
+export const relationshipStatusSchema = z.enum(RELATIONSHIP_STATUSES);
+export const childGenderSchema = z.enum(CHILD_GENDERS);
+
+export const personalitySchema = z.strictObject({
+  openness: traitScore.optional(),
+  conscientiousness: traitScore.optional(),
+  extraversion: traitScore.optional(),
+  agreeableness: traitScore.optional(),
+  neuroticism: traitScore.optional(),
+});
+export type Personality = z.infer<typeof personalitySchema>;
+
+export const partnerSchema = z.strictObject({
+  name: nameText.optional(),
+  temperament: freeText.optional(),
+  appearance: freeText.optional(),
+});
+export type Partner = z.infer<typeof partnerSchema>;
+
+// A child is identified by its name (merges match on it), so the name is required even
+// in a partial profile; the wished gender may follow in a later message.
+export const childSchema = z.strictObject({
+  name: nameText,
+  desiredGender: childGenderSchema.optional(),
+});
+export type Child = z.infer<typeof childSchema>;
+
+export const profileSchema = z.strictObject({
+  age: ageSchema.optional(),
+  gender: genderSchema.optional(),
+  relationshipStatus: relationshipStatusSchema.optional(),
+  location: freeText.optional(),
+  incomeRange: freeText.optional(),
+  personality: personalitySchema.optional(),
+  partner: partnerSchema.optional(),
+  children: z.array(childSchema).max(MAX_CHILDREN).optional(),
+});
+/** A stored (possibly partial) interview profile. */
+export type Profile = z.infer<typeof profileSchema>;
+
+/** Number of personality traits that hold a score. */
+export function personalityTraitCount(personality: Personality | undefined): number {
+  if (!personality) return 0;
+  return PERSONALITY_TRAITS.filter((trait) => personality[trait] !== undefined).length;
+}
+
+function isFieldComplete(profile: Profile, field: ProfileField): boolean {
+  switch (field) {
+    case "personality":
+      return personalityTraitCount(profile.personality) >= MIN_PERSONALITY_TRAITS;
+    case "partner": {
+      const partner = profile.partner;
+      return partner !== undefined && PARTNER_KEYS.every((key) => partner[key] !== undefined);
+    }
+    case "children":
+      return (profile.children ?? []).some((child) => child.desiredGender !== undefined);
+    default:
+      return profile[field] !== undefined;
+  }
+}
+
+/** Fields still needed for a complete profile, in `PROFILE_FIELDS` order (empty when complete). */
+export function missingFields(profile: Profile): ProfileField[] {
+  return PROFILE_FIELDS.filter((field) => !isFieldComplete(profile, field));
+}
+
+/** True when every field the spec requires is present. */
+export function isProfileComplete(profile: Profile): boolean {
+  return missingFields(profile).length === 0;
+}
+
+function childKey(name: string): string {
+  // Same child despite width/case/spacing differences ("Ｓａｋｕｒａ" vs "sakura ").
+  return name.normalize("NFKC").trim().toLowerCase();
+}
+
+function mergeChildren(existing: readonly Child[], incoming: readonly Child[]): Child[] {
+  const result = existing.map((child) => ({ ...child }));
+  for (const child of incoming) {
+    const index = result.findIndex((candidate) => childKey(candidate.name) === childKey(child.name));
+    const current = index >= 0 ? result[index] : undefined;
+    if (current) {
+      result[index] = { ...current, ...definedOnly(child) };
+    } else if (result.length < MAX_CHILDREN) {
+      result.push({ ...definedOnly(child), name: child.name });
+    }
+  }
+  return result;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(value) as Array<keyof T>) {
+    if (value[key] !== undefined) out[key] = value[key];
+  }
+  return out;
+}
+
+/**
+ * Returns a new profile with `extracted` applied, never mutating either input: scalars are
+ * replaced, personality merges per trait, partner per key, and children merge by name
+ * (a new name is appended, up to `MAX_CHILDREN`). Undefined values change nothing.
+ */
+export function mergeProfile(profile: Profile, extracted: Partial<Profile>): Profile {
+  const combined: Profile = { ...definedOnly(profile), ...definedOnly(extracted) };
+  if (profile.personality !== undefined || extracted.personality !== undefined) {
+    combined.personality = { ...profile.personality, ...definedOnly(extracted.personality ?? {}) };
+  }
+  if (profile.partner !== undefined || extracted.partner !== undefined) {
+    combined.partner = { ...profile.partner, ...definedOnly(extracted.partner ?? {}) };
+  }
+  if (profile.children !== undefined || extracted.children !== undefined) {
+    combined.children = mergeChildren(profile.children ?? [], extracted.children ?? []);
+  }
+  // Rebuilt in PROFILE_FIELDS order so stored JSON is stable and unknown keys never leak in.
+  const result: Profile = {};
+  for (const field of PROFILE_FIELDS) {
+    if (combined[field] !== undefined) copyField(result, combined, field);
+  }
+  return result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Keeps only the valid parts of an untrusted extraction (e.g. a model's JSON): each field,
+ * trait, partner key and child is checked on its own and anything invalid is dropped.
+ */
+export function sanitizeExtracted(raw: unknown): Partial<Profile> {
+  if (!isRecord(raw)) return {};
+  const out: Partial<Profile> = {};
+  const age = ageSchema.safeParse(raw.age);
+  if (age.success) out.age = age.data;
+  const gender = genderSchema.safeParse(raw.gender);
+  if (gender.success) out.gender = gender.data;
+  const status = relationshipStatusSchema.safeParse(raw.relationshipStatus);
+  if (status.success) out.relationshipStatus = status.data;
+  const location = freeText.safeParse(raw.location);
+  if (location.success) out.location = location.data;
+  const income = freeText.safeParse(raw.incomeRange);
+  if (income.success) out.incomeRange = income.data;
+
+  if (isRecord(raw.personality)) {
+    const personality: Personality = {};
+    for (const trait of PERSONALITY_TRAITS) {
+      const score = traitScore.safeParse(raw.personality[trait]);
+      if (score.success) personality[trait] = score.data;
+    }
+    if (Object.keys(personality).length > 0) out.personality = personality;
+  }
+
+  if (isRecord(raw.partner)) {
+    const partner: Partner = {};
+    const name = nameText.safeParse(raw.partner.name);
+    if (name.success) partner.name = name.data;
+    const temperament = freeText.safeParse(raw.partner.temperament);
+    if (temperament.success) partner.temperament = temperament.data;
+    const appearance = freeText.safeParse(raw.partner.appearance);
+    if (appearance.success) partner.appearance = appearance.data;
+    if (Object.keys(partner).length > 0) out.partner = partner;
+  }
+
+  if (Array.isArray(raw.children)) {
+    const children: Child[] = [];
+    for (const item of raw.children.slice(0, MAX_CHILDREN)) {
+      if (!isRecord(item)) continue;
+      const name = nameText.safeParse(item.name);
+      if (!name.success) continue;
+      const desiredGender = childGenderSchema.safeParse(item.desiredGender);
+      children.push(desiredGender.success ? { name: name.data, desiredGender: desiredGender.data } : { name: name.data });
+    }
+    if (children.length > 0) out.children = children;
+  }
+  return out;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const keysA = Object.keys(a).filter((key) => a[key] !== undefined);
+    const keysB = Object.keys(b).filter((key) => b[key] !== undefined);
+    return keysA.length === keysB.length && keysA.every((key) => deepEqual(a[key], b[key]));
+  }
+  return false;
+}
+
+/** The part of `candidate` that would actually change `profile`, plus those fields' names in stable order. */
+export function extractionChanges(
+  profile: Profile,
+  candidate: Partial<Profile>,
+): { extracted: Partial<Profile>; extractedFields: ProfileField[] } {
+  const merged = mergeProfile(profile, candidate);
+  const extracted: Partial<Profile> = {};
+  const extractedFields: ProfileField[] = [];
+  for (const field of PROFILE_FIELDS) {
+    if (candidate[field] === undefined || deepEqual(merged[field], profile[field])) continue;
+    extractedFields.push(field);
+    copyField(extracted, candidate, field);
+  }
+  return { extracted, extractedFields };
+}
+
+function copyField(target: Partial<Profile>, source: Partial<Profile>, field: ProfileField): void {
+  // A typed per-field copy, because assigning through a union key loses the value type.
+  switch (field) {
+    case "age":
+      target.age = source.age;
+      break;
+    case "gender":
+      target.gender = source.gender;
+      break;
+    case "relationshipStatus":
+      target.relationshipStatus = source.relationshipStatus;
+      break;
+    case "location":
+      target.location = source.location;
+      break;
+    case "incomeRange":
+      target.incomeRange = source.incomeRange;
+      break;
+    case "personality":
+      target.personality = source.personality;
+      break;
+    case "partner":
+      target.partner = source.partner;
+      break;
+    case "children":
+      target.children = source.children;
+      break;
+  }
+}

@@ -1,0 +1,89 @@
+import type { Profile } from "../interview/profile.ts";
+
+export type Locale = "ja" | "en";
+export type SessionStatus = "collecting" | "completed";
+export type ImageKind = "partner" | "child";
+
+/** One line of the interview, as kept in the session history. */
+export interface SessionMessage {
+  role: "user" | "assistant";
+  text: string;
+  at: string;
+}
+
+export interface PhotoState {
+  status: "pending" | "ready" | "rejected";
+  contentType: string;
+  key: string;
+  size?: number;
+  reason?: string;
+  requestedAt: string;
+  checkedAt?: string;
+}
+
+export interface ImageState {
+  status: "pending" | "running" | "ready" | "failed";
+  jobId: string;
+  inputsHash: string;
+  key?: string;
+  error?: string;
+  requestedAt: string;
+  finishedAt?: string;
+}
+
+/** Everything Hera keeps about a live session. */
+export interface Session {
+  id: string;
+  tokenHash: string;
+  status: SessionStatus;
+  locale: Locale;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  completedAt?: string;
+  profile: Profile;
+  userMessageCount: number;
+  photo: PhotoState | null;
+  images: Record<ImageKind, ImageState | null>;
+  messages: SessionMessage[];
+  /** Bumped by every write; writers that read first pass it back to detect a concurrent change. */
+  version: number;
+}
+
+/** The parts of a session a single write may set; anything left out is kept as it is. */
+export interface SessionFields {
+  tokenHash?: string;
+  status?: SessionStatus;
+  locale?: Locale;
+  createdAt?: string;
+  updatedAt?: string;
+  expiresAt?: string;
+  completedAt?: string;
+  profile?: Profile;
+  userMessageCount?: number;
+  photo?: PhotoState | null;
+  partnerImage?: ImageState | null;
+  childImage?: ImageState | null;
+}
+
+/** One write to a session: fields to set and messages to append, applied atomically with the TTL refresh. */
+export interface SessionChange {
+  /** When given, the write applies only if the session is still at this version. */
+  expectedVersion?: number;
+  set: SessionFields;
+  append?: SessionMessage[];
+}
+
+export type SaveResult = { outcome: "saved"; version: number } | { outcome: "conflict" } | { outcome: "missing" };
+
+/** Where sessions live; the Redis implementation is the real one, tests may pass a fake. */
+export interface SessionStore {
+  /** Creates a session; false when the id is already taken. */
+  create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<boolean>;
+  /** Loads the whole session, or null when it does not exist (or expired). */
+  load(id: string): Promise<Session | null>;
+  /** Applies one change atomically and refreshes the TTL of every key of the session. */
+  save(id: string, change: SessionChange): Promise<SaveResult>;
+  /** Erases every key of the session; false when there was nothing to erase. */
+  remove(id: string): Promise<boolean>;
+}

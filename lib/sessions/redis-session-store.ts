@@ -1,0 +1,159 @@
+import type { Redis } from "@upstash/redis";
+import { callRedis } from "../clients/redis.ts";
+import type { Profile } from "../interview/profile.ts";
+import type {
+  ImageState,
+  Locale,
+  PhotoState,
+  SaveResult,
+  Session,
+  SessionChange,
+  SessionFields,
+  SessionMessage,
+  SessionStatus,
+  SessionStore,
+} from "./model.ts";
+
+// One script for every write, so that checking the version, setting fields, appending messages and
+// refreshing the TTL of every key of the session happen in one atomic step and one round trip.
+// Fields are set individually (HSET), never by rewriting the whole session: a write cannot drop a
+// part of the session that another write put there.
+const WRITE_SESSION_SCRIPT = `
+local exists = redis.call('EXISTS', KEYS[1]) == 1
+if ARGV[1] == 'create' then
+  if exists then return -2 end
+elseif not exists then
+  return -1
+end
+local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= version then return -3 end
+version = version + 1
+local n = tonumber(ARGV[4])
+local pairs = {'version', tostring(version)}
+for i = 1, n * 2 do pairs[#pairs + 1] = ARGV[4 + i] end
+redis.call('HSET', KEYS[1], unpack(pairs))
+local first = 5 + n * 2
+if #ARGV >= first then redis.call('RPUSH', KEYS[2], unpack(ARGV, first, #ARGV)) end
+local ttl = tonumber(ARGV[3])
+redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('EXPIRE', KEYS[2], ttl)
+return version
+`;
+
+const JSON_FIELDS = new Set<keyof SessionFields>(["profile", "photo", "partnerImage", "childImage"]);
+
+export interface RedisSessionStoreOptions {
+  ttlSeconds: number;
+  keyPrefix: string;
+  now?: () => Date;
+}
+
+/** Keys of one session. The hash tag keeps both in one cluster slot, as a multi-key script needs. */
+export function sessionKeys(prefix: string, id: string): { hash: string; messages: string } {
+  const base = `${prefix}:session:{${id}}`;
+  return { hash: base, messages: `${base}:messages` };
+}
+
+/** A SessionStore on Redis: one hash of fields and one list of messages per session, sharing a sliding TTL. */
+export class RedisSessionStore implements SessionStore {
+  private readonly script;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisSessionStoreOptions,
+  ) {
+    this.script = redis.createScript<number>(WRITE_SESSION_SCRIPT);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<boolean> {
+    const result = await this.write("create", id, { set: fields, append: messages });
+    return result > 0;
+  }
+
+  async load(id: string): Promise<Session | null> {
+    const keys = sessionKeys(this.options.keyPrefix, id);
+    const [hash, messages] = await callRedis(() =>
+      this.redis.pipeline().hgetall(keys.hash).lrange(keys.messages, 0, -1).exec<[Record<string, unknown> | null, unknown[]]>(),
+    );
+    if (!hash || Object.keys(hash).length === 0) return null;
+    return decodeSession(id, hash, messages);
+  }
+
+  async save(id: string, change: SessionChange): Promise<SaveResult> {
+    const result = await this.write("update", id, change);
+    if (result === -1) return { outcome: "missing" };
+    if (result === -3) return { outcome: "conflict" };
+    return { outcome: "saved", version: result };
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const keys = sessionKeys(this.options.keyPrefix, id);
+    const removed = await callRedis(() => this.redis.del(keys.hash, keys.messages));
+    return Number(removed) > 0;
+  }
+
+  private async write(mode: "create" | "update", id: string, change: SessionChange): Promise<number> {
+    const keys = sessionKeys(this.options.keyPrefix, id);
+    const now = this.now();
+    const fields: SessionFields = {
+      ...change.set,
+      updatedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.options.ttlSeconds * 1000).toISOString(),
+    };
+    const pairs = encodeFields(fields);
+    const args = [
+      mode,
+      change.expectedVersion === undefined ? "" : String(change.expectedVersion),
+      String(this.options.ttlSeconds),
+      String(pairs.length / 2),
+      ...pairs,
+      ...(change.append ?? []).map((message) => JSON.stringify(message)),
+    ];
+    const result = await callRedis(() => this.script.exec([keys.hash, keys.messages], args));
+    return Number(result);
+  }
+}
+
+function encodeFields(fields: SessionFields): string[] {
+  const pairs: string[] = [];
+  for (const [name, value] of Object.entries(fields) as Array<[keyof SessionFields, unknown]>) {
+    if (value === undefined) continue;
+    pairs.push(name, JSON_FIELDS.has(name) ? JSON.stringify(value) : String(value));
+  }
+  return pairs;
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value);
+}
+
+function json<T>(value: unknown, fallback: T): T {
+  if (value === undefined || value === null || value === "") return fallback;
+  if (typeof value !== "string") return value as T;
+  return JSON.parse(value) as T;
+}
+
+function decodeSession(id: string, hash: Record<string, unknown>, messages: unknown[]): Session {
+  const completedAt = text(hash.completedAt);
+  return {
+    id,
+    tokenHash: text(hash.tokenHash),
+    status: text(hash.status) as SessionStatus,
+    locale: text(hash.locale) as Locale,
+    createdAt: text(hash.createdAt),
+    updatedAt: text(hash.updatedAt),
+    expiresAt: text(hash.expiresAt),
+    ...(completedAt ? { completedAt } : {}),
+    profile: json<Profile>(hash.profile, {}),
+    userMessageCount: Number(text(hash.userMessageCount) || "0"),
+    photo: json<PhotoState | null>(hash.photo, null),
+    images: {
+      partner: json<ImageState | null>(hash.partnerImage, null),
+      child: json<ImageState | null>(hash.childImage, null),
+    },
+    messages: messages.map((message) => json<SessionMessage>(message, { role: "assistant", text: "", at: "" })),
+    version: Number(text(hash.version) || "0"),
+  };
+}

@@ -1,0 +1,149 @@
+import { SessionNotFoundError } from "../http/errors.ts";
+import { missingFields } from "../interview/profile.ts";
+import type { ProfileField, Profile } from "../interview/profile.ts";
+import type { ChatProvider } from "../interview/chat-provider.ts";
+import type { ImageKind, ImageState, Locale, PhotoState, Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
+import { hashToken, isSessionId, newSessionId, newSessionToken, tokenMatches } from "./tokens.ts";
+
+export interface CreateSessionDeps {
+  store: SessionStore;
+  interviewer: Pick<ChatProvider, "firstQuestion">;
+  now?: () => Date;
+}
+
+export interface CreatedSession {
+  sessionId: string;
+  sessionToken: string;
+  status: SessionStatus;
+  createdAt: string;
+  expiresAt: string;
+  reply: string;
+}
+
+/** Opens a new session in the given locale and returns its id, its one-time token and the first question. */
+export async function createSession(deps: CreateSessionDeps, input: { locale: Locale }): Promise<CreatedSession> {
+  const now = (deps.now ?? (() => new Date()))();
+  const createdAt = now.toISOString();
+  const reply = await deps.interviewer.firstQuestion({ locale: input.locale, profile: {} });
+  const sessionToken = newSessionToken();
+  const firstMessage: SessionMessage = { role: "assistant", text: reply, at: createdAt };
+  // 128 random bits make a collision practically impossible; the loop only guards the contract.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const sessionId = newSessionId();
+    const created = await deps.store.create(
+      sessionId,
+      {
+        tokenHash: hashToken(sessionToken),
+        status: "collecting",
+        locale: input.locale,
+        createdAt,
+        profile: {},
+        userMessageCount: 0,
+        photo: null,
+        partnerImage: null,
+        childImage: null,
+      },
+      [firstMessage],
+    );
+    if (created) {
+      const session = await deps.store.load(sessionId);
+      return {
+        sessionId,
+        sessionToken,
+        status: "collecting",
+        createdAt,
+        expiresAt: session?.expiresAt ?? createdAt,
+        reply,
+      };
+    }
+  }
+  throw new Error("Could not allocate a session id");
+}
+
+/** Loads a session for the holder of its token; unknown id and wrong token are the same 404. */
+export async function openSession(store: Pick<SessionStore, "load">, sessionId: string | undefined, token: string): Promise<Session> {
+  if (!isSessionId(sessionId)) throw new SessionNotFoundError();
+  const session = await store.load(sessionId);
+  if (!session || !tokenMatches(session.tokenHash, token)) throw new SessionNotFoundError();
+  return session;
+}
+
+export interface PhotoView {
+  status: PhotoState["status"];
+  contentType: string;
+  size?: number;
+  url?: string;
+  reason?: string;
+}
+
+export interface ImageView {
+  status: ImageState["status"];
+  jobId: string;
+  url?: string;
+  error?: string;
+}
+
+export interface SessionView {
+  sessionId: string;
+  status: SessionStatus;
+  locale: Locale;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  profile: Profile;
+  missingFields: ProfileField[];
+  profileComplete: boolean;
+  messages: Array<{ role: SessionMessage["role"]; text: string; at: string }>;
+  photo: PhotoView | null;
+  images: Record<ImageKind, ImageView | null>;
+  completedAt?: string;
+}
+
+/** Presigned GET URLs for the objects of a session that are ready, keyed by what they show. */
+export interface ObjectUrls {
+  photo?: string;
+  partner?: string;
+  child?: string;
+}
+
+/** The public view of a session (SPEC §3): never the token hash, object keys or internal versions. */
+export function sessionView(session: Session, urls: ObjectUrls = {}): SessionView {
+  const missing = missingFields(session.profile);
+  return {
+    sessionId: session.id,
+    status: session.status,
+    locale: session.locale,
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+    expiresAt: session.expiresAt,
+    profile: session.profile,
+    missingFields: missing,
+    profileComplete: missing.length === 0,
+    messages: session.messages.map(({ role, text, at }) => ({ role, text, at })),
+    photo: session.photo ? photoView(session.photo, urls.photo) : null,
+    images: {
+      partner: session.images.partner ? imageView(session.images.partner, urls.partner) : null,
+      child: session.images.child ? imageView(session.images.child, urls.child) : null,
+    },
+    ...(session.completedAt ? { completedAt: session.completedAt } : {}),
+  };
+}
+
+function photoView(photo: PhotoState, url: string | undefined): PhotoView {
+  return {
+    status: photo.status,
+    contentType: photo.contentType,
+    ...(photo.size === undefined ? {} : { size: photo.size }),
+    ...(photo.reason === undefined ? {} : { reason: photo.reason }),
+    ...(photo.status === "ready" && url ? { url } : {}),
+  };
+}
+
+function imageView(image: ImageState, url: string | undefined): ImageView {
+  return {
+    status: image.status,
+    jobId: image.jobId,
+    ...(image.error === undefined ? {} : { error: image.error }),
+    ...(image.status === "ready" && url ? { url } : {}),
+  };
+}

@@ -1,0 +1,69 @@
+import type { SaveResult, Session, SessionChange, SessionFields, SessionMessage, SessionStore } from "../../lib/sessions/model.ts";
+
+/** An in-memory SessionStore with the same version semantics as the Redis one, for unit tests. */
+export class MemorySessionStore implements SessionStore {
+  readonly sessions = new Map<string, Session>();
+  writes = 0;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<boolean> {
+    if (this.sessions.has(id)) return false;
+    const at = this.now().toISOString();
+    this.sessions.set(id, apply(emptySession(id, at), fields, messages));
+    this.writes++;
+    return true;
+  }
+
+  async load(id: string): Promise<Session | null> {
+    const session = this.sessions.get(id);
+    return session ? structuredClone(session) : null;
+  }
+
+  async save(id: string, change: SessionChange): Promise<SaveResult> {
+    const session = this.sessions.get(id);
+    if (!session) return { outcome: "missing" };
+    if (change.expectedVersion !== undefined && change.expectedVersion !== session.version) return { outcome: "conflict" };
+    const next = apply(session, { ...change.set, updatedAt: this.now().toISOString() }, change.append ?? []);
+    this.sessions.set(id, next);
+    this.writes++;
+    return { outcome: "saved", version: next.version };
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return this.sessions.delete(id);
+  }
+}
+
+function emptySession(id: string, at: string): Session {
+  return {
+    id,
+    tokenHash: "",
+    status: "collecting",
+    locale: "ja",
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: at,
+    profile: {},
+    userMessageCount: 0,
+    photo: null,
+    images: { partner: null, child: null },
+    messages: [],
+    version: 0,
+  };
+}
+
+function apply(session: Session, fields: SessionFields, messages: SessionMessage[]): Session {
+  const { partnerImage, childImage, ...rest } = fields;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  return {
+    ...session,
+    ...defined,
+    images: {
+      partner: partnerImage === undefined ? session.images.partner : partnerImage,
+      child: childImage === undefined ? session.images.child : childImage,
+    },
+    messages: [...session.messages, ...messages],
+    version: session.version + 1,
+  };
+}

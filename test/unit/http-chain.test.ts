@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { bearerToken, httpHandler } from "../../lib/http/handler.ts";
+import { ConflictError, DependencyUnavailableError } from "../../lib/http/errors.ts";
+import { fakeContext, httpEvent } from "../helpers/lambda.ts";
+
+const body = z.strictObject({ text: z.string().min(1).max(10) });
+const calls: unknown[] = [];
+const echo = httpHandler({ body }, async (request) => {
+  calls.push(request.body);
+  return { status: 200, body: { got: request.body } };
+});
+interface ErrorBody {
+  error: { code: string; message: string; details: { fields: Array<{ field: string }> } };
+  requestId: string;
+}
+const json = { "Content-Type": "application/json", Origin: "http://localhost:5173" };
+
+async function send(event: ReturnType<typeof httpEvent>, handler = echo) {
+  const response = await handler(event, fakeContext());
+  return { ...response, json: response.body ? (JSON.parse(response.body) as ErrorBody & Record<string, unknown>) : undefined };
+}
+
+describe("the HTTP middleware chain", () => {
+  it("passes a valid JSON body to the handler and answers JSON with CORS and security headers", async () => {
+    const response = await send(httpEvent({ body: JSON.stringify({ text: "hello" }), headers: json }));
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({ got: { text: "hello" } });
+    expect(response.headers["Content-Type"]).toMatch(/^application\/json/);
+    expect(response.headers["Access-Control-Allow-Origin"]).toBeDefined();
+    expect(response.headers["X-Content-Type-Options"] ?? response.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it.each([
+    ["no content type", {}, JSON.stringify({ text: "a" }), 415, "unsupported_media_type"],
+    ["text/plain", { "Content-Type": "text/plain" }, JSON.stringify({ text: "a" }), 415, "unsupported_media_type"],
+    ["malformed JSON", json, "{\"text\": ", 400, "malformed_json"],
+    ["an unknown field", json, JSON.stringify({ text: "a", admin: true }), 400, "invalid_request"],
+    ["a value out of range", json, JSON.stringify({ text: "x".repeat(11) }), 400, "invalid_request"],
+    ["a __proto__ key", json, "{\"text\":\"a\",\"__proto__\":{\"polluted\":true}}", 400, "malformed_json"],
+    ["a missing body", json, undefined, 400, "invalid_request"],
+    ["a body over 16 KiB", json, JSON.stringify({ text: "y".repeat(17 * 1024) }), 413, "payload_too_large"],
+  ])("refuses %s with its status and never reaches the handler", async (_name, headers, raw, status, code) => {
+    calls.length = 0;
+    const response = await send(httpEvent({ body: raw, headers }));
+    expect(response.statusCode).toBe(status);
+    expect(response.json?.error.code).toBe(code);
+    expect(response.json?.requestId).toBe("req-test-1");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("names the offending fields in the details of a 400", async () => {
+    const response = await send(httpEvent({ body: JSON.stringify({ text: 5, extra: 1 }), headers: json }));
+    const fields = (response.json?.error.details.fields ?? []).map((issue) => issue.field);
+    expect(fields).toEqual(expect.arrayContaining(["text", "extra"]));
+  });
+
+  it("turns an unexpected error into a 500 that leaks nothing", async () => {
+    const failing = httpHandler({}, async () => {
+      throw new Error("ERR wrong type, command was: [\"HSET\",\"hera:dev:session:abc\",\"token\"]");
+    });
+    const response = await send(httpEvent({ method: "GET" }), failing);
+    expect(response.statusCode).toBe(500);
+    expect(response.json?.error).toEqual({ code: "internal_error", message: "Something went wrong on our side." });
+    expect(response.body).not.toMatch(/HSET|command|hera:dev|stack/);
+  });
+
+  it("answers a dependency outage with 503 and Retry-After, and a conflict with its code", async () => {
+    const down = httpHandler({}, async () => {
+      throw new DependencyUnavailableError("redis", new Error("connect ECONNREFUSED"));
+    });
+    const outage = await send(httpEvent({ method: "GET" }), down);
+    expect(outage.statusCode).toBe(503);
+    expect(outage.headers["Retry-After"]).toBe("5");
+    expect(outage.body).not.toContain("ECONNREFUSED");
+
+    const busy = httpHandler({}, async () => {
+      throw new ConflictError("session_busy", "Try again.", { retryAfterSeconds: 1 });
+    });
+    const conflict = await send(httpEvent({ method: "GET" }), busy);
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json?.error.code).toBe("session_busy");
+    expect(conflict.headers["Retry-After"]).toBe("1");
+  });
+
+  it("lets an optional body be absent", async () => {
+    const optional = httpHandler({ body: z.strictObject({ locale: z.enum(["ja", "en"]) }).optional(), bodyOptional: true }, async (request) => ({
+      status: 201,
+      body: { locale: request.body?.locale ?? "none" },
+    }));
+    const response = await send(httpEvent({}), optional);
+    expect(response.statusCode).toBe(201);
+    expect(response.json).toEqual({ locale: "none" });
+  });
+});
+
+describe("bearerToken", () => {
+  it("reads the token of an Authorization header and refuses its absence with 401", () => {
+    expect(bearerToken({ authorization: "Bearer abc_DEF-123" })).toBe("abc_DEF-123");
+    for (const authorization of [undefined, "", "Basic abc", "Bearer", "Bearer a b"]) {
+      expect(() => bearerToken({ authorization })).toThrowError(expect.objectContaining({ status: 401, code: "missing_token" }));
+    }
+  });
+});
