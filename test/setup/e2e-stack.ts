@@ -1,0 +1,56 @@
+import { resolve } from "node:path";
+import type { TestProject } from "vitest/node";
+import { loadLocalEnv, portsFromEnv } from "../../dev/env.ts";
+import { startLocalStack } from "../../dev/local-stack.ts";
+
+export interface E2eStack {
+  baseUrl: string;
+  lambdaUrl: string;
+  s3Url: string;
+  redisUrl: string;
+  redisToken: string;
+  logFile: string;
+}
+
+declare module "vitest" {
+  interface ProvidedContext {
+    stack: E2eStack;
+  }
+}
+
+// Ports apart from the dev stack's, so `npm test` runs while `npm run dev` is up.
+const TEST_PORTS = { http: 3300, lambda: 3302, s3: 4669, dynamodb: 8100, upstash: 8179 };
+
+/** Starts the whole dev stack (serverless-offline and every local service) for the end-to-end tests. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const base = loadLocalEnv();
+  const env = Object.fromEntries(
+    Object.entries(base).filter(([key]) => !/^(OFFLINE_|S3_LOCAL_|DYNAMODB_LOCAL_|UPSTASH_LOCAL_)/.test(key)),
+  );
+  const ports = portsFromEnv(
+    {
+      OFFLINE_HTTP_PORT: base.E2E_HTTP_PORT,
+      OFFLINE_LAMBDA_PORT: base.E2E_LAMBDA_PORT,
+      S3_LOCAL_PORT: base.E2E_S3_PORT,
+      DYNAMODB_LOCAL_PORT: base.E2E_DYNAMODB_PORT,
+      UPSTASH_LOCAL_PORT: base.E2E_UPSTASH_PORT,
+    },
+    TEST_PORTS,
+  );
+  const logFile = resolve("test-artifacts", "offline.log");
+  const stack = await startLocalStack({
+    ports,
+    env: { ...env, POWERTOOLS_METRICS_DISABLED: "false", S3_PUBLIC_ENDPOINT: "" },
+    output: logFile,
+    workFolder: ".esbuild-test",
+  });
+  project.provide("stack", {
+    baseUrl: stack.baseUrl,
+    lambdaUrl: stack.lambdaUrl,
+    s3Url: stack.s3Url,
+    redisUrl: stack.upstash.url,
+    redisToken: stack.env.UPSTASH_REDIS_REST_TOKEN ?? "",
+    logFile,
+  });
+  return () => stack.stop();
+}
