@@ -23,6 +23,9 @@ const envSchema = z.object({
   RETENTION_DAYS: intFrom(7, 1),
 
   PHOTO_BUCKET: z.string().min(3),
+  MAX_PHOTO_BYTES: intFrom(10 * 1024 * 1024, 1),
+  PHOTO_UPLOAD_TTL_SECONDS: intFrom(300, 30),
+  DOWNLOAD_URL_TTL_SECONDS: intFrom(600, 30),
   RESULTS_TABLE: z.string().min(1),
   S3_ENDPOINT: optionalUrl,
   S3_PUBLIC_ENDPOINT: optionalUrl,

@@ -1,3 +1,7 @@
+import { S3ObjectStore } from "./storage/s3-object-store.ts";
+import type { ObjectStore } from "./storage/objects.ts";
+import type { PhotoDeps } from "./photos/photos.ts";
+import { publicS3Client, s3Client } from "./clients/s3.ts";
 import type { ChatProvider } from "./interview/chat-provider.ts";
 import { createLocalInterviewer } from "./interview/local-interviewer.ts";
 import { getConfig } from "./config.ts";
@@ -25,4 +29,23 @@ let chat: ChatProvider | undefined;
 export function chatProvider(): ChatProvider {
   chat ??= createLocalInterviewer();
   return chat;
+}
+
+let objects: ObjectStore | undefined;
+
+/** The process-wide object store on the photo bucket. */
+export function objectStore(): ObjectStore {
+  objects ??= new S3ObjectStore(s3Client(), publicS3Client(), getConfig().PHOTO_BUCKET);
+  return objects;
+}
+
+/** What the photo domain needs, from the real clients and the configured limits. */
+export function photoDeps(): PhotoDeps {
+  const config = getConfig();
+  return {
+    store: sessionStore(),
+    objects: objectStore(),
+    maxPhotoBytes: config.MAX_PHOTO_BYTES,
+    uploadTtlSeconds: config.PHOTO_UPLOAD_TTL_SECONDS,
+  };
 }

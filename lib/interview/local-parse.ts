@@ -320,7 +320,7 @@ const LOCATION_RULES: FreeTextRules = {
   max: MAX_TEXT_LENGTH,
   prefixes: [
     /^(?:住んでいるのは|住んでるのは|住まいは|お住まいは|住所は|場所は|地域は|今は|現在は|現在)/u,
-    /^(?:i (?:currently )?(?:live|am living|'m living|reside|am based|'m based|am|'m|stay) (?:in|at|near|around)|i'm from|i am from|living in|based in|from|in)\s+/i,
+    /^(?:i(?: currently)?(?: live|'m living| am living| reside|'m based| am based|'m| am| stay) (?:in|at|near|around)|i'm from|i am from|living in|based in|from|in)\s+/i,
   ],
   suffixes: [
     /(?:に|で)(?:住んでいます|住んでます|住んでいる|住んでる|暮らしています|暮らしてます|暮らしている|暮らしてる)$/u,
@@ -369,7 +369,7 @@ const NAME_PREFIXES = [
   /^(?:(?:his|her|their|my partner's|my ideal partner's|the|its) name (?:is|would be|will be)|(?:he|she|they) (?:is|are|would be) called|(?:he|she|they)(?:'s| is| are)|i'd call (?:him|her|them)|i would call (?:him|her|them)|(?:let's )?call (?:him|her|them)|name (?:him|her|them)|let's go with|let's say|how about|maybe|it's|it is|named|called)\s+/i,
 ];
 const NAME_SUFFIXES = [
-  /(?:といいます|と言います|と申します|って言います|っていいます|という名前です|という名前|って名前です|って名前|と呼んでいます|と呼んでます|と呼びたいです|と呼びたい|と名付けたいです|と名付けたい|にしたいです|にしたい|にします|がいいです|がいいな|がいい|です|だよ|かな)$/u,
+  /(?:といいます|と言います|と申します|って言います|っていいます|という名前です|という名前|って名前です|って名前|と呼んでいます|と呼んでます|と呼びたいです|と呼びたい|と名付けたいです|と名付けたい|にしたいです|にしたい|にします|がいいです|がいいな|がいい|です|だよ)$/u,
   /(?:さん|くん|君|ちゃん|様)$/u,
 ];
 
@@ -407,12 +407,12 @@ const BARE_CHILD_GENDER: Readonly<Record<string, ChildGender>> = { 女: "female"
 const CHILD_SPLIT = /[、。,，.!！?？()（）「」『』:：;；/]+|\s[-–—]\s|\s+and\s+/u;
 const CHILD_FILLER_PREFIXES = [
   ...NAME_PREFIXES,
-  /^(?:i'd like|i would like|i want|i'd love|i would love|we'd like|we want|we'd love|probably|to be|would be|with the name|whose name is|is|a|an|the|my|our|and|with|name)\s+/i,
+  /^(?:i'd like|i would like|i want|i'd love|i would love|we'd like|we want|we'd love|probably|to be|would be|with the name|whose name is|is|a|an|the|my|our|and|with|name)(?:\s+|$)/i,
   /^(?:名前は|名前が|名前を|名前|なまえは)/u,
 ];
 const CHILD_FILLER_SUFFIXES = [
   ...NAME_SUFFIXES,
-  /(?:が欲しいです|がほしいです|が欲しい|がほしい|を希望します|を希望|希望です|希望|がいいです|がいいな|がいい|が良い|で)$/u,
+  /(?:が欲しいです|がほしいです|が欲しい|がほしい|を希望します|を希望|希望です|希望|がいいです|がいいな|がいい|が良い|という|って)$/u,
   /\s+(?:please|sounds good|would be nice|is fine|would be good)$/i,
 ];
 
@@ -429,9 +429,13 @@ export function parseChildAnswer(text: string): ParseResult<ChildAnswer> {
   const lower = answer.toLowerCase();
   const { values, rest } = matchPatterns(lower, CHILD_GENDER_PATTERNS);
   const genders = [...values];
-  let masked = [...answer].length === [...lower].length && answer.length === lower.length
-    ? [...rest].map((char, index) => (char === MASK ? MASK : answer[index] ?? char)).join("")
-    : rest;
+  const masked =
+    lower.length === answer.length
+      ? rest
+          .split("")
+          .map((char, index) => (char === MASK ? MASK : (answer[index] ?? char)))
+          .join("")
+      : rest;
 
   const names: string[] = [];
   const pieces = masked.split(new RegExp(`${MASK}+`, "u"));
@@ -452,7 +456,6 @@ export function parseChildAnswer(text: string): ParseResult<ChildAnswer> {
       names.push(value);
     });
   });
-  masked = "";
 
   if (genders.length > 1 || names.length > 1) return fail("ambiguous");
   const [desiredGender] = genders;

@@ -1,0 +1,267 @@
+/**
+ * In-memory command engine for the development Upstash REST endpoint, used when `redis-server` is not installed.
+ *
+ * It is backed by ioredis-mock (no hand-written Redis here): commands are dispatched to the mock's methods by name,
+ * and Lua scripts (EVAL/EVALSHA) run in the mock's fengari VM. This module only adds what the mock lacks and what a
+ * REST endpoint needs: SCRIPT LOAD/EXISTS/FLUSH and EVALSHA over a script cache of its own, Redis-style reply
+ * conversion, and serialisation of all commands so MULTI/EXEC is atomic.
+ *
+ * Known limits of ioredis-mock 8.x (use the redis-server engine when they matter):
+ * - No WRONGTYPE errors for strings/hashes: e.g. INCR on a hash or on "abc" answers nil, GET on a hash answers the
+ *   hash. (List/set/sorted-set commands on the wrong type do fail; their message is mapped to WRONGTYPE.)
+ * - Arity and syntax are barely checked (`SET k` succeeds); unknown options are often ignored.
+ * - Strings are JavaScript strings: binary values must be valid UTF-8, and STRLEN/GETRANGE/SETRANGE count UTF-16
+ *   code units instead of bytes.
+ * - Unsupported commands (blocking pops, RedisJSON, search, …) answer `ERR unknown command`.
+ * - Lua: no `cjson`, `cmsgpack`, `bit`, `struct` or `redis.sha1hex`; `redis.status_reply`, `redis.error_reply` and a
+ *   no-op `redis.log` are provided here. An error raised by `redis.call` inside a script loses its message, and
+ *   `redis.pcall` returns a JS array instead of an `{err=…}` table. `{ok=…}`/`{err=…}` are only honoured as the
+ *   top-level return value. Nested arrays returned by `redis.call` (e.g. SCAN's key list) are indexed from 0, not 1.
+ * - Expiry is evaluated lazily by the mock; keyspace notifications and pub/sub are not exposed over REST.
+ * - Data lives in this process only and is dropped on close().
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import RedisMock from "ioredis-mock";
+import type { Redis } from "ioredis";
+import { EngineUnavailableError, RedisCommandError } from "./redis-engine.ts";
+import type { CommandEngine, CommandOutcome, RedisCommand, RedisReply } from "./redis-engine.ts";
+
+const require = createRequire(import.meta.url);
+
+/** Redis command names ioredis-mock knows about (unsupported ones throw "Unsupported command" when called). */
+function loadCommandNames(): Set<string> {
+  const data: unknown = require("ioredis-mock/data/command-list.json");
+  const list: unknown = typeof data === "object" && data !== null && "list" in data ? data.list : [];
+  const names = new Set<string>();
+  if (Array.isArray(list)) {
+    for (const entry of list) if (typeof entry === "string" && !entry.includes("|")) names.add(entry.toLowerCase());
+  }
+  return names;
+}
+
+const KNOWN_COMMANDS = loadCommandNames();
+
+/** Commands handled here rather than by the mock. */
+const SCRIPT_COMMANDS = new Set(["eval", "eval_ro", "evalsha", "evalsha_ro", "script"]);
+
+/**
+ * Wraps a script so that `return redis.status_reply(…)`, `return redis.error_reply(…)`, `return {ok=…}` and
+ * `return {err=…}` behave as in Redis. Kept on the first line so that error line numbers stay those of the script.
+ */
+const SCRIPT_PRELUDE =
+  "redis.status_reply = function(s) return { ok = s } end; redis.error_reply = function(s) return { err = s } end; " +
+  "redis.log = function() end; redis.setresp = function() end; " +
+  "redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3; " +
+  "local __upstash_rest_result = (function() ";
+const SCRIPT_EPILOGUE = `
+end)()
+if type(__upstash_rest_result) == "table" then
+  local e = rawget(__upstash_rest_result, "err")
+  if e ~= nil then error(e, 0) end
+  local s = rawget(__upstash_rest_result, "ok")
+  if s ~= nil then return s end
+end
+return __upstash_rest_result`;
+
+const VM_ERROR_PREFIX = "Error trying to loading or executing lua code string in VM: ";
+
+function sha1(text: string): string {
+  return createHash("sha1").update(text, "utf8").digest("hex");
+}
+
+/** Normalises an error thrown by ioredis-mock into a Redis-style error message. */
+function redisErrorMessage(err: unknown): string {
+  let text = err instanceof Error ? err.message : String(err);
+  const fromScript = text.startsWith(VM_ERROR_PREFIX);
+  if (fromScript) text = text.slice(VM_ERROR_PREFIX.length);
+  if (fromScript && text === "null") {
+    return "ERR Error running script: a redis.call() failed (the in-memory engine does not keep the original error)";
+  }
+  if (/^Key .* does not contain a (list|set|sorted set)$/.test(text)) {
+    return "WRONGTYPE Operation against a key holding the wrong kind of value";
+  }
+  if (fromScript && text.startsWith("[string ")) return `ERR Error running script: ${text}`;
+  if (/^[A-Z][A-Z0-9_-]*( |$)/.test(text)) return text;
+  return `ERR ${text}`;
+}
+
+function unknownCommand(cmd: RedisCommand): RedisCommandError {
+  const [name = "", ...args] = cmd;
+  const preview = args.slice(0, 3).map((arg) => `'${arg.slice(0, 64)}' `).join("");
+  return new RedisCommandError(
+    `ERR unknown command '${name}', with args beginning with: ${preview}(not supported by the in-memory engine; install redis-server)`,
+  );
+}
+
+/**
+ * Converts a value returned by ioredis-mock into the RESP shape Redis would send: nil for undefined/false,
+ * 1 for true, integers for Lua numbers, flat arrays for objects (HGETALL).
+ */
+function toReply(value: unknown, fromScript: boolean): RedisReply {
+  if (value === null || value === undefined || value === false) return null;
+  if (value === true) return 1;
+  if (typeof value === "number") return fromScript && Number.isFinite(value) ? Math.trunc(value) : value;
+  if (typeof value === "string" || Buffer.isBuffer(value) || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((item) => toReply(item, fromScript));
+  if (typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]): RedisReply[] => [key, toReply(item, fromScript)]);
+  }
+  return String(value);
+}
+
+function parseNumKeys(raw: string | undefined, argCount: number): number {
+  if (raw === undefined || !/^-?\d+$/.test(raw)) throw new RedisCommandError("ERR value is not an integer or out of range");
+  const numKeys = Number(raw);
+  if (numKeys < 0) throw new RedisCommandError("ERR Number of keys can't be negative");
+  if (numKeys > argCount) throw new RedisCommandError("ERR Number of keys can't be greater than number of args");
+  return numKeys;
+}
+
+/** Engine backed by an isolated ioredis-mock instance. */
+export class MemoryEngine implements CommandEngine {
+  readonly kind = "memory";
+  private readonly mock: Redis;
+  private readonly methods: Record<string, unknown>;
+  private readonly scripts = new Map<string, string>();
+  private tail: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | null = null;
+
+  constructor() {
+    // ioredis-mock shares data between instances with the same host:port; a unique host isolates this one.
+    this.mock = new RedisMock({ host: `upstash-rest-memory-${randomUUID()}`, port: 6379 });
+    this.methods = this.mock as unknown as Record<string, unknown>;
+  }
+
+  command(cmd: RedisCommand): Promise<RedisReply> {
+    return this.exclusive(() => this.run(cmd));
+  }
+
+  pipeline(cmds: readonly RedisCommand[]): Promise<CommandOutcome[]> {
+    return this.exclusive(() => this.runAll(cmds));
+  }
+
+  transaction(cmds: readonly RedisCommand[]): Promise<CommandOutcome[]> {
+    return this.exclusive(async () => {
+      // Like Redis, refuse the whole transaction when a command is unknown at queue time.
+      const unknown = cmds.find((cmd) => !this.supports(cmd));
+      if (unknown) {
+        throw new RedisCommandError(
+          `EXECABORT Transaction discarded because of previous errors. ${unknownCommand(unknown).message}`,
+        );
+      }
+      // Commands run back to back while holding the lock, so no other request interleaves.
+      return this.runAll(cmds);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.tail;
+      try {
+        await this.mock.flushall(); // the mock's shared context would otherwise keep the data for the process lifetime
+      } finally {
+        this.mock.disconnect();
+        this.scripts.clear();
+      }
+    })();
+    return this.closing;
+  }
+
+  /** Serialises all work on this engine (the mock itself is synchronous, but awaits would let requests interleave). */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new EngineUnavailableError("Redis is unavailable: the endpoint is closing"));
+    const result = this.tail.then(work);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async runAll(cmds: readonly RedisCommand[]): Promise<CommandOutcome[]> {
+    const outcomes: CommandOutcome[] = [];
+    for (const cmd of cmds) {
+      try {
+        outcomes.push({ ok: true, value: await this.run(cmd) });
+      } catch (err) {
+        if (err instanceof RedisCommandError) outcomes.push({ ok: false, error: err.message });
+        else throw err;
+      }
+    }
+    return outcomes;
+  }
+
+  private supports(cmd: RedisCommand): boolean {
+    const name = (cmd[0] ?? "").toLowerCase();
+    return SCRIPT_COMMANDS.has(name) || (KNOWN_COMMANDS.has(name) && typeof this.methods[name] === "function");
+  }
+
+  private async run(cmd: RedisCommand): Promise<RedisReply> {
+    const [rawName = "", ...args] = cmd;
+    const name = rawName.toLowerCase();
+    switch (name) {
+      case "eval":
+      case "eval_ro": {
+        const [script = "", numKeys, ...rest] = args;
+        this.scripts.set(sha1(script), script);
+        return this.runScript(script, numKeys, rest);
+      }
+      case "evalsha":
+      case "evalsha_ro": {
+        const [sha = "", numKeys, ...rest] = args;
+        const script = this.scripts.get(sha.toLowerCase());
+        if (script === undefined) throw new RedisCommandError("NOSCRIPT No matching script. Please use EVAL.");
+        return this.runScript(script, numKeys, rest);
+      }
+      case "script":
+        return this.script(args);
+      default:
+        break;
+    }
+    const method = this.methods[name];
+    if (!KNOWN_COMMANDS.has(name) || typeof method !== "function") throw unknownCommand(cmd);
+    let result: unknown;
+    try {
+      result = await Reflect.apply(method, this.mock, args);
+    } catch (err) {
+      if (err instanceof TypeError && err.message.startsWith("Unsupported command")) throw unknownCommand(cmd);
+      throw new RedisCommandError(redisErrorMessage(err));
+    }
+    return toReply(result, false);
+  }
+
+  private async runScript(script: string, rawNumKeys: string | undefined, rest: string[]): Promise<RedisReply> {
+    const numKeys = parseNumKeys(rawNumKeys, rest.length);
+    let result: unknown;
+    try {
+      result = await this.mock.eval(`${SCRIPT_PRELUDE}${script}${SCRIPT_EPILOGUE}`, numKeys, ...rest);
+    } catch (err) {
+      throw new RedisCommandError(redisErrorMessage(err));
+    }
+    return toReply(result, true);
+  }
+
+  private script(args: string[]): RedisReply {
+    const [sub = "", ...rest] = args;
+    switch (sub.toLowerCase()) {
+      case "load": {
+        const script = rest[0];
+        if (script === undefined || rest.length !== 1) {
+          throw new RedisCommandError("ERR wrong number of arguments for 'script|load' command");
+        }
+        const sha = sha1(script);
+        this.scripts.set(sha, script);
+        return sha;
+      }
+      case "exists":
+        if (rest.length === 0) throw new RedisCommandError("ERR wrong number of arguments for 'script|exists' command");
+        return rest.map((sha) => (this.scripts.has(sha.toLowerCase()) ? 1 : 0));
+      case "flush":
+        this.scripts.clear();
+        return "OK";
+      default:
+        throw new RedisCommandError(`ERR unknown subcommand '${sub}'. Try SCRIPT HELP.`);
+    }
+  }
+}

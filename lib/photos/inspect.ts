@@ -1,0 +1,35 @@
+export const PHOTO_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
+export type PhotoContentType = (typeof PHOTO_CONTENT_TYPES)[number];
+
+export type PhotoRejection = "empty" | "too_large" | "size_mismatch" | "type_mismatch" | "not_decodable";
+
+export type InspectionResult = { ok: true; width: number; height: number } | { ok: false; reason: PhotoRejection };
+
+/** The image type named by a file's first bytes, or null when they are not JPEG, PNG or WebP. */
+export function sniffImageType(bytes: Uint8Array): PhotoContentType | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg";
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length >= 8 && png.every((byte, i) => bytes[i] === byte)) return "image/png";
+  const ascii = (from: number, to: number) => Buffer.from(bytes.subarray(from, to)).toString("latin1");
+  if (bytes.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "image/webp";
+  return null;
+}
+
+const SHARP_FORMAT: Record<PhotoContentType, string> = { "image/jpeg": "jpeg", "image/png": "png", "image/webp": "webp" };
+
+/** Checks that bytes are a whole, decodable image of the declared type: magic bytes first, then a full decode by sharp. */
+export async function inspectImage(bytes: Buffer, declared: PhotoContentType): Promise<InspectionResult> {
+  if (bytes.length === 0) return { ok: false, reason: "empty" };
+  if (sniffImageType(bytes) !== declared) return { ok: false, reason: "type_mismatch" };
+  // Loaded on demand: only the functions that inspect images pay for the native module.
+  const { default: sharp } = await import("sharp");
+  try {
+    const image = sharp(bytes, { failOn: "error", limitInputPixels: 64_000_000 });
+    const metadata = await image.metadata();
+    if (metadata.format !== SHARP_FORMAT[declared] || !metadata.width || !metadata.height) return { ok: false, reason: "type_mismatch" };
+    await image.resize(16, 16, { fit: "inside" }).raw().toBuffer();
+    return { ok: true, width: metadata.width, height: metadata.height };
+  } catch {
+    return { ok: false, reason: "not_decodable" };
+  }
+}

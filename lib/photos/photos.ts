@@ -1,0 +1,101 @@
+import { randomBytes } from "node:crypto";
+import { ConflictError, SessionNotFoundError } from "../http/errors.ts";
+import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
+import { objectKeys, type ObjectStore } from "../storage/objects.ts";
+import { inspectImage, type InspectionResult, type PhotoContentType } from "./inspect.ts";
+
+export interface PhotoDeps {
+  store: SessionStore;
+  objects: ObjectStore;
+  maxPhotoBytes: number;
+  uploadTtlSeconds: number;
+  inspect?: (bytes: Buffer, declared: PhotoContentType) => Promise<InspectionResult>;
+  now?: () => Date;
+}
+
+export interface PhotoUploadGrant {
+  upload: { method: "POST"; url: string; fields: Record<string, string>; expiresAt: string };
+  photo: { status: "pending" };
+}
+
+/** Issues a presigned POST for the user's photo (server-made key, pinned type and size) and marks the photo pending. */
+export async function requestPhotoUpload(
+  deps: PhotoDeps,
+  session: Session,
+  input: { contentType: PhotoContentType; contentLength: number },
+): Promise<PhotoUploadGrant> {
+  if (session.status === "completed") throw new ConflictError("session_completed", "This session is completed; its photo can no longer change.");
+  const now = (deps.now ?? (() => new Date()))();
+  const key = objectKeys.userPhoto(session.id, randomBytes(12).toString("base64url"));
+  const { url, fields } = await deps.objects.presignUpload({
+    key,
+    contentType: input.contentType,
+    contentLength: input.contentLength,
+    expiresInSeconds: deps.uploadTtlSeconds,
+  });
+  const photo: PhotoState = { status: "pending", contentType: input.contentType, key, size: input.contentLength, requestedAt: now.toISOString() };
+  const saved = await deps.store.save(session.id, { set: { photo } });
+  if (saved.outcome === "missing") throw new SessionNotFoundError();
+  // A new upload replaces the photo: the old object goes now, so a session never holds two.
+  if (session.photo && session.photo.key !== key) await deps.objects.remove(session.photo.key);
+  return {
+    upload: { method: "POST", url, fields, expiresAt: new Date(now.getTime() + deps.uploadTtlSeconds * 1000).toISOString() },
+    photo: { status: "pending" },
+  };
+}
+
+/**
+ * Checks an uploaded object against what was declared (size, magic bytes, a full decode) and marks the photo
+ * ready or rejected, deleting a rejected object. Safe to run twice and from two places (S3 event and a read).
+ */
+export async function confirmPhoto(deps: PhotoDeps, sessionId: string, key: string): Promise<PhotoState | null> {
+  let session = await deps.store.load(sessionId);
+  if (!isAwaiting(session, key)) {
+    // An upload nobody is waiting for (session gone, or replaced by a newer upload) is not kept.
+    if (session?.photo?.key !== key) await deps.objects.remove(key);
+    return session?.photo?.key === key ? session.photo : null;
+  }
+  const photo = session.photo;
+  const object = await deps.objects.read(key, deps.maxPhotoBytes);
+  if (!object) return photo;
+
+  const verdict = await judge(deps, photo, object);
+  if (!verdict.ok) await deps.objects.remove(key);
+  const checkedAt = (deps.now ?? (() => new Date()))().toISOString();
+  const next: PhotoState = verdict.ok
+    ? { ...photo, status: "ready", size: object.size, checkedAt }
+    : { ...photo, status: "rejected", size: object.size, reason: verdict.reason, checkedAt };
+
+  // Other writes (a message, say) may land meanwhile; the verdict stands as long as this upload is still the one awaited.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const saved = await deps.store.save(sessionId, { expectedVersion: session.version, set: { photo: next } });
+    if (saved.outcome === "saved") return next;
+    if (saved.outcome === "missing") return null;
+    session = await deps.store.load(sessionId);
+    if (!isAwaiting(session, key)) return session?.photo?.key === key ? session.photo : null;
+  }
+  return photo;
+}
+
+function isAwaiting(session: Session | null, key: string): session is Session & { photo: PhotoState } {
+  return session?.photo?.key === key && session.photo.status === "pending";
+}
+
+async function judge(
+  deps: PhotoDeps,
+  photo: PhotoState,
+  object: { bytes: Buffer; size: number },
+): Promise<InspectionResult> {
+  if (object.size === 0) return { ok: false, reason: "empty" };
+  if (object.size > deps.maxPhotoBytes) return { ok: false, reason: "too_large" };
+  if (photo.size !== undefined && object.size !== photo.size) return { ok: false, reason: "size_mismatch" };
+  return (deps.inspect ?? inspectImage)(object.bytes, photo.contentType as PhotoContentType);
+}
+
+/** On a read: confirms a pending photo whose object already exists, so the flow never waits on a late S3 event. */
+export async function settlePendingPhoto(deps: PhotoDeps, session: Session): Promise<Session> {
+  if (session.photo?.status !== "pending") return session;
+  if (!(await deps.objects.exists(session.photo.key))) return session;
+  const photo = await confirmPhoto(deps, session.id, session.photo.key);
+  return photo ? { ...session, photo } : session;
+}

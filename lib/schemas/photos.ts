@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { PHOTO_CONTENT_TYPES } from "../photos/inspect.ts";
+
+/** Body of POST /api/sessions/{sessionId}/photos/user: the declared type and exact size of the file. */
+export const photoUploadBody = (maxPhotoBytes: number) =>
+  z.strictObject({
+    contentType: z.enum(PHOTO_CONTENT_TYPES),
+    contentLength: z.number().int().min(1).max(maxPhotoBytes),
+  });
+
+/** The pictures a session can have. */
+export const pictureName = z.enum(["user", "partner", "child"]);

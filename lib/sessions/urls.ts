@@ -1,0 +1,27 @@
+import type { ObjectStore } from "../storage/objects.ts";
+import type { ImageKind, Session } from "./model.ts";
+import type { ObjectUrls } from "./sessions.ts";
+
+export type PictureName = "user" | ImageKind;
+
+/** The object key of a picture of the session when it is ready, else null. */
+export function readyPictureKey(session: Session, name: PictureName): { key: string; contentType: string } | null {
+  if (name === "user") {
+    return session.photo?.status === "ready" ? { key: session.photo.key, contentType: session.photo.contentType } : null;
+  }
+  const image = session.images[name];
+  return image?.status === "ready" && image.key ? { key: image.key, contentType: "image/png" } : null;
+}
+
+/** Presigned GET URLs (signed locally, no network) for every picture of the session that is ready. */
+export async function pictureUrls(objects: Pick<ObjectStore, "presignDownload">, session: Session, expiresInSeconds: number): Promise<ObjectUrls> {
+  const urls: ObjectUrls = {};
+  const names: Array<[PictureName, keyof ObjectUrls]> = [["user", "photo"], ["partner", "partner"], ["child", "child"]];
+  await Promise.all(
+    names.map(async ([name, field]) => {
+      const ready = readyPictureKey(session, name);
+      if (ready) urls[field] = await objects.presignDownload(ready.key, expiresInSeconds);
+    }),
+  );
+  return urls;
+}

@@ -1,0 +1,37 @@
+/** What the domain needs of an object store; S3 in production, a fake in unit tests. */
+export interface ObjectStore {
+  /** A presigned POST form that accepts exactly this object: key, Content-Type and size pinned by the policy. */
+  presignUpload(input: { key: string; contentType: string; contentLength: number; expiresInSeconds: number }): Promise<{
+    url: string;
+    fields: Record<string, string>;
+  }>;
+  /** The object's bytes (at most `maxBytes + 1` are read) and its real size, or null when it does not exist. */
+  read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null>;
+  /** Whether the object exists. */
+  exists(key: string): Promise<boolean>;
+  /** Writes an object in one request (so a reader never sees a partial one). */
+  write(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** Deletes one object; deleting a missing object is not an error. */
+  remove(key: string): Promise<void>;
+  /** Deletes every object under a prefix and says how many there were. */
+  removePrefix(prefix: string): Promise<number>;
+  /** A presigned GET URL a browser can use in `<img src>`. */
+  presignDownload(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** Where everything of a session lives in the bucket; keys are only ever made here, never from client input. */
+export const objectKeys = {
+  sessionPrefix: (sessionId: string) => `sessions/${sessionId}/`,
+  userPhoto: (sessionId: string, uploadId: string) => `sessions/${sessionId}/uploads/${uploadId}/${USER_PHOTO_SUFFIX}`,
+  image: (sessionId: string, kind: "partner" | "child") => `sessions/${sessionId}/images/${kind}.png`,
+};
+
+/** The S3 notification for uploaded photos filters on this suffix (and the `sessions/` prefix). */
+export const USER_PHOTO_SUFFIX = "user-photo";
+
+const USER_PHOTO_KEY = /^sessions\/([A-Za-z0-9_-]{22})\/uploads\/([A-Za-z0-9_-]{1,64})\/user-photo$/;
+
+/** The session id of a user-photo key, or null for any other key. */
+export function sessionIdOfPhotoKey(key: string): string | null {
+  return USER_PHOTO_KEY.exec(key)?.[1] ?? null;
+}
