@@ -12,8 +12,10 @@
  * - Arity and syntax are barely checked (`SET k` succeeds); unknown options are often ignored.
  * - Strings are JavaScript strings: binary values must be valid UTF-8, and STRLEN/GETRANGE/SETRANGE count UTF-16
  *   code units instead of bytes.
+ * - Option keywords are only recognised in upper case by the mock; they are upper-cased here for the commands in
+ *   OPTION_RULES (SET, EXPIRE, ZADD, ZRANGE, SCAN, …); other commands with lower-case options may ignore them.
  * - Unsupported commands (blocking pops, RedisJSON, search, …) answer `ERR unknown command`.
- * - Lua: no `cjson`, `cmsgpack`, `bit`, `struct` or `redis.sha1hex`; `redis.status_reply`, `redis.error_reply` and a
+ * - Lua: a `#!lua flags=…` shebang line is accepted but its flags are ignored; no `cjson`, `cmsgpack`, `bit`, `struct` or `redis.sha1hex`; `redis.status_reply`, `redis.error_reply` and a
  *   no-op `redis.log` are provided here. An error raised by `redis.call` inside a script loses its message, and
  *   `redis.pcall` returns a JS array instead of an `{err=…}` table. `{ok=…}`/`{err=…}` are only honoured as the
  *   top-level return value. Nested arrays returned by `redis.call` (e.g. SCAN's key list) are indexed from 0, not 1.
@@ -116,6 +118,84 @@ function parseNumKeys(raw: string | undefined, argCount: number): number {
   if (numKeys < 0) throw new RedisCommandError("ERR Number of keys can't be negative");
   if (numKeys > argCount) throw new RedisCommandError("ERR Number of keys can't be greater than number of args");
   return numKeys;
+}
+
+/**
+ * Where a command may carry option keywords. ioredis-mock only recognises them in upper case (`NX`, `EX`,
+ * `WITHSCORES`, …) while @upstash/redis sends them in lower case, so they are upper-cased at these positions only
+ * (never keys or values). `from` is the first argument index after the command name that may hold an option;
+ * `pairs`: options sit at every other position (`MATCH p COUNT n`); `leading`: only the run of keywords at `from`;
+ * `to`: last index that may hold an option.
+ */
+interface OptionRule {
+  keywords: readonly string[];
+  from: number | ((args: readonly string[]) => number);
+  pairs?: boolean;
+  leading?: boolean;
+  to?: number;
+}
+
+const EXPIRE_RULE: OptionRule = { from: 2, keywords: ["NX", "XX", "GT", "LT"] };
+const ZSTORE_RULE: OptionRule = { from: (args) => 2 + Number(args[1] ?? 0), keywords: ["WEIGHTS", "AGGREGATE", "SUM", "MIN", "MAX"] };
+const ZCOMBINE_RULE: OptionRule = {
+  from: (args) => 1 + Number(args[0] ?? 0),
+  keywords: ["WEIGHTS", "AGGREGATE", "SUM", "MIN", "MAX", "WITHSCORES"],
+};
+const OPTION_RULES: Record<string, OptionRule> = {
+  set: { from: 2, keywords: ["NX", "XX", "GET", "EX", "PX", "EXAT", "PXAT", "KEEPTTL"] },
+  getex: { from: 1, keywords: ["EX", "PX", "EXAT", "PXAT", "PERSIST"] },
+  expire: EXPIRE_RULE,
+  pexpire: EXPIRE_RULE,
+  expireat: EXPIRE_RULE,
+  pexpireat: EXPIRE_RULE,
+  zadd: { from: 1, leading: true, keywords: ["NX", "XX", "GT", "LT", "CH", "INCR"] },
+  zrange: { from: 3, keywords: ["BYSCORE", "BYLEX", "REV", "LIMIT", "WITHSCORES"] },
+  zrangebyscore: { from: 3, keywords: ["WITHSCORES", "LIMIT"] },
+  zrevrangebyscore: { from: 3, keywords: ["WITHSCORES", "LIMIT"] },
+  zrangebylex: { from: 3, keywords: ["LIMIT"] },
+  zrevrangebylex: { from: 3, keywords: ["LIMIT"] },
+  zrevrange: { from: 3, keywords: ["WITHSCORES"] },
+  zrandmember: { from: 2, keywords: ["WITHSCORES"] },
+  hrandfield: { from: 2, keywords: ["WITHVALUES"] },
+  zunionstore: ZSTORE_RULE,
+  zinterstore: ZSTORE_RULE,
+  zunion: ZCOMBINE_RULE,
+  zinter: ZCOMBINE_RULE,
+  zdiff: ZCOMBINE_RULE,
+  scan: { from: 1, pairs: true, keywords: ["MATCH", "COUNT", "TYPE"] },
+  hscan: { from: 2, pairs: true, keywords: ["MATCH", "COUNT"] },
+  sscan: { from: 2, pairs: true, keywords: ["MATCH", "COUNT"] },
+  zscan: { from: 2, pairs: true, keywords: ["MATCH", "COUNT"] },
+  lpos: { from: 2, pairs: true, keywords: ["RANK", "COUNT", "MAXLEN"] },
+  linsert: { from: 1, to: 1, keywords: ["BEFORE", "AFTER"] },
+  lmove: { from: 2, to: 3, keywords: ["LEFT", "RIGHT"] },
+  bitcount: { from: 3, keywords: ["BYTE", "BIT"] },
+  copy: { from: 2, keywords: ["DB", "REPLACE"] },
+  flushall: { from: 0, keywords: ["ASYNC", "SYNC"] },
+  flushdb: { from: 0, keywords: ["ASYNC", "SYNC"] },
+};
+
+/** Upper-cases the option keywords of a command (see OPTION_RULES); other arguments are left untouched. */
+function normaliseOptions(name: string, args: readonly string[]): string[] {
+  const rule = OPTION_RULES[name];
+  const out = [...args];
+  if (!rule) return out;
+  const from = typeof rule.from === "number" ? rule.from : rule.from(args);
+  if (!Number.isInteger(from) || from < 0) return out;
+  const to = Math.min(rule.to ?? out.length - 1, out.length - 1);
+  for (let i = from; i <= to; i += rule.pairs ? 2 : 1) {
+    const upper = (out[i] ?? "").toUpperCase();
+    if (rule.keywords.includes(upper)) out[i] = upper;
+    else if (rule.leading) break;
+  }
+  return out;
+}
+
+/** Drops a Redis 7 shebang line (`#!lua flags=…`), which fengari cannot parse, keeping line numbers. */
+function stripShebang(script: string): string {
+  if (!script.startsWith("#!")) return script;
+  const newline = script.indexOf("\n");
+  return newline === -1 ? "" : script.slice(newline);
 }
 
 /** Engine backed by an isolated ioredis-mock instance. */
@@ -223,7 +303,7 @@ export class MemoryEngine implements CommandEngine {
     if (!KNOWN_COMMANDS.has(name) || typeof method !== "function") throw unknownCommand(cmd);
     let result: unknown;
     try {
-      result = await Reflect.apply(method, this.mock, args);
+      result = await Reflect.apply(method, this.mock, normaliseOptions(name, args));
     } catch (err) {
       if (err instanceof TypeError && err.message.startsWith("Unsupported command")) throw unknownCommand(cmd);
       throw new RedisCommandError(redisErrorMessage(err));
@@ -235,7 +315,7 @@ export class MemoryEngine implements CommandEngine {
     const numKeys = parseNumKeys(rawNumKeys, rest.length);
     let result: unknown;
     try {
-      result = await this.mock.eval(`${SCRIPT_PRELUDE}${script}${SCRIPT_EPILOGUE}`, numKeys, ...rest);
+      result = await this.mock.eval(`${SCRIPT_PRELUDE}${stripShebang(script)}${SCRIPT_EPILOGUE}`, numKeys, ...rest);
     } catch (err) {
       throw new RedisCommandError(redisErrorMessage(err));
     }

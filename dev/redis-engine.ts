@@ -5,7 +5,7 @@
  * This module holds the shared types and the engine backed by a real Redis server (through ioredis);
  * the in-memory engine lives in dev/memory-engine.ts. Development tooling only: never import from lib/ or functions/.
  */
-import { Redis, ReplyError } from "ioredis";
+import { Command, Pipeline, Redis, ReplyError } from "ioredis";
 import type { RedisOptions } from "ioredis";
 
 /** A decoded RESP reply: strings come from the in-memory engine, Buffers (exact bytes) from a real server. */
@@ -103,6 +103,26 @@ function execAbortMessage(err: Error): string {
   return reasons.length > 0 ? `${err.message.trim()} ${reasons.join("; ").trim()}` : err.message;
 }
 
+/**
+ * A command whose reply is passed through untouched: Buffers (exact bytes) and no ioredis reply transformer
+ * (ioredis would turn HGETALL into an object, even for callBuffer).
+ */
+class RawCommand extends Command {
+  override transformReply(result: Buffer | Buffer[]): Buffer | Buffer[] {
+    return result;
+  }
+}
+
+function rawCommand(cmd: RedisCommand): RawCommand {
+  const [name = "", ...args] = cmd;
+  return new RawCommand(name, args, { replyEncoding: null });
+}
+
+function asPipeline(chain: unknown): Pipeline {
+  if (!(chain instanceof Pipeline)) throw new Error("ioredis did not return a Pipeline");
+  return chain;
+}
+
 const CLIENT_OPTIONS: RedisOptions = {
   lazyConnect: true,
   // Fail fast while disconnected (the REST layer answers 503) instead of queueing commands.
@@ -152,8 +172,8 @@ export class IoredisEngine implements CommandEngine {
   async transaction(cmds: readonly RedisCommand[]): Promise<CommandOutcome[]> {
     this.assertOpen();
     // ioredis writes MULTI, the commands and EXEC in one go on this connection, so nothing interleaves.
-    const multi = this.client.multi();
-    for (const [name = "", ...args] of cmds) multi.callBuffer(name, ...args);
+    const multi = asPipeline(this.client.multi());
+    for (const cmd of cmds) multi.sendCommand(rawCommand(cmd));
     let results: [error: Error | null, result: unknown][] | null;
     try {
       results = await multi.exec();
@@ -184,17 +204,19 @@ export class IoredisEngine implements CommandEngine {
   }
 
   private static async run(client: Redis, cmd: RedisCommand): Promise<RedisReply> {
-    const [name = "", ...args] = cmd;
+    const command = rawCommand(cmd);
     try {
-      return toReply(await client.callBuffer(name, ...args));
+      client.sendCommand(command);
+      const reply: unknown = await command.promise;
+      return toReply(reply);
     } catch (err) {
       throw toEngineError(err);
     }
   }
 
   private static async runPipeline(client: Redis, cmds: readonly RedisCommand[]): Promise<CommandOutcome[]> {
-    const pipeline = client.pipeline();
-    for (const [name = "", ...args] of cmds) pipeline.callBuffer(name, ...args);
+    const pipeline = asPipeline(client.pipeline());
+    for (const cmd of cmds) pipeline.sendCommand(rawCommand(cmd));
     let results: [error: Error | null, result: unknown][] | null;
     try {
       results = await pipeline.exec();

@@ -95,29 +95,21 @@ function send(res: ServerResponse, status: number, body: Json, extraHeaders: Rec
   res.end(text);
 }
 
-/** Reads the request body, rejecting with 413 beyond MAX_BODY_BYTES. */
+/** Reads the request body; beyond MAX_BODY_BYTES the rest is drained and discarded, and the request fails with 413. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
     req.on("data", (chunk: Buffer) => {
-      if (failed) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        failed = true;
-        chunks.length = 0;
-        reject(new HttpError(413, `ERR request body larger than ${MAX_BODY_BYTES} bytes`));
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
     });
     req.on("end", () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString("utf8"));
+      if (size > MAX_BODY_BYTES) reject(new HttpError(413, `ERR request body larger than ${MAX_BODY_BYTES} bytes`));
+      else resolve(Buffer.concat(chunks).toString("utf8"));
     });
-    req.on("error", (err) => {
-      if (!failed) reject(err);
-    });
+    req.on("error", reject);
   });
 }
 
@@ -210,7 +202,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, engine: Command
     send(res, 200, await execute(engine, route, cmds, base64));
   } catch (err) {
     if (err instanceof HttpError) {
-      send(res, err.status, { error: err.message }, err.status === 413 ? { connection: "close" } : {});
+      send(res, err.status, { error: err.message });
     } else if (err instanceof RedisCommandError) {
       send(res, 400, { error: err.message });
     } else if (err instanceof EngineUnavailableError) {

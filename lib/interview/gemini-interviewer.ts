@@ -211,11 +211,9 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   });
 }
 
-/**
- * A `ChatProvider` backed by Gemini structured output. Replies come from the model; extracted
- * values are validated and invalid ones dropped; failures become `ChatProviderError`s. The
- * opening question is the local interviewer's deterministic one, which needs no model call.
- */
+// Replies come from the model; extracted values are validated and invalid ones dropped. The
+// opening question is the local interviewer's deterministic one, which needs no model call.
+/** A Gemini-backed `ChatProvider` that stores only valid extracted values and fails only with `ChatProviderError`. */
 export function createGeminiInterviewer(options: GeminiInterviewerOptions): ChatProvider {
   const client = new GoogleGenAI({
     apiKey: options.apiKey,

@@ -121,7 +121,8 @@ function findNumbers(text: string): FoundNumber[] {
     const value = parseKanjiNumber(match[0]);
     if (value !== undefined) found.push({ value, end: match.index + match[0].length });
   }
-  if (/はたち|二十歳/.test(text)) found.push({ value: 20, end: text.length });
+  // "はたち" is the usual reading of 20 years (二十歳 is read by the kanji rule above).
+  if (text.includes("はたち")) found.push({ value: 20, end: text.length });
   const lower = text.toLowerCase();
   for (const match of lower.matchAll(WORD_NUMBER)) {
     const tens = match[1];
@@ -413,13 +414,12 @@ const CHILD_FILLER_PREFIXES = [
 const CHILD_FILLER_SUFFIXES = [
   ...NAME_SUFFIXES,
   /(?:が欲しいです|がほしいです|が欲しい|がほしい|を希望します|を希望|希望です|希望|がいいです|がいいな|がいい|が良い|という|って)$/u,
-  /\s+(?:please|sounds good|would be nice|is fine|would be good)$/i,
+  /\s+(?:please|sounds good|would be nice|is fine|would be good|is|will be|would be|should be)$/i,
 ];
 
-/**
- * Reads a wished child: a name, a gender, or both ("娘でさくら", "女の子のさくら", "息子の太郎",
- * "a girl named Sakura", "Sakura, a girl", "either is fine"). Two genders or two names are ambiguous.
- */
+// Accepted shapes include "娘でさくら", "女の子のさくら", "息子の太郎", "a girl named Sakura",
+// "Sakura, a girl", "either is fine"; two genders or two names are ambiguous (one child per turn).
+/** Reads a wished child as a name, a gender, or both. */
 export function parseChildAnswer(text: string): ParseResult<ChildAnswer> {
   const answer = normalizeAnswer(text);
   if (!hasContent(answer) || isNonAnswer(answer)) return fail("empty");
@@ -440,12 +440,17 @@ export function parseChildAnswer(text: string): ParseResult<ChildAnswer> {
   const names: string[] = [];
   const pieces = masked.split(new RegExp(`${MASK}+`, "u"));
   pieces.forEach((piece, pieceIndex) => {
-    piece.split(CHILD_SPLIT).forEach((segment, segmentIndex) => {
+    const segments = piece.split(CHILD_SPLIT);
+    segments.forEach((segment, segmentIndex) => {
       let value = stripAll(segment.trim(), CHILD_FILLER_PREFIXES, CHILD_FILLER_SUFFIXES);
       // Right after a gender word a single particle joins it to the name ("娘でさくら",
       // "息子の太郎"); only one is removed so names such as "のぞみ" survive.
       if (pieceIndex > 0 && segmentIndex === 0) {
         value = stripAll(value.replace(/^[でのはがを]/u, ""), CHILD_FILLER_PREFIXES, CHILD_FILLER_SUFFIXES);
+      }
+      // Likewise a topic particle right before a gender word ("さくらは女の子").
+      if (pieceIndex < pieces.length - 1 && segmentIndex === segments.length - 1) {
+        value = stripAll(value.replace(/[はが]$/u, ""), CHILD_FILLER_PREFIXES, CHILD_FILLER_SUFFIXES);
       }
       if (!hasContent(value)) return;
       const bare = BARE_CHILD_GENDER[value];
@@ -489,5 +494,5 @@ export function parseChildGender(text: string): ParseResult<ChildGender> {
     const { values } = matchPatterns(normalizeAnswer(text).toLowerCase(), CHILD_GENDER_PATTERNS);
     if (values.length === 1 && values[0] !== undefined) return ok(values[0]);
   }
-  return fail(parsed.reason === "ambiguous" ? "ambiguous" : parsed.reason);
+  return fail(parsed.reason);
 }

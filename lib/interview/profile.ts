@@ -141,7 +141,8 @@ function mergeChildren(existing: readonly Child[], incoming: readonly Child[]): 
     const index = result.findIndex((candidate) => childKey(candidate.name) === childKey(child.name));
     const current = index >= 0 ? result[index] : undefined;
     if (current) {
-      result[index] = { ...current, ...definedOnly(child) };
+      // The first spelling of the name stays; only the other details are updated.
+      result[index] = { ...current, ...definedOnly(child), name: current.name };
     } else if (result.length < MAX_CHILDREN) {
       result.push({ ...definedOnly(child), name: child.name });
     }
@@ -157,11 +158,9 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return out;
 }
 
-/**
- * Returns a new profile with `extracted` applied, never mutating either input: scalars are
- * replaced, personality merges per trait, partner per key, and children merge by name
- * (a new name is appended, up to `MAX_CHILDREN`). Undefined values change nothing.
- */
+// Scalars are replaced, personality merges per trait, partner per key, and children merge by
+// name (a new name is appended, up to MAX_CHILDREN). Undefined values change nothing.
+/** A new profile with `extracted` applied; neither input is mutated. */
 export function mergeProfile(profile: Profile, extracted: Partial<Profile>): Profile {
   const combined: Profile = { ...definedOnly(profile), ...definedOnly(extracted) };
   if (profile.personality !== undefined || extracted.personality !== undefined) {
@@ -185,10 +184,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/**
- * Keeps only the valid parts of an untrusted extraction (e.g. a model's JSON): each field,
- * trait, partner key and child is checked on its own and anything invalid is dropped.
- */
+// Each field, trait, partner key and child is checked on its own, so one bad value does not
+// cost the good ones next to it.
+/** Only the valid parts of an untrusted extraction (e.g. a model's JSON); anything invalid is dropped. */
 export function sanitizeExtracted(raw: unknown): Partial<Profile> {
   if (!isRecord(raw)) return {};
   const out: Partial<Profile> = {};

@@ -75,10 +75,11 @@ export class RedisSessionStore implements SessionStore {
   async load(id: string): Promise<Session | null> {
     const keys = sessionKeys(this.options.keyPrefix, id);
     const [hash, messages] = await callRedis(() =>
-      this.redis.pipeline().hgetall(keys.hash).lrange(keys.messages, 0, -1).exec<[Record<string, unknown> | null, unknown[]]>(),
+      this.redis.pipeline().hgetall(keys.hash).lrange(keys.messages, 0, -1).exec<[unknown, unknown[]]>(),
     );
-    if (!hash || Object.keys(hash).length === 0) return null;
-    return decodeSession(id, hash, messages);
+    const fields = toRecord(hash);
+    if (Object.keys(fields).length === 0) return null;
+    return decodeSession(id, fields, messages ?? []);
   }
 
   async save(id: string, change: SessionChange): Promise<SaveResult> {
@@ -123,6 +124,15 @@ function encodeFields(fields: SessionFields): string[] {
     pairs.push(name, JSON_FIELDS.has(name) ? JSON.stringify(value) : String(value));
   }
   return pairs;
+}
+
+/** HGETALL comes back as a flat [field, value, ...] array when the client does not deserialize. */
+function toRecord(value: unknown): Record<string, unknown> {
+  if (!value) return {};
+  if (!Array.isArray(value)) return value as Record<string, unknown>;
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < value.length; i += 2) record[String(value[i])] = value[i + 1];
+  return record;
 }
 
 function text(value: unknown): string {
