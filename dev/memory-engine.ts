@@ -15,10 +15,10 @@
  * - Option keywords are only recognised in upper case by the mock; they are upper-cased here for the commands in
  *   OPTION_RULES (SET, EXPIRE, ZADD, ZRANGE, SCAN, …); other commands with lower-case options may ignore them.
  * - Unsupported commands (blocking pops, RedisJSON, search, …) answer `ERR unknown command`.
- * - Lua: a `#!lua flags=…` shebang line is accepted but its flags are ignored; no `cjson`, `cmsgpack`, `bit`, `struct` or `redis.sha1hex`; `redis.status_reply`, `redis.error_reply` and a
- *   no-op `redis.log` are provided here. An error raised by `redis.call` inside a script loses its message, and
- *   `redis.pcall` returns a JS array instead of an `{err=…}` table. `{ok=…}`/`{err=…}` are only honoured as the
- *   top-level return value. Nested arrays returned by `redis.call` (e.g. SCAN's key list) are indexed from 0, not 1.
+ * - Lua (fengari, Lua 5.3 rather than Redis' 5.1): a `#!lua flags=…` shebang is accepted but its flags are ignored;
+ *   no `cjson`, `cmsgpack`, `bit`, `struct` or `redis.sha1hex`. Arguments given to `redis.call` inside a script are
+ *   passed to the mock as they are (lower-case options are not normalised there). `{ok=…}`/`{err=…}` are only
+ *   honoured as the top-level return value.
  * - Expiry is evaluated lazily by the mock; keyspace notifications and pub/sub are not exposed over REST.
  * - Data lives in this process only and is dropped on close().
  */
@@ -48,14 +48,43 @@ const KNOWN_COMMANDS = loadCommandNames();
 const SCRIPT_COMMANDS = new Set(["eval", "eval_ro", "evalsha", "evalsha_ro", "script"]);
 
 /**
- * Wraps a script so that `return redis.status_reply(…)`, `return redis.error_reply(…)`, `return {ok=…}` and
- * `return {err=…}` behave as in Redis. Kept on the first line so that error line numbers stay those of the script.
+ * Lua run before every script, to bring ioredis-mock's `redis` object closer to Redis:
+ * - replies of `redis.call`/`redis.pcall` become real Lua tables (the mock hands out JS arrays, nested ones indexed
+ *   from 0) with nil bulk strings as `false` (the mock gives JS nulls) and integers as Lua integers (not floats);
+ * - `redis.call` raises the command's error message (the mock loses it) and `redis.pcall` returns `{err=…}`;
+ * - `redis.status_reply`, `redis.error_reply`, a no-op `redis.log` and the LOG_* constants exist;
+ * - the script body runs in a function so that its `{ok=…}`/`{err=…}` return value can be converted (epilogue).
+ * Kept on the script's first line so that error line numbers stay those of the script.
  */
-const SCRIPT_PRELUDE =
-  "redis.status_reply = function(s) return { ok = s } end; redis.error_reply = function(s) return { err = s } end; " +
-  "redis.log = function() end; redis.setresp = function() end; " +
-  "redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3; " +
-  "local __upstash_rest_result = (function() ";
+const SCRIPT_PRELUDE = [
+  "local __upstash_pcall = redis.pcall;",
+  "local function __upstash_isnull(x) return type(x) == 'userdata' and tostring(x) == 'null' end;",
+  "local function __upstash_fix(v, shimmed)",
+  "  if type(v) == 'number' then return math.tointeger(v) or v end;",
+  "  if type(v) ~= 'userdata' then return v end;",
+  "  if __upstash_isnull(v) then return false end;",
+  "  local t, first, last = {}, 1, #v;",
+  "  if not shimmed then first, last = 0, #v - 1 end;",
+  "  for i = first, last do local x = v[i]; if x == nil or __upstash_isnull(x) then x = false end; t[#t + 1] = __upstash_fix(x, false) end;",
+  "  return t",
+  "end;",
+  "local function __upstash_run(raise, ...)",
+  "  local r = __upstash_pcall(...);",
+  "  if type(r) == 'userdata' and r[0] == 'error' then",
+  "    local msg = string.gsub(tostring(r[1]), '^%a*Error: ', '');",
+  "    if raise then error(msg, 0) end;",
+  "    return { err = msg }",
+  "  end;",
+  "  return __upstash_fix(r, true)",
+  "end;",
+  "redis.call = function(...) return __upstash_run(true, ...) end;",
+  "redis.pcall = function(...) return __upstash_run(false, ...) end;",
+  "redis.status_reply = function(s) return { ok = s } end;",
+  "redis.error_reply = function(s) return { err = s } end;",
+  "redis.log = function() end; redis.setresp = function() end;",
+  "redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3;",
+  "local __upstash_rest_result = (function() ",
+].join(" ");
 const SCRIPT_EPILOGUE = `
 end)()
 if type(__upstash_rest_result) == "table" then

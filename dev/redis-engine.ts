@@ -5,6 +5,7 @@
  * This module holds the shared types and the engine backed by a real Redis server (through ioredis);
  * the in-memory engine lives in dev/memory-engine.ts. Development tooling only: never import from lib/ or functions/.
  */
+import { createHash } from "node:crypto";
 import { Command, Pipeline, Redis, ReplyError } from "ioredis";
 import type { RedisOptions } from "ioredis";
 
@@ -123,6 +124,23 @@ function asPipeline(chain: unknown): Pipeline {
   return chain;
 }
 
+function sha1(text: string): string {
+  return createHash("sha1").update(text, "utf8").digest("hex");
+}
+
+/** A command as it will be sent, and how to turn the server's reply back into what the client expects. */
+interface PreparedCommand {
+  cmd: RedisCommand;
+  mapReply?: (reply: RedisReply) => RedisReply;
+}
+
+function mapOutcomes(outcomes: CommandOutcome[], prepared: readonly PreparedCommand[]): CommandOutcome[] {
+  return outcomes.map((outcome, index): CommandOutcome => {
+    const mapReply = prepared[index]?.mapReply;
+    return outcome.ok && mapReply ? { ok: true, value: mapReply(outcome.value) } : outcome;
+  });
+}
+
 const CLIENT_OPTIONS: RedisOptions = {
   lazyConnect: true,
   // Fail fast while disconnected (the REST layer answers 503) instead of queueing commands.
@@ -136,6 +154,10 @@ const CLIENT_OPTIONS: RedisOptions = {
 export class IoredisEngine implements CommandEngine {
   readonly kind = "redis-server";
   private readonly dedicated = new Set<Redis>();
+  /** Whether the server accepts a Lua shebang flag (probed once per flag). */
+  private readonly flagSupport = new Map<string, Promise<boolean>>();
+  /** sha1 of a script as the client sent it → sha1 of the script loaded on the server, when it had to be adapted. */
+  private readonly shaAliases = new Map<string, string>();
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -160,20 +182,29 @@ export class IoredisEngine implements CommandEngine {
   }
 
   async command(cmd: RedisCommand): Promise<RedisReply> {
-    if (isBlockingCommand(cmd)) return this.withDedicatedConnection((client) => IoredisEngine.run(client, cmd));
-    return IoredisEngine.run(this.client, cmd);
+    const [prepared] = await this.prepare([cmd]);
+    const { cmd: sent, mapReply } = prepared ?? { cmd };
+    const reply = isBlockingCommand(sent)
+      ? await this.withDedicatedConnection((client) => IoredisEngine.run(client, sent))
+      : await IoredisEngine.run(this.client, sent);
+    return mapReply ? mapReply(reply) : reply;
   }
 
   async pipeline(cmds: readonly RedisCommand[]): Promise<CommandOutcome[]> {
-    if (cmds.some(isBlockingCommand)) return this.withDedicatedConnection((client) => IoredisEngine.runPipeline(client, cmds));
-    return IoredisEngine.runPipeline(this.client, cmds);
+    const prepared = await this.prepare(cmds);
+    const sent = prepared.map((p) => p.cmd);
+    const outcomes = sent.some(isBlockingCommand)
+      ? await this.withDedicatedConnection((client) => IoredisEngine.runPipeline(client, sent))
+      : await IoredisEngine.runPipeline(this.client, sent);
+    return mapOutcomes(outcomes, prepared);
   }
 
   async transaction(cmds: readonly RedisCommand[]): Promise<CommandOutcome[]> {
     this.assertOpen();
+    const prepared = await this.prepare(cmds);
     // ioredis writes MULTI, the commands and EXEC in one go on this connection, so nothing interleaves.
     const multi = asPipeline(this.client.multi());
-    for (const cmd of cmds) multi.sendCommand(rawCommand(cmd));
+    for (const { cmd } of prepared) multi.sendCommand(rawCommand(cmd));
     let results: [error: Error | null, result: unknown][] | null;
     try {
       results = await multi.exec();
@@ -182,7 +213,72 @@ export class IoredisEngine implements CommandEngine {
       throw toEngineError(err);
     }
     if (results === null) throw new RedisCommandError("EXECABORT Transaction discarded");
-    return IoredisEngine.outcomes(results);
+    return mapOutcomes(IoredisEngine.outcomes(results), prepared);
+  }
+
+  /**
+   * Adapts Lua scripts to the server: Upstash accepts shebang flags that an older redis-server rejects
+   * (`#!lua flags=allow-key-locking`, used by @upstash/ratelimit, fails on Redis 7.0 with "Unexpected flag").
+   * Unsupported flags are dropped; EVALSHA / SCRIPT LOAD / SCRIPT EXISTS keep speaking in the client's sha1
+   * (of the original script), mapped to the sha1 of the script actually loaded.
+   */
+  private async prepare(cmds: readonly RedisCommand[]): Promise<PreparedCommand[]> {
+    this.assertOpen();
+    return Promise.all(
+      cmds.map(async (cmd): Promise<PreparedCommand> => {
+        const [rawName = "", first = "", ...rest] = cmd;
+        const name = rawName.toUpperCase();
+        if ((name === "EVAL" || name === "EVAL_RO") && first.startsWith("#!")) {
+          return { cmd: [rawName, await this.compatibleScript(first), ...rest] };
+        }
+        if (name === "EVALSHA" || name === "EVALSHA_RO") {
+          return { cmd: [rawName, this.shaAliases.get(first.toLowerCase()) ?? first, ...rest] };
+        }
+        if (name === "SCRIPT" && first.toUpperCase() === "LOAD" && rest.length === 1 && rest[0]?.startsWith("#!")) {
+          const script = rest[0];
+          const clientSha = sha1(script);
+          return { cmd: [rawName, first, await this.compatibleScript(script)], mapReply: () => clientSha };
+        }
+        if (name === "SCRIPT" && first.toUpperCase() === "EXISTS") {
+          return { cmd: [rawName, first, ...rest.map((sha) => this.shaAliases.get(sha.toLowerCase()) ?? sha)] };
+        }
+        return { cmd };
+      }),
+    );
+  }
+
+  private async compatibleScript(script: string): Promise<string> {
+    const newline = script.indexOf("\n");
+    const shebang = newline === -1 ? script : script.slice(0, newline);
+    const match = /^(#!\S+)(.*)$/.exec(shebang);
+    if (!match) return script;
+    const [, engineName = "#!lua", options = ""] = match;
+    const flagsToken = options.trim().split(/\s+/).find((token) => token.startsWith("flags="));
+    if (flagsToken === undefined) return script;
+    const flags = flagsToken.slice("flags=".length).split(",").filter((flag) => flag !== "");
+    const supported: string[] = [];
+    for (const flag of flags) if (await this.supportsFlag(flag)) supported.push(flag);
+    if (supported.length === flags.length) return script;
+    const line = supported.length > 0 ? `${engineName} flags=${supported.join(",")}` : engineName;
+    const compatible = newline === -1 ? line : `${line}${script.slice(newline)}`;
+    this.shaAliases.set(sha1(script), sha1(compatible));
+    return compatible;
+  }
+
+  private supportsFlag(flag: string): Promise<boolean> {
+    let known = this.flagSupport.get(flag);
+    if (!known) {
+      known = IoredisEngine.run(this.client, ["EVAL", `#!lua flags=${flag}\nreturn 1`, "0"]).then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof RedisCommandError) return !/unexpected flag/i.test(err.message);
+          this.flagSupport.delete(flag); // unknown for now: retry next time
+          return true;
+        },
+      );
+      this.flagSupport.set(flag, known);
+    }
+    return known;
   }
 
   close(): Promise<void> {

@@ -32,6 +32,21 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: optionalUrl,
   DEPENDENCY_TIMEOUT_MS: intFrom(3000, 100),
 
+  CHAT_PROVIDER: z.enum(["local", "gemini"]).default("local"),
+  CHAT_MODEL: z.string().min(1).default("gemini-2.5-flash"),
+  IMAGE_PROVIDER: z.enum(["local", "gemini"]).default("local"),
+  IMAGE_MODEL: z.string().min(1).default("gemini-2.5-flash-image"),
+  IMAGE_TIMEOUT_SECONDS: intFrom(60, 1),
+  IMAGE_DAILY_LIMIT: intFrom(5, 1),
+  GEMINI_API_KEY: z.string().optional(),
+  GEMINI_BASE_URL: optionalUrl,
+  IMAGE_WORKER_FUNCTION: z.string().min(1).default("hera-api-dev-imageWorker"),
+  LAMBDA_ENDPOINT: optionalUrl,
+
+  SESSION_CREATE_LIMIT: intFrom(30, 1),
+  MESSAGE_LIMIT: intFrom(30, 1),
+  MAX_USER_MESSAGES: intFrom(100, 1),
+
   ALLOWED_ORIGINS: z
     .string()
     .default("*")
@@ -46,9 +61,18 @@ const envSchema = z.object({
 /** The validated runtime configuration of every function. */
 export type Config = z.infer<typeof envSchema>;
 
+// A Gemini provider without its key is a misconfiguration to catch at start-up, not at the first request.
+const checkedEnvSchema = envSchema.superRefine((config, context) => {
+  for (const name of ["CHAT_PROVIDER", "IMAGE_PROVIDER"] as const) {
+    if (config[name] === "gemini" && !config.GEMINI_API_KEY) {
+      context.addIssue({ code: "custom", path: ["GEMINI_API_KEY"], message: `required when ${name}=gemini` });
+    }
+  }
+});
+
 /** Parses an environment into a Config, throwing an error that names every bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env);
   if (!parsed.success) {
     const names = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${names.join("; ")}`);

@@ -4,7 +4,7 @@ import type { PhotoDeps } from "./photos/photos.ts";
 import { publicS3Client, s3Client } from "./clients/s3.ts";
 import type { ChatProvider } from "./interview/chat-provider.ts";
 import { createLocalInterviewer } from "./interview/local-interviewer.ts";
-import { getConfig } from "./config.ts";
+import { getConfig, type Config } from "./config.ts";
 import { redisClient } from "./clients/redis.ts";
 import { RedisSessionStore } from "./sessions/redis-session-store.ts";
 import type { SessionStore } from "./sessions/model.ts";
@@ -27,8 +27,20 @@ let chat: ChatProvider | undefined;
 
 /** The interviewer chosen by CHAT_PROVIDER (local unless configured otherwise). */
 export function chatProvider(): ChatProvider {
-  chat ??= createLocalInterviewer();
+  const config = getConfig();
+  chat ??= config.CHAT_PROVIDER === "gemini" ? lazyGeminiInterviewer(config) : createLocalInterviewer();
   return chat;
+}
+
+// The Gemini SDK is evaluated only when a deployment selects it, so the local default never pays its start-up cost.
+function lazyGeminiInterviewer(config: Config): ChatProvider {
+  const provider = import("./interview/gemini-interviewer.ts").then(({ createGeminiInterviewer }) =>
+    createGeminiInterviewer({ apiKey: config.GEMINI_API_KEY ?? "", model: config.CHAT_MODEL, baseUrl: config.GEMINI_BASE_URL }),
+  );
+  return {
+    firstQuestion: async (input) => (await provider).firstQuestion(input),
+    reply: async (input, signal) => (await provider).reply(input, signal),
+  };
 }
 
 let objects: ObjectStore | undefined;

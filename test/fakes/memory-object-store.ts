@@ -1,0 +1,56 @@
+import type { ObjectStore } from "../../lib/storage/objects.ts";
+
+export interface PresignUploadCall {
+  key: string;
+  contentType: string;
+  contentLength: number;
+  expiresInSeconds: number;
+}
+
+/** An in-memory ObjectStore for unit tests: keeps objects in a map and records every presign and removal. */
+export class MemoryObjectStore implements ObjectStore {
+  readonly objects = new Map<string, { bytes: Buffer; contentType: string }>();
+  readonly presignedUploads: PresignUploadCall[] = [];
+  readonly removed: string[] = [];
+
+  constructor(private readonly baseUrl = "http://objects.test/bucket") {}
+
+  /** Puts an object as if a browser had uploaded it. */
+  put(key: string, bytes: Buffer, contentType = "application/octet-stream"): void {
+    this.objects.set(key, { bytes, contentType });
+  }
+
+  async presignUpload(input: PresignUploadCall): Promise<{ url: string; fields: Record<string, string> }> {
+    this.presignedUploads.push({ ...input });
+    return { url: this.baseUrl, fields: { key: input.key, "Content-Type": input.contentType, Policy: "fake-policy" } };
+  }
+
+  async read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null> {
+    const object = this.objects.get(key);
+    if (!object) return null;
+    return { bytes: object.bytes.subarray(0, maxBytes + 1), size: object.bytes.length, contentType: object.contentType };
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.objects.has(key);
+  }
+
+  async write(key: string, body: Buffer, contentType: string): Promise<void> {
+    this.objects.set(key, { bytes: Buffer.from(body), contentType });
+  }
+
+  async remove(key: string): Promise<void> {
+    this.removed.push(key);
+    this.objects.delete(key);
+  }
+
+  async removePrefix(prefix: string): Promise<number> {
+    const keys = [...this.objects.keys()].filter((key) => key.startsWith(prefix));
+    for (const key of keys) await this.remove(key);
+    return keys.length;
+  }
+
+  async presignDownload(key: string, expiresInSeconds: number): Promise<string> {
+    return `${this.baseUrl}/${key}?expires=${expiresInSeconds}&signature=fake`;
+  }
+}
