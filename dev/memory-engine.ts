@@ -72,6 +72,7 @@ const SCRIPT_PRELUDE = [
   "  local r = __upstash_pcall(...);",
   "  if type(r) == 'userdata' and r[0] == 'error' then",
   "    local msg = string.gsub(tostring(r[1]), '^%a*Error: ', '');",
+  "    if string.find(msg, '^Key .* does not contain a ') then msg = 'WRONGTYPE Operation against a key holding the wrong kind of value' end;",
   "    if raise then error(msg, 0) end;",
   "    return { err = msg }",
   "  end;",

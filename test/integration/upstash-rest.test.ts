@@ -324,6 +324,27 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         expect(await plain.evalsha(createHash("sha1").update(greeting).digest("hex"), [], ["again"])).toBe(`hello again ${engine}`);
       });
 
+      it("accepts Upstash shebang flags that redis-server does not know, keeping the client's sha1", async () => {
+        const source = `#!lua flags=allow-key-locking,no-writes\nreturn ARGV[1] .. '${engine}'`;
+        const sha = await redis.scriptLoad(source);
+        expect(sha).toBe(createHash("sha1").update(source).digest("hex"));
+        expect(await redis.scriptExists(sha)).toEqual([1]);
+        expect(await plain.evalsha(sha, [], ["a-"])).toBe(`a-${engine}`);
+        expect(await plain.eval(source, [], ["b-"])).toBe(`b-${engine}`);
+        const tx = await post(server.url, "/multi-exec", JSON.stringify([["EVALSHA", sha, 0, "c-"], ["EVAL", source, 0, "d-"]]));
+        expect(tx).toEqual({ status: 200, json: [{ result: `c-${engine}` }, { result: `d-${engine}` }] });
+      });
+
+      it("gives scripts Redis-shaped redis.call and redis.pcall replies", async () => {
+        await plain.set("lua:k1", "v");
+        await plain.del("lua:hash", "lua:n");
+        expect(await plain.eval("local b = redis.call('HMGET', KEYS[1], 'a', 'b'); return {b[1] == false, b[2] == false, #b}", ["lua:hash"], [])).toEqual([1, 1, 2]);
+        expect(await plain.eval("local s = redis.call('SCAN', '0', 'MATCH', 'lua:k*', 'COUNT', 1000); return s[2]", [], [])).toEqual(["lua:k1"]);
+        expect(await plain.eval("return tostring(redis.call('INCRBY', KEYS[1], 5))", ["lua:n"], [])).toBe("5");
+        expect(await plain.eval("local r = redis.pcall('LPUSH', KEYS[1], 'x'); return r.err", ["lua:k1"], [])).toMatch(/^WRONGTYPE/);
+        await expect(plain.eval("return redis.call('LPUSH', KEYS[1], 'x')", ["lua:k1"], [])).rejects.toThrow(/WRONGTYPE/);
+      });
+
       it("surfaces Redis errors as errors (HTTP 400)", async () => {
         await plain.set("err:text", "text");
         await expect(plain.lpush("err:text", "x")).rejects.toThrow(/WRONGTYPE/);
@@ -415,6 +436,10 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         expect(results.map((r) => r.success)).toEqual([true, true, false]);
         expect(results.map((r) => r.remaining)).toEqual([1, 0, 0]);
         expect((await limiter.getRemaining("user-1")).remaining).toBe(0);
+        // the script is cached: one EVALSHA round trip per call, no NOSCRIPT + EVAL fallback
+        server.resetRequestCount();
+        expect((await limiter.limit("user-1")).success).toBe(false);
+        expect(server.requestCount()).toBe(1);
         expect((await limiter.limit("user-2")).remaining).toBe(1);
         const keys = await redis.keys(`${prefix}:*`);
         expect(keys.length).toBe(2);

@@ -1,0 +1,57 @@
+import { describe, expect, inject, it } from "vitest";
+import { createRedis } from "../../lib/clients/redis.ts";
+import { HttpError } from "../../lib/http/errors.ts";
+import { createLocalInterviewer } from "../../lib/interview/local-interviewer.ts";
+import { postMessage } from "../../lib/interview/turn.ts";
+import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
+import { createSession } from "../../lib/sessions/sessions.ts";
+
+const services = inject("services");
+const redis = createRedis({
+  UPSTASH_REDIS_REST_URL: services.redisUrl,
+  UPSTASH_REDIS_REST_TOKEN: services.redisToken,
+  REDIS_TIMEOUT_MS: 5000,
+  REDIS_RETRIES: 0,
+});
+const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-messages" });
+const interviewer = createLocalInterviewer();
+
+describe(`20 messages posted at once to one session (${services.redisEngine})`, () => {
+  it("loses nothing: every 200 is in the history once with its fields, every 409 changed nothing", async () => {
+    // Prepare
+    const created = await createSession({ store, interviewer }, { locale: "en" });
+    const session = (await store.load(created.sessionId))!;
+    const texts = Array.from({ length: 20 }, (_, i) => `I'm ${20 + i}`);
+
+    // Act: every request starts from the same read, as concurrent Lambdas would.
+    const outcomes = await Promise.all(
+      texts.map((text) =>
+        postMessage({ store, interviewer, maxUserMessages: 100 }, session, text).then(
+          (result) => ({ text, result }),
+          (error: unknown) => ({ text, error }),
+        ),
+      ),
+    );
+
+    // Assess
+    const answered = outcomes.flatMap((o) => ("result" in o ? [o] : []));
+    const refused = outcomes.flatMap((o) => ("error" in o ? [o] : []));
+    for (const { error } of refused) {
+      expect(error).toBeInstanceOf(HttpError);
+      expect(error).toMatchObject({ status: 409, code: "session_busy", headers: { "Retry-After": "1" } });
+    }
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.length + refused.length).toBe(20);
+
+    const stored = (await store.load(created.sessionId))!;
+    const userTexts = stored.messages.filter((m) => m.role === "user").map((m) => m.text);
+    expect(userTexts.sort()).toEqual(answered.map((a) => a.text).sort());
+    expect(stored.messages).toHaveLength(1 + 2 * answered.length);
+    expect(stored.userMessageCount).toBe(answered.length);
+    for (const { result } of answered) {
+      for (const field of result.extracted) expect(stored.profile[field]).toBeDefined();
+    }
+    // The first answer to land took the age question; the others then answered later questions or nothing.
+    expect(stored.profile.age).toBeGreaterThanOrEqual(20);
+  });
+});

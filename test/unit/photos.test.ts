@@ -1,0 +1,361 @@
+import sharp from "sharp";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ConflictError } from "../../lib/http/errors.ts";
+import { inspectImage, sniffImageType, type PhotoContentType } from "../../lib/photos/inspect.ts";
+import { confirmPhoto, requestPhotoUpload, settlePendingPhoto, type PhotoDeps } from "../../lib/photos/photos.ts";
+import type { PhotoState, Session } from "../../lib/sessions/model.ts";
+import { newSessionId } from "../../lib/sessions/tokens.ts";
+import { objectKeys, sessionIdOfPhotoKey } from "../../lib/storage/objects.ts";
+import { MemoryObjectStore } from "../fakes/memory-object-store.ts";
+import { MemorySessionStore } from "../fakes/memory-session-store.ts";
+
+const clock = () => new Date("2026-11-22T01:02:03.000Z");
+const MAX_BYTES = 10 * 1024 * 1024;
+
+/** A noisy image (so that it does not compress to almost nothing and a cut really loses pixel data). */
+async function makeImage(format: "jpeg" | "png" | "webp", width = 64, height = 48): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919 + (i >> 5) * 31) % 256;
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).toFormat(format).toBuffer();
+}
+
+let jpeg: Buffer;
+let png: Buffer;
+let webp: Buffer;
+
+beforeAll(async () => {
+  [jpeg, png, webp] = await Promise.all([makeImage("jpeg"), makeImage("png"), makeImage("webp")]);
+});
+
+function setup(overrides: Partial<PhotoDeps> = {}) {
+  const store = new MemorySessionStore(clock);
+  const objects = new MemoryObjectStore();
+  const deps: PhotoDeps = { store, objects, maxPhotoBytes: MAX_BYTES, uploadTtlSeconds: 300, now: clock, ...overrides };
+  return { store, objects, deps };
+}
+
+async function newSession(store: MemorySessionStore, photo: PhotoState | null = null, status: Session["status"] = "collecting"): Promise<Session> {
+  const id = newSessionId();
+  await store.create(id, { tokenHash: "h", status, locale: "ja", profile: {}, photo }, []);
+  const session = await store.load(id);
+  if (!session) throw new Error("the fake store lost a session");
+  return session;
+}
+
+function pendingPhoto(sessionId: string, contentType: PhotoContentType, size: number, upload = "upload-1"): PhotoState {
+  return { status: "pending", contentType, key: objectKeys.userPhoto(sessionId, upload), size, requestedAt: "2026-11-22T01:00:00.000Z" };
+}
+
+describe("sniffImageType", () => {
+  it("names JPEG, PNG and WebP by their magic bytes", () => {
+    expect(sniffImageType(jpeg)).toBe("image/jpeg");
+    expect(sniffImageType(png)).toBe("image/png");
+    expect(sniffImageType(webp)).toBe("image/webp");
+    // Only the header counts: the same first bytes followed by anything are still sniffed the same.
+    expect(sniffImageType(Buffer.from([0xff, 0xd8, 0xff]))).toBe("image/jpeg");
+    expect(sniffImageType(png.subarray(0, 8))).toBe("image/png");
+  });
+
+  it("returns null for anything that is not one of the three", () => {
+    const cases: Array<[string, Uint8Array]> = [
+      ["empty", Buffer.alloc(0)],
+      ["text", Buffer.from("hello, this is not an image at all")],
+      ["GIF", Buffer.from("GIF89a\x01\x00\x01\x00", "latin1")],
+      ["RIFF but WAVE", Buffer.from("RIFF\x24\x00\x00\x00WAVEfmt ", "latin1")],
+      ["PNG cut inside its signature", png.subarray(0, 7)],
+      ["JPEG cut inside its signature", jpeg.subarray(0, 2)],
+      ["PDF", Buffer.from("%PDF-1.7\n")],
+    ];
+    for (const [name, bytes] of cases) expect(sniffImageType(bytes), name).toBeNull();
+  });
+});
+
+describe("inspectImage", () => {
+  it("accepts a real image of each type with its size", async () => {
+    for (const [bytes, type] of [[jpeg, "image/jpeg"], [png, "image/png"], [webp, "image/webp"]] as const) {
+      await expect(inspectImage(bytes, type), type).resolves.toEqual({ ok: true, width: 64, height: 48 });
+    }
+  });
+
+  it("rejects a PNG declared as JPEG, and a JPEG declared as WebP", async () => {
+    await expect(inspectImage(png, "image/jpeg")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
+    await expect(inspectImage(jpeg, "image/webp")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
+  });
+
+  it("rejects an image with valid magic bytes that does not decode", async () => {
+    const truncatedJpeg = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+    const truncatedPng = png.subarray(0, Math.floor(png.length / 2));
+    const garbagePng = Buffer.concat([png.subarray(0, 8), Buffer.from("x".repeat(200))]);
+    const garbageWebp = Buffer.concat([webp.subarray(0, 12), Buffer.alloc(200, 0x41)]);
+
+    for (const [name, bytes, type] of [
+      ["truncated JPEG", truncatedJpeg, "image/jpeg"],
+      ["truncated PNG", truncatedPng, "image/png"],
+      ["PNG signature then garbage", garbagePng, "image/png"],
+      ["WebP header then garbage", garbageWebp, "image/webp"],
+    ] as const) {
+      expect(sniffImageType(bytes), name).toBe(type);
+      await expect(inspectImage(bytes, type), name).resolves.toEqual({ ok: false, reason: "not_decodable" });
+    }
+  });
+
+  it("rejects empty bytes", async () => {
+    await expect(inspectImage(Buffer.alloc(0), "image/png")).resolves.toEqual({ ok: false, reason: "empty" });
+  });
+});
+
+describe("requestPhotoUpload", () => {
+  it("makes the object key on the server under the session's prefix, whatever the client sends", async () => {
+    // Prepare
+    const { store, objects, deps } = setup();
+    const session = await newSession(store);
+    const hostile = { contentType: "image/png" as const, contentLength: 1234, key: "../../other-session/evil", sessionId: "AAAAAAAAAAAAAAAAAAAAAA" };
+    // Act
+    await requestPhotoUpload(deps, session, hostile);
+    await requestPhotoUpload(deps, session, hostile);
+    // Assess
+    const [first, second] = objects.presignedUploads.map((call) => call.key);
+    for (const key of [first, second]) {
+      expect(key).toMatch(new RegExp(`^sessions/${session.id}/uploads/[A-Za-z0-9_-]{16}/user-photo$`));
+      expect(sessionIdOfPhotoKey(key ?? "")).toBe(session.id);
+      expect(key).not.toContain("evil");
+    }
+    expect(first).not.toBe(second);
+  });
+
+  it("passes the declared type, size and TTL to the presigner and marks the photo pending", async () => {
+    const { store, objects, deps } = setup({ uploadTtlSeconds: 120 });
+    const session = await newSession(store);
+
+    const grant = await requestPhotoUpload(deps, session, { contentType: "image/webp", contentLength: 4321 });
+
+    expect(objects.presignedUploads).toHaveLength(1);
+    const call = objects.presignedUploads[0];
+    expect(call).toEqual({ key: expect.any(String), contentType: "image/webp", contentLength: 4321, expiresInSeconds: 120 });
+    expect(grant).toEqual({
+      upload: { method: "POST", url: "http://objects.test/bucket", fields: expect.objectContaining({ key: call?.key }), expiresAt: "2026-11-22T01:04:03.000Z" },
+      photo: { status: "pending" },
+    });
+    const stored = await store.load(session.id);
+    expect(stored?.photo).toEqual({ status: "pending", contentType: "image/webp", key: call?.key, size: 4321, requestedAt: "2026-11-22T01:02:03.000Z" });
+  });
+
+  it("refuses a completed session with 409 and changes nothing", async () => {
+    const { store, objects, deps } = setup();
+    const session = await newSession(store, null, "completed");
+    const writes = store.writes;
+
+    const error = await requestPhotoUpload(deps, session, { contentType: "image/png", contentLength: 10 }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ status: 409, code: "session_completed" });
+    expect(objects.presignedUploads).toHaveLength(0);
+    expect(store.writes).toBe(writes);
+    expect((await store.load(session.id))?.photo).toBeNull();
+  });
+
+  it("deletes the previous photo's object when a new upload replaces it", async () => {
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const previous: PhotoState = { ...pendingPhoto(id, "image/png", png.length, "old-upload"), status: "ready" };
+    await store.create(id, { tokenHash: "h", status: "collecting", profile: {}, photo: previous }, []);
+    objects.put(previous.key, png, "image/png");
+    const session = await store.load(id);
+
+    await requestPhotoUpload(deps, session!, { contentType: "image/jpeg", contentLength: jpeg.length });
+
+    expect(objects.objects.has(previous.key)).toBe(false);
+    expect(objects.removed).toEqual([previous.key]);
+    const stored = await store.load(id);
+    expect(stored?.photo).toMatchObject({ status: "pending", contentType: "image/jpeg" });
+    expect(stored?.photo?.key).not.toBe(previous.key);
+  });
+});
+
+describe("confirmPhoto", () => {
+  it("marks a valid upload ready with its real size and keeps the object", async () => {
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const photo = pendingPhoto(id, "image/png", png.length);
+    await store.create(id, { tokenHash: "h", photo }, []);
+    objects.put(photo.key, png, "image/png");
+
+    const result = await confirmPhoto(deps, id, photo.key);
+
+    const expected = { ...photo, status: "ready", size: png.length, checkedAt: "2026-11-22T01:02:03.000Z" };
+    expect(result).toEqual(expected);
+    expect((await store.load(id))?.photo).toEqual(expected);
+    expect(objects.objects.has(photo.key)).toBe(true);
+    expect(objects.removed).toEqual([]);
+  });
+
+  it("rejects and deletes an upload that does not match what was declared", async () => {
+    const cases: Array<{ name: string; declared: PhotoContentType; declaredSize: number; bytes: () => Buffer; max?: number; reason: string }> = [
+      { name: "PNG declared as JPEG", declared: "image/jpeg", declaredSize: png.length, bytes: () => png, reason: "type_mismatch" },
+      { name: "text declared as JPEG", declared: "image/jpeg", declaredSize: 26, bytes: () => Buffer.from("definitely not a JPEG file"), reason: "type_mismatch" },
+      { name: "size differs from the declared one", declared: "image/png", declaredSize: png.length + 1, bytes: () => png, reason: "size_mismatch" },
+      { name: "larger than the limit", declared: "image/png", declaredSize: png.length, bytes: () => png, max: 100, reason: "too_large" },
+      { name: "truncated JPEG", declared: "image/jpeg", declaredSize: 600, bytes: () => jpeg.subarray(0, 600), reason: "not_decodable" },
+      { name: "empty object", declared: "image/png", declaredSize: 1, bytes: () => Buffer.alloc(0), reason: "empty" },
+    ];
+    for (const testCase of cases) {
+      // Prepare
+      const { store, objects, deps } = setup(testCase.max === undefined ? {} : { maxPhotoBytes: testCase.max });
+      const id = newSessionId();
+      const photo = pendingPhoto(id, testCase.declared, testCase.declaredSize);
+      await store.create(id, { tokenHash: "h", photo }, []);
+      const bytes = testCase.bytes();
+      objects.put(photo.key, bytes);
+      // Act
+      const result = await confirmPhoto(deps, id, photo.key);
+      // Assess
+      expect(result, testCase.name).toMatchObject({ status: "rejected", reason: testCase.reason, size: bytes.length, key: photo.key });
+      expect((await store.load(id))?.photo, testCase.name).toMatchObject({ status: "rejected", reason: testCase.reason });
+      expect(objects.objects.has(photo.key), testCase.name).toBe(false);
+      expect(objects.removed, testCase.name).toEqual([photo.key]);
+    }
+  });
+
+  it("is idempotent: a second confirmation changes nothing and deletes nothing", async () => {
+    for (const [bytes, status] of [[() => png, "ready"], [() => Buffer.from("not a png at all"), "rejected"]] as const) {
+      const { store, objects, deps } = setup();
+      const id = newSessionId();
+      const photo = pendingPhoto(id, "image/png", bytes().length);
+      await store.create(id, { tokenHash: "h", photo }, []);
+      objects.put(photo.key, bytes());
+      const first = await confirmPhoto(deps, id, photo.key);
+      const afterFirst = await store.load(id);
+      const removedAfterFirst = [...objects.removed];
+
+      const second = await confirmPhoto(deps, id, photo.key);
+
+      expect(first?.status).toBe(status);
+      expect(second).toEqual(first);
+      expect(await store.load(id)).toEqual(afterFirst);
+      expect(objects.removed).toEqual(removedAfterFirst);
+    }
+  });
+
+  it("leaves a pending photo alone while its object is not there yet", async () => {
+    const { store, deps } = setup();
+    const id = newSessionId();
+    const photo = pendingPhoto(id, "image/png", png.length);
+    await store.create(id, { tokenHash: "h", photo }, []);
+    const writes = store.writes;
+
+    await expect(confirmPhoto(deps, id, photo.key)).resolves.toEqual(photo);
+
+    expect(store.writes).toBe(writes);
+  });
+
+  it("deletes an upload nobody awaits: a stale upload replaced by a newer one, or an unknown session", async () => {
+    // Prepare
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const current = pendingPhoto(id, "image/png", png.length, "new-upload");
+    await store.create(id, { tokenHash: "h", photo: current }, []);
+    const stale = objectKeys.userPhoto(id, "old-upload");
+    objects.put(stale, png);
+    objects.put(current.key, png);
+    const orphan = objectKeys.userPhoto(newSessionId(), "any");
+    objects.put(orphan, png);
+    const writes = store.writes;
+    // Act
+    const staleResult = await confirmPhoto(deps, id, stale);
+    const orphanResult = await confirmPhoto(deps, newSessionId(), orphan);
+    // Assess
+    expect(staleResult).toBeNull();
+    expect(orphanResult).toBeNull();
+    expect(objects.objects.has(stale)).toBe(false);
+    expect(objects.objects.has(orphan)).toBe(false);
+    expect(objects.objects.has(current.key)).toBe(true);
+    expect(store.writes).toBe(writes);
+    expect((await store.load(id))?.photo).toEqual(current);
+  });
+
+  it("still applies its verdict when a concurrent write bumped the version in between", async () => {
+    // Prepare: the inspection runs between confirmPhoto's load and its save, so a write made there is a true race.
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const photo = pendingPhoto(id, "image/png", png.length);
+    await store.create(id, { tokenHash: "h", photo, userMessageCount: 0 }, []);
+    objects.put(photo.key, png);
+    const versionBefore = (await store.load(id))!.version;
+    let raced = false;
+    deps.inspect = async (bytes, declared) => {
+      if (!raced) {
+        raced = true;
+        const saved = await store.save(id, { set: { userMessageCount: 3 }, append: [{ role: "user", text: "hi", at: "t" }] });
+        expect(saved.outcome).toBe("saved");
+      }
+      return inspectImage(bytes, declared);
+    };
+    // Act
+    const result = await confirmPhoto(deps, id, photo.key);
+    // Assess
+    expect(raced).toBe(true);
+    expect(result).toMatchObject({ status: "ready", size: png.length });
+    const stored = await store.load(id);
+    expect(stored?.photo).toMatchObject({ status: "ready", key: photo.key });
+    expect(stored?.userMessageCount).toBe(3);
+    expect(stored?.messages.map((message) => message.text)).toEqual(["hi"]);
+    expect(stored?.version).toBe(versionBefore + 2);
+  });
+
+  it("drops its verdict when a concurrent write replaced the upload in between", async () => {
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const photo = pendingPhoto(id, "image/png", png.length, "first");
+    const replacement = pendingPhoto(id, "image/jpeg", jpeg.length, "second");
+    await store.create(id, { tokenHash: "h", photo }, []);
+    objects.put(photo.key, png);
+    deps.inspect = async (bytes, declared) => {
+      await store.save(id, { set: { photo: replacement } });
+      return inspectImage(bytes, declared);
+    };
+
+    const result = await confirmPhoto(deps, id, photo.key);
+
+    expect(result).toBeNull();
+    expect((await store.load(id))?.photo).toEqual(replacement);
+  });
+});
+
+describe("settlePendingPhoto", () => {
+  it("confirms a pending photo only once its object exists", async () => {
+    // Prepare
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const photo = pendingPhoto(id, "image/jpeg", jpeg.length);
+    await store.create(id, { tokenHash: "h", photo }, []);
+    const before = (await store.load(id))!;
+    const writes = store.writes;
+    // Act: no object yet
+    const early = await settlePendingPhoto(deps, before);
+    // Assess
+    expect(early).toBe(before);
+    expect(store.writes).toBe(writes);
+    // Act: the object arrives
+    objects.put(photo.key, jpeg);
+    const settled = await settlePendingPhoto(deps, before);
+    // Assess
+    expect(settled.photo).toMatchObject({ status: "ready", size: jpeg.length });
+    expect((await store.load(id))?.photo?.status).toBe("ready");
+  });
+
+  it("leaves a photo that is not pending untouched", async () => {
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const photo: PhotoState = { ...pendingPhoto(id, "image/png", 5), status: "rejected", reason: "type_mismatch" };
+    await store.create(id, { tokenHash: "h", photo }, []);
+    objects.put(photo.key, png);
+    const session = (await store.load(id))!;
+    const writes = store.writes;
+
+    const settled = await settlePendingPhoto(deps, session);
+
+    expect(settled).toBe(session);
+    expect(store.writes).toBe(writes);
+    expect(objects.objects.has(photo.key)).toBe(true);
+  });
+});
