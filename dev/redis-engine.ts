@@ -73,7 +73,7 @@ export function isBlockingCommand(cmd: RedisCommand): boolean {
   return false;
 }
 
-/** Converts a value from ioredis (`callBuffer`) into a RedisReply without trusting its static type. */
+/** Converts a raw ioredis reply into a RedisReply without trusting its static type. */
 function toReply(value: unknown): RedisReply {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value) || typeof value === "string" || typeof value === "number" || value instanceof Error) {

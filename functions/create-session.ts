@@ -2,10 +2,13 @@ import { httpHandler } from "../lib/http/handler.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
 import { createSessionBody } from "../lib/schemas/sessions.ts";
 import { chatProvider, sessionStore } from "../lib/runtime.ts";
+import { enforceLimit } from "../lib/limits/enforce.ts";
+import { sessionCreateLimiter } from "../lib/limits/limiters.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric, MetricName } from "../lib/observability/metrics.ts";
 
 export const handler = httpHandler({ body: createSessionBody, bodyOptional: true }, async (request) => {
+  await enforceLimit(sessionCreateLimiter(), request.sourceIp);
   const created = await createSession({ store: sessionStore(), interviewer: chatProvider() }, { locale: request.body.locale });
   logger.appendKeys({ sessionId: created.sessionId });
   logger.info("session created", { locale: request.body.locale });

@@ -4,6 +4,8 @@ import { postMessage } from "../lib/interview/turn.ts";
 import { postMessageBody } from "../lib/schemas/messages.ts";
 import { getConfig } from "../lib/config.ts";
 import { chatProvider, sessionStore } from "../lib/runtime.ts";
+import { enforceLimit } from "../lib/limits/enforce.ts";
+import { messageLimiter } from "../lib/limits/limiters.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric, MetricName } from "../lib/observability/metrics.ts";
 
@@ -12,6 +14,7 @@ const config = getConfig();
 export const handler = httpHandler({ body: postMessageBody }, async (request) => {
   const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers));
   logger.appendKeys({ sessionId: session.id });
+  await enforceLimit(messageLimiter(), session.id);
   const result = await postMessage(
     { store: sessionStore(), interviewer: chatProvider(), maxUserMessages: config.MAX_USER_MESSAGES },
     session,

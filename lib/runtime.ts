@@ -1,3 +1,7 @@
+import { DynamoResultArchive } from "./results/dynamo-result-archive.ts";
+import type { ResultArchive } from "./results/model.ts";
+import type { ResultDeps } from "./results/results.ts";
+import { dynamoClient } from "./clients/dynamodb.ts";
 import { S3ObjectStore } from "./storage/s3-object-store.ts";
 import type { ObjectStore } from "./storage/objects.ts";
 import type { PhotoDeps } from "./photos/photos.ts";
@@ -8,6 +12,12 @@ import { getConfig, type Config } from "./config.ts";
 import { redisClient } from "./clients/redis.ts";
 import { RedisSessionStore } from "./sessions/redis-session-store.ts";
 import type { SessionStore } from "./sessions/model.ts";
+import { lambdaClient } from "./clients/lambda.ts";
+import { createLambdaDispatcher } from "./images/dispatch.ts";
+import { LOST_JOB_MARGIN_SECONDS, type ImageRequestDeps, type ImageWorkerDeps } from "./images/jobs.ts";
+import type { ImageProvider } from "./images/provider.ts";
+import { selectImageProvider } from "./images/select.ts";
+import { createUpstashRateLimiter, type RateLimiter } from "./limits/rate-limiter.ts";
 
 // The real collaborators of the domain, built once per container. Handlers take them from here;
 // tests build the domain with fakes instead.
@@ -59,5 +69,81 @@ export function photoDeps(): PhotoDeps {
     objects: objectStore(),
     maxPhotoBytes: config.MAX_PHOTO_BYTES,
     uploadTtlSeconds: config.PHOTO_UPLOAD_TTL_SECONDS,
+  };
+}
+
+let archive: ResultArchive | undefined;
+
+/** The process-wide archive of results on DynamoDB. */
+export function resultArchive(): ResultArchive {
+  archive ??= new DynamoResultArchive(dynamoClient(), getConfig().RESULTS_TABLE);
+  return archive;
+}
+
+/** What the results domain needs, from the real clients and configuration. */
+export function resultDeps(): ResultDeps {
+  const config = getConfig();
+  return {
+    store: sessionStore(),
+    archive: resultArchive(),
+    objects: objectStore(),
+    retentionDays: config.RETENTION_DAYS,
+    urlTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
+  };
+}
+
+let images: ImageProvider | undefined;
+
+/** The image provider chosen by IMAGE_PROVIDER (local unless configured otherwise). */
+export function imageProvider(): ImageProvider {
+  const config = getConfig();
+  images ??= selectImageProvider({
+    provider: config.IMAGE_PROVIDER,
+    model: config.IMAGE_MODEL,
+    apiKey: config.GEMINI_API_KEY,
+    baseUrl: config.GEMINI_BASE_URL,
+  });
+  return images;
+}
+
+let imageLimiter: RateLimiter | undefined;
+
+/** IMAGE_DAILY_LIMIT new image jobs per session a day; fails closed, since a generation costs money. */
+export function imageRateLimiter(): RateLimiter {
+  const config = getConfig();
+  imageLimiter ??= createUpstashRateLimiter(redisClient(), {
+    prefix: `${config.REDIS_KEY_PREFIX}:${config.STAGE}:ratelimit:images`,
+    limit: config.IMAGE_DAILY_LIMIT,
+    window: "1 d",
+    onUnavailable: "closed",
+  });
+  return imageLimiter;
+}
+
+/** What a request for a picture needs: the store, the limiter and the async invocation of the image worker. */
+export function imageRequestDeps(): ImageRequestDeps {
+  const config = getConfig();
+  return {
+    store: sessionStore(),
+    objects: objectStore(),
+    dispatcher: createLambdaDispatcher(lambdaClient(), config.IMAGE_WORKER_FUNCTION, config.DEPENDENCY_TIMEOUT_MS),
+    limiter: imageRateLimiter(),
+    traits: imageProvider(),
+    downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
+    staleAfterMs: (config.IMAGE_TIMEOUT_SECONDS + LOST_JOB_MARGIN_SECONDS) * 1000,
+  };
+}
+
+/** What the image worker needs; `signal` is the function's own early-timeout signal. */
+export function imageWorkerDeps(signal?: AbortSignal): ImageWorkerDeps {
+  const config = getConfig();
+  return {
+    store: sessionStore(),
+    objects: objectStore(),
+    provider: imageProvider(),
+    timeoutMs: config.IMAGE_TIMEOUT_SECONDS * 1000,
+    // Generated pictures are made here, but the user photo is the largest source allowed in.
+    maxSourceBytes: config.MAX_PHOTO_BYTES,
+    ...(signal ? { signal } : {}),
   };
 }

@@ -28,6 +28,8 @@ export interface ImageState {
   key?: string;
   error?: string;
   requestedAt: string;
+  /** When a worker claimed the job (pending → running). */
+  startedAt?: string;
   finishedAt?: string;
 }
 
@@ -78,8 +80,8 @@ export type SaveResult = { outcome: "saved"; version: number } | { outcome: "con
 
 /** Where sessions live; the Redis implementation is the real one, tests may pass a fake. */
 export interface SessionStore {
-  /** Creates a session; false when the id is already taken. */
-  create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<boolean>;
+  /** Creates a session and says when it expires; null when the id is already taken. */
+  create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<{ expiresAt: string } | null>;
   /** Loads the whole session, or null when it does not exist (or expired). */
   load(id: string): Promise<Session | null>;
   /** Applies one change atomically and refreshes the TTL of every key of the session. */

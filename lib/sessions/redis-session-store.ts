@@ -67,9 +67,14 @@ export class RedisSessionStore implements SessionStore {
     this.now = options.now ?? (() => new Date());
   }
 
-  async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<boolean> {
-    const result = await this.write("create", id, { set: fields, append: messages });
-    return result > 0;
+  async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<{ expiresAt: string } | null> {
+    const expiresAt = this.expiryFrom(this.now());
+    const result = await this.write("create", id, { set: { ...fields, expiresAt }, append: messages });
+    return result > 0 ? { expiresAt } : null;
+  }
+
+  private expiryFrom(now: Date): string {
+    return new Date(now.getTime() + this.options.ttlSeconds * 1000).toISOString();
   }
 
   async load(id: string): Promise<Session | null> {
@@ -98,11 +103,7 @@ export class RedisSessionStore implements SessionStore {
   private async write(mode: "create" | "update", id: string, change: SessionChange): Promise<number> {
     const keys = sessionKeys(this.options.keyPrefix, id);
     const now = this.now();
-    const fields: SessionFields = {
-      ...change.set,
-      updatedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.options.ttlSeconds * 1000).toISOString(),
-    };
+    const fields: SessionFields = { ...change.set, updatedAt: now.toISOString(), expiresAt: this.expiryFrom(now) };
     const pairs = encodeFields(fields);
     const args = [
       mode,

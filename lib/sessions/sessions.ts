@@ -45,17 +45,7 @@ export async function createSession(deps: CreateSessionDeps, input: { locale: Lo
       },
       [firstMessage],
     );
-    if (created) {
-      const session = await deps.store.load(sessionId);
-      return {
-        sessionId,
-        sessionToken,
-        status: "collecting",
-        createdAt,
-        expiresAt: session?.expiresAt ?? createdAt,
-        reply,
-      };
-    }
+    if (created) return { sessionId, sessionToken, status: "collecting", createdAt, expiresAt: created.expiresAt, reply };
   }
   throw new Error("Could not allocate a session id");
 }

@@ -7,12 +7,13 @@ export class MemorySessionStore implements SessionStore {
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<boolean> {
-    if (this.sessions.has(id)) return false;
+  async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<{ expiresAt: string } | null> {
+    if (this.sessions.has(id)) return null;
     const at = this.now().toISOString();
-    this.sessions.set(id, apply(emptySession(id, at), fields, messages));
+    const expiresAt = new Date(this.now().getTime() + 86_400_000).toISOString();
+    this.sessions.set(id, apply(emptySession(id, at), { ...fields, expiresAt }, messages));
     this.writes++;
-    return true;
+    return { expiresAt };
   }
 
   async load(id: string): Promise<Session | null> {

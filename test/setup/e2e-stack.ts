@@ -40,7 +40,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const logFile = resolve("test-artifacts", "offline.log");
   const stack = await startLocalStack({
     ports,
-    env: { ...env, POWERTOOLS_METRICS_DISABLED: "false", S3_PUBLIC_ENDPOINT: "" },
+    // Every test comes from 127.0.0.1: session creation is limited per IP, so the suite raises that limit.
+    env: { ...env, POWERTOOLS_METRICS_DISABLED: "false", S3_PUBLIC_ENDPOINT: "", SESSION_CREATE_LIMIT: "1000" },
     output: logFile,
     workFolder: ".esbuild-test",
   });

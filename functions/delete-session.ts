@@ -1,0 +1,13 @@
+import { bearerToken, httpHandler } from "../lib/http/handler.ts";
+import { eraseSession } from "../lib/results/results.ts";
+import { resultDeps } from "../lib/runtime.ts";
+import { logger } from "../lib/observability/logger.ts";
+import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+
+export const handler = httpHandler({}, async (request) => {
+  const erased = await eraseSession(resultDeps(), request.pathParameters.sessionId, bearerToken(request.headers));
+  logger.appendKeys({ sessionId: request.pathParameters.sessionId });
+  logger.info("session erased", erased);
+  countMetric(MetricName.SessionsDeleted);
+  return { status: 204 };
+});

@@ -1,0 +1,93 @@
+import type { ChildGender, Gender } from "../interview/profile.ts";
+
+/** An image handed to a provider: its bytes and their media type. */
+export interface SourceImage {
+  bytes: Buffer;
+  contentType: string;
+}
+
+/** What the partner picture is made from. */
+export interface PartnerImageInput {
+  kind: "partner";
+  /** The user's own gender, as context; the partner's look comes from `partner.appearance`. */
+  gender: Gender | undefined;
+  partner: { name: string; temperament: string; appearance: string };
+  /** Present only when the provider uses the user photo for the partner and the photo is ready. */
+  userPhoto?: SourceImage;
+}
+
+/** What the child picture is made from: both parents' pictures and the first wished-for child. */
+export interface ChildImageInput {
+  kind: "child";
+  child: { name: string; gender: ChildGender };
+  userPhoto: SourceImage;
+  partnerImage: SourceImage;
+}
+
+export type ImageInput = PartnerImageInput | ChildImageInput;
+
+/** What the request side needs to know of a provider, without loading it (no SDK, no native module). */
+export interface ImageProviderTraits {
+  /** Names the generator in the inputs hash, so switching provider or model makes a new image. */
+  readonly id: string;
+  /** Whether the partner picture is made from the user photo too (then the photo is one of its inputs). */
+  readonly partnerUsesUserPhoto: boolean;
+}
+
+/** Makes one picture; every failure is an `ImageProviderError`. */
+export interface ImageProvider extends ImageProviderTraits {
+  /** PNG bytes of the picture; rejects with `generation_timeout` once `signal` aborts. */
+  generate(input: ImageInput, signal: AbortSignal): Promise<Buffer>;
+}
+
+/**
+ * Stable failure codes of an image job, shown to the client as `images.{kind}.error`:
+ * - `generation_timeout`: the provider did not finish before the deadline;
+ * - `provider_unavailable`: the provider could not be reached or failed (HTTP error, network);
+ * - `provider_bad_response`: it answered, but without a usable image;
+ * - `provider_refused`: it declined the request (safety filters);
+ * - `inputs_missing`: a picture or profile field the job needs is gone;
+ * - `storage_unavailable`: the image could not be written;
+ * - `dispatch_failed`: the worker could not be started;
+ * - `internal_error`: anything else.
+ */
+export type ImageFailureCode =
+  | "generation_timeout"
+  | "provider_unavailable"
+  | "provider_bad_response"
+  | "provider_refused"
+  | "inputs_missing"
+  | "storage_unavailable"
+  | "dispatch_failed"
+  | "internal_error";
+
+/** A provider failure with a stable code; its message never holds prompts, profile values or model output. */
+export class ImageProviderError extends Error {
+  override readonly name = "ImageProviderError";
+  readonly code: ImageFailureCode;
+  /** Upstream HTTP status when the provider answered with one. */
+  readonly status: number | undefined;
+
+  constructor(code: ImageFailureCode, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options?.status;
+  }
+}
+
+/** The PNG file signature. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Whether bytes start like a PNG file. */
+export function isPng(bytes: Uint8Array): boolean {
+  return bytes.length > PNG_SIGNATURE.length && PNG_SIGNATURE.every((byte, i) => bytes[i] === byte);
+}
+
+/** The traits of the `local` provider. */
+export const LOCAL_IMAGE_TRAITS: ImageProviderTraits = { id: "local/v1", partnerUsesUserPhoto: true };
+
+// The partner is drawn from the profile alone: a photo of the user would pull the partner towards their face.
+/** The traits of the `gemini` provider with a given model. */
+export function geminiImageTraits(model: string): ImageProviderTraits {
+  return { id: `gemini/${model}`, partnerUsesUserPhoto: false };
+}

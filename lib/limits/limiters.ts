@@ -1,0 +1,35 @@
+import { redisClient } from "../clients/redis.ts";
+import { getConfig } from "../config.ts";
+import { createUpstashRateLimiter, type RateLimiter } from "./rate-limiter.ts";
+
+// Session creation and messages fail open: they cost nothing outside Redis, and with Redis down the
+// request fails at the session store anyway. Image generation (in lib/runtime.ts) fails closed.
+let sessions: RateLimiter | undefined;
+let messages: RateLimiter | undefined;
+
+const prefixFor = (name: string) => {
+  const config = getConfig();
+  return `${config.REDIS_KEY_PREFIX}:${config.STAGE}:ratelimit:${name}`;
+};
+
+/** SESSION_CREATE_LIMIT new sessions per minute per client IP. */
+export function sessionCreateLimiter(): RateLimiter {
+  sessions ??= createUpstashRateLimiter(redisClient(), {
+    prefix: prefixFor("sessions"),
+    limit: getConfig().SESSION_CREATE_LIMIT,
+    window: "1 m",
+    onUnavailable: "open",
+  });
+  return sessions;
+}
+
+/** MESSAGE_LIMIT messages per minute per session. */
+export function messageLimiter(): RateLimiter {
+  messages ??= createUpstashRateLimiter(redisClient(), {
+    prefix: prefixFor("messages"),
+    limit: getConfig().MESSAGE_LIMIT,
+    window: "1 m",
+    onUnavailable: "open",
+  });
+  return messages;
+}

@@ -1,0 +1,96 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import { DependencyUnavailableError } from "../http/errors.ts";
+import type { Profile } from "../interview/profile.ts";
+import type { Locale } from "../sessions/model.ts";
+import type { ResultArchive, ResultRecord } from "./model.ts";
+
+/** A ResultArchive on one DynamoDB table keyed by `sessionId`; the profile is kept as one JSON string. */
+export class DynamoResultArchive implements ResultArchive {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async putOnce(record: ResultRecord): Promise<{ created: boolean; record: ResultRecord }> {
+    try {
+      await dynamoCall(() =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: toItem(record),
+            // One record per session whatever the retries: the first writer wins, the others read it.
+            ConditionExpression: "attribute_not_exists(sessionId)",
+          }),
+        ),
+      );
+      return { created: true, record };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(record.sessionId);
+      if (!existing) throw error;
+      return { created: false, record: existing };
+    }
+  }
+
+  async get(sessionId: string): Promise<ResultRecord | null> {
+    const response = await dynamoCall(() =>
+      this.client.send(new GetItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ConsistentRead: true })),
+    );
+    return response.Item ? fromItem(response.Item) : null;
+  }
+
+  async remove(sessionId: string): Promise<boolean> {
+    const response = await dynamoCall(() =>
+      this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ReturnValues: "ALL_OLD" })),
+    );
+    return Boolean(response.Attributes);
+  }
+}
+
+function toItem(record: ResultRecord): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    sessionId: { S: record.sessionId },
+    tokenHash: { S: record.tokenHash },
+    locale: { S: record.locale },
+    completedAt: { S: record.completedAt },
+    profile: { S: JSON.stringify(record.profile) },
+    expiresAt: { N: String(record.expiresAt) },
+  };
+  if (record.photoKey) item.photoKey = { S: record.photoKey };
+  if (record.partnerImageKey) item.partnerImageKey = { S: record.partnerImageKey };
+  if (record.childImageKey) item.childImageKey = { S: record.childImageKey };
+  return item;
+}
+
+function fromItem(item: Record<string, AttributeValue>): ResultRecord {
+  const text = (name: string) => item[name]?.S;
+  return {
+    sessionId: text("sessionId") ?? "",
+    tokenHash: text("tokenHash") ?? "",
+    locale: (text("locale") ?? "ja") as Locale,
+    completedAt: text("completedAt") ?? "",
+    profile: JSON.parse(text("profile") ?? "{}") as Profile,
+    ...(text("photoKey") ? { photoKey: text("photoKey") } : {}),
+    ...(text("partnerImageKey") ? { partnerImageKey: text("partnerImageKey") } : {}),
+    ...(text("childImageKey") ? { childImageKey: text("childImageKey") } : {}),
+    expiresAt: Number(item.expiresAt?.N ?? "0"),
+  };
+}
+
+/** Runs a DynamoDB call; a network failure or a 5xx becomes a 503, a 4xx stays itself for the caller. */
+async function dynamoCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+    if (status !== undefined && status < 500) throw error;
+    throw new DependencyUnavailableError("dynamodb", error);
+  }
+}

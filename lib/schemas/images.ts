@@ -1,0 +1,19 @@
+import { z } from "zod";
+
+/** The kinds of picture Hera generates. */
+export const imageKind = z.enum(["partner", "child"]);
+
+/** Body of POST /api/sessions/{sessionId}/images: which picture to generate. */
+export const requestImageBody = z.strictObject({
+  kind: imageKind,
+});
+
+/** The event the image worker receives (an asynchronous Lambda invocation); anything else is ignored. */
+export const imageJobEvent = z.object({
+  sessionId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  kind: imageKind,
+  jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+});
+
+/** One image job to run: which session, which picture, which attempt. */
+export type ImageJobEvent = z.infer<typeof imageJobEvent>;

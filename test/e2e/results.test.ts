@@ -1,0 +1,117 @@
+import { Redis } from "@upstash/redis";
+import sharp from "sharp";
+import { describe, expect, inject, it } from "vitest";
+import { sessionKeys } from "../../lib/sessions/redis-session-store.ts";
+import { INTERVIEWS } from "../fixtures/interviews.ts";
+import { api } from "../helpers/api.ts";
+import { completeInterviewOverHttp, openSessionOverHttp, uploadPhotoOverHttp } from "../helpers/flows.ts";
+
+const stack = inject("stack");
+const redis = new Redis({ url: stack.redisUrl, token: stack.redisToken, enableTelemetry: false });
+
+interface Completed {
+  status: string;
+  completedAt: string;
+  result: { profile: unknown; photo: { url: string } | null; images: { partner: unknown; child: unknown } };
+}
+
+describe("complete → result → delete over HTTP", () => {
+  it("refuses to complete an unfinished profile", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/complete`, { token: session.sessionToken });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ error: { code: "profile_incomplete", details: { missingFields: expect.arrayContaining(["age"]) } } });
+    const result = await api(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/result`, { token: session.sessionToken });
+    expect(result.status).toBe(404);
+  });
+
+  it("completes once under ten parallel calls, serves the result after Redis forgot the session, then erases everything", async () => {
+    // Prepare: a finished interview and a real photo.
+    const session = await openSessionOverHttp(stack.baseUrl, "ja");
+    await completeInterviewOverHttp(stack.baseUrl, session, "ja");
+    const photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: "#4a7" } }).png().toBuffer();
+    await uploadPhotoOverHttp(stack.baseUrl, session, photo, "image/png");
+    const base = `/api/sessions/${session.sessionId}`;
+
+    // Act: ten parallel completions.
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => api<Completed>(stack.baseUrl, "POST", `${base}/complete`, { token: session.sessionToken })),
+    );
+
+    // Assess: all 200, one completedAt, the photo in the result.
+    for (const answer of answers) expect(answer.status).toBe(200);
+    const completedAt = answers[0]!.body.completedAt;
+    for (const answer of answers) expect(answer.body.completedAt).toBe(completedAt);
+    expect(answers[0]!.body.result.profile).toEqual(INTERVIEWS.ja.profile);
+    const photoUrl = answers[0]!.body.result.photo!.url;
+    expect(Buffer.from(await (await fetch(photoUrl)).arrayBuffer())).toEqual(photo);
+
+    const repeat = await api<Completed>(stack.baseUrl, "POST", `${base}/complete`, { token: session.sessionToken });
+    expect(repeat.body.completedAt).toBe(completedAt);
+    const message = await api(stack.baseUrl, "POST", `${base}/messages`, { json: { text: "one more thing" }, token: session.sessionToken });
+    expect(message.status).toBe(409);
+    expect(message.body).toMatchObject({ error: { code: "session_completed" } });
+    const view = await api(stack.baseUrl, "GET", base, { token: session.sessionToken });
+    expect(view.body).toMatchObject({ status: "completed", completedAt });
+
+    // The Redis session expires; the archive still answers.
+    const keys = sessionKeys("hera:dev", session.sessionId);
+    await redis.del(keys.hash, keys.messages);
+    expect((await api(stack.baseUrl, "GET", base, { token: session.sessionToken })).status).toBe(404);
+    const result = await api<Completed>(stack.baseUrl, "GET", `${base}/result`, { token: session.sessionToken });
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ sessionId: session.sessionId, completedAt, result: { profile: INTERVIEWS.ja.profile } });
+    expect((await api(stack.baseUrl, "GET", `${base}/result`, { token: "wrong-token" })).status).toBe(404);
+
+    // Erase: 204, then nothing answers and the old URLs serve nothing.
+    const erased = await api(stack.baseUrl, "DELETE", base, { token: session.sessionToken });
+    expect(erased.status).toBe(204);
+    expect((await api(stack.baseUrl, "GET", `${base}/result`, { token: session.sessionToken })).status).toBe(404);
+    expect((await fetch(photoUrl)).status).toBe(404);
+    expect((await fetch(result.body.result.photo!.url)).status).toBe(404);
+    expect((await api(stack.baseUrl, "DELETE", base, { token: session.sessionToken })).status).toBe(404);
+  });
+
+  it("erases a live, unfinished session: Redis keys and objects", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const photo = await sharp({ create: { width: 20, height: 20, channels: 3, background: "#a47" } }).jpeg().toBuffer();
+    await uploadPhotoOverHttp(stack.baseUrl, session, photo, "image/jpeg");
+    const base = `/api/sessions/${session.sessionId}`;
+    const before = await api<{ photo: { url: string } }>(stack.baseUrl, "GET", base, { token: session.sessionToken });
+
+    expect((await api(stack.baseUrl, "DELETE", base, { token: "wrong-token" })).status).toBe(404);
+    expect((await api(stack.baseUrl, "DELETE", base, { token: session.sessionToken })).status).toBe(204);
+
+    const keys = sessionKeys("hera:dev", session.sessionId);
+    expect(await redis.exists(keys.hash, keys.messages)).toBe(0);
+    expect((await fetch(before.body.photo.url)).status).toBe(404);
+    for (const path of [base, `${base}/photos/user`, `${base}/result`]) {
+      expect((await api(stack.baseUrl, "GET", path, { token: session.sessionToken })).status, path).toBe(404);
+    }
+    expect((await api(stack.baseUrl, "POST", `${base}/messages`, { json: { text: "hi" }, token: session.sessionToken })).status).toBe(404);
+  });
+});
+
+describe("rate limits", () => {
+  it("answers a flood of messages with 429 and Retry-After instead of work", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    // 61 requests: even if a one-minute window rolls over mid-flood, one window sees more than 30.
+    for (let i = 0; i < 61; i++) {
+      const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
+        json: { text: "banana" },
+        token: session.sessionToken,
+      });
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter = response.headers.get("retry-after");
+    }
+    const answered = statuses.filter((s) => s === 200).length;
+    expect(statuses.indexOf(429)).toBeGreaterThanOrEqual(30);
+    expect(answered).toBeLessThanOrEqual(60);
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    const view = await api<{ messages: unknown[] }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
+    expect(view.body.messages).toHaveLength(1 + 2 * answered);
+  });
+});
