@@ -1,0 +1,15 @@
+import { bearerToken, httpHandler } from "../lib/http/handler.ts";
+import { openSession } from "../lib/sessions/sessions.ts";
+import { requestImage } from "../lib/images/jobs.ts";
+import { requestImageBody } from "../lib/schemas/images.ts";
+import { imageRequestDeps, sessionStore } from "../lib/runtime.ts";
+import { logger } from "../lib/observability/logger.ts";
+
+export const handler = httpHandler({ body: requestImageBody }, async (request) => {
+  const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers));
+  logger.appendKeys({ sessionId: session.id });
+  const result = await requestImage(imageRequestDeps(), session, request.body.kind);
+  // Ids, kinds and statuses only: never the URL.
+  logger.info("image requested", { kind: result.image.kind, jobId: result.image.jobId, status: result.image.status, outcome: result.outcome });
+  return { status: result.httpStatus, body: { image: result.image } };
+});
