@@ -66,6 +66,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       S3_LOCAL_DIRECTORY: s3Directory,
       OFFLINE_HTTP_PORT: String(ports.http),
       OFFLINE_LAMBDA_PORT: String(ports.lambda),
+      // The functions invoke the image worker through serverless-offline's Lambda endpoint.
+      LAMBDA_ENDPOINT: `http://localhost:${ports.lambda}`,
       ESBUILD_WORK_FOLDER: workFolder,
     };
     const offline = spawnOffline(stage, env, options.output);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { ConflictError, DependencyUnavailableError, HttpError, RateLimitedError, SessionNotFoundError } from "../http/errors.ts";
 import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { describeError, logger } from "../observability/logger.ts";
+import { countMetric, MetricName } from "../observability/metrics.ts";
 import type { ImageJobEvent } from "../schemas/images.ts";
 import type { ImageKind, ImageState, Session, SessionFields, SessionStore } from "../sessions/model.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";
@@ -139,6 +140,7 @@ async function admit(
   try {
     const decision = await deps.limiter.limit(sessionId);
     if (decision.allowed) return;
+    countMetric(MetricName.RateLimited);
     refusal = new RateLimitedError(decision.retryAfterSeconds);
   } catch (error) {
     // Fail closed: a limiter that cannot answer never lets a paid generation through.
