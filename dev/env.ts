@@ -9,9 +9,11 @@ export interface StackPorts {
   s3: number;
   dynamodb: number;
   upstash: number;
+  /** The browser demo's static server (`dev/web-server.ts`). */
+  web: number;
 }
 
-export const DEV_PORTS: StackPorts = { http: 3000, lambda: 3002, s3: 4569, dynamodb: 8000, upstash: 8079 };
+export const DEV_PORTS: StackPorts = { http: 3000, lambda: 3002, s3: 4569, dynamodb: 8000, upstash: 8079, web: 5173 };
 
 /** Reads `.env.example`, then `.env` over it, then the real environment over both. */
 export function loadLocalEnv(root = process.cwd()): Record<string, string> {
@@ -36,5 +38,6 @@ export function portsFromEnv(env: Record<string, string | undefined>, defaults: 
     s3: port("S3_LOCAL_PORT", defaults.s3),
     dynamodb: port("DYNAMODB_LOCAL_PORT", defaults.dynamodb),
     upstash: port("UPSTASH_LOCAL_PORT", defaults.upstash),
+    web: port("WEB_PORT", defaults.web),
   };
 }

@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StackPorts } from "./env.ts";
 import { startDynamo, startUpstashRest, type DynaliteHandle, type UpstashRestServer } from "./services.ts";
+import { startWebServer } from "./web-server.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,6 +24,8 @@ export interface LocalStack {
   baseUrl: string;
   lambdaUrl: string;
   s3Url: string;
+  /** The browser demo (`web/`), calling `baseUrl`. */
+  webUrl: string;
   env: Record<string, string>;
   upstash: UpstashRestServer;
   stop(): Promise<void>;
@@ -70,12 +73,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       LAMBDA_ENDPOINT: `http://localhost:${ports.lambda}`,
       ESBUILD_WORK_FOLDER: workFolder,
     };
+    const baseUrl = `http://localhost:${ports.http}`;
+    // Built and listening before serverless-offline starts, so a broken page or a busy port fails fast.
+    const web = await startWebServer({ port: ports.web, apiBaseUrl: baseUrl, s3PublicUrl: env.S3_PUBLIC_ENDPOINT ?? s3Url });
+    stopping.push(() => web.close());
+
     const offline = spawnOffline(stage, env, options.output);
     stopping.push(() => stopProcessGroup(offline));
 
-    const baseUrl = `http://localhost:${ports.http}`;
     await waitUntilReady(`${baseUrl}/api/health`, offline, options.readyTimeoutMs ?? 180_000);
-    return { baseUrl, lambdaUrl: `http://localhost:${ports.lambda}`, s3Url, env, upstash, stop };
+    return { baseUrl, lambdaUrl: `http://localhost:${ports.lambda}`, s3Url, webUrl: web.url, env, upstash, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -8,6 +8,7 @@ const stack = await startLocalStack({ ports, env, output: "inherit" });
 
 console.log(`
 Hera local stack is up
+  Web demo   ${stack.webUrl}/
   API        ${stack.baseUrl}/api   (health: ${stack.baseUrl}/api/health)
   Lambda     ${stack.lambdaUrl}
   S3         ${stack.s3Url}

@@ -162,7 +162,7 @@ describe("confirmPhoto on real S3 and Redis", () => {
 
   async function uploadAs(bytes: Buffer, contentType: "image/png" | "image/jpeg") {
     const id = newSessionId();
-    expect(await store.create(id, { tokenHash: "h", status: "collecting", locale: "ja", profile: {}, photo: null }, [])).toBe(true);
+    expect(await store.create(id, { tokenHash: "h", status: "collecting", locale: "ja", profile: {}, photo: null }, [])).not.toBeNull();
     const session = await store.load(id);
     const grant = await requestPhotoUpload(deps, session!, { contentType, contentLength: bytes.length });
     const posted = await postForm(grant.upload, bytes, contentType);

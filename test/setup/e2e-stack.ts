@@ -7,6 +7,8 @@ export interface E2eStack {
   baseUrl: string;
   lambdaUrl: string;
   s3Url: string;
+  /** The browser demo page, served by the stack and calling `baseUrl`. */
+  webUrl: string;
   redisUrl: string;
   redisToken: string;
   logFile: string;
@@ -19,13 +21,13 @@ declare module "vitest" {
 }
 
 // Ports apart from the dev stack's, so `npm test` runs while `npm run dev` is up.
-const TEST_PORTS = { http: 3300, lambda: 3302, s3: 4669, dynamodb: 8100, upstash: 8179 };
+const TEST_PORTS = { http: 3300, lambda: 3302, s3: 4669, dynamodb: 8100, upstash: 8179, web: 5273 };
 
 /** Starts the whole dev stack (serverless-offline and every local service) for the end-to-end tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const base = loadLocalEnv();
   const env = Object.fromEntries(
-    Object.entries(base).filter(([key]) => !/^(OFFLINE_|S3_LOCAL_|DYNAMODB_LOCAL_|UPSTASH_LOCAL_)/.test(key)),
+    Object.entries(base).filter(([key]) => !/^(OFFLINE_|S3_LOCAL_|DYNAMODB_LOCAL_|UPSTASH_LOCAL_|WEB_PORT$)/.test(key)),
   );
   const ports = portsFromEnv(
     {
@@ -34,6 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       S3_LOCAL_PORT: base.E2E_S3_PORT,
       DYNAMODB_LOCAL_PORT: base.E2E_DYNAMODB_PORT,
       UPSTASH_LOCAL_PORT: base.E2E_UPSTASH_PORT,
+      WEB_PORT: base.E2E_WEB_PORT,
     },
     TEST_PORTS,
   );
@@ -49,6 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     baseUrl: stack.baseUrl,
     lambdaUrl: stack.lambdaUrl,
     s3Url: stack.s3Url,
+    webUrl: stack.webUrl,
     redisUrl: stack.upstash.url,
     redisToken: stack.env.UPSTASH_REDIS_REST_TOKEN ?? "",
     logFile,
