@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const optionalUrl = z

@@ -1,5 +1,6 @@
-import { ApiError, GoogleGenAI, Type, type Content, type GenerateContentResponse, type Schema } from "@google/genai";
-import { z } from "zod";
+import type { Content, GenerateContentResponse, Schema } from "@google/genai";
+import { createGeminiClient, isGeminiApiError, SchemaType as Type } from "../clients/gemini.ts";
+import * as z from "zod";
 import { ChatProviderError, type ChatProvider, type ChatTurnInput, type ChatTurnResult, type Locale } from "./chat-provider.ts";
 import { localFirstQuestion } from "./local-interviewer.ts";
 import {
@@ -179,7 +180,7 @@ function abortedError(signal: AbortSignal): ChatProviderError {
 function toProviderError(error: unknown, signal: AbortSignal | undefined): ChatProviderError {
   if (error instanceof ChatProviderError) return error;
   if (signal?.aborted) return abortedError(signal);
-  if (error instanceof ApiError) {
+  if (isGeminiApiError(error)) {
     return new ChatProviderError("chat_provider_unavailable", `The chat provider failed with HTTP ${error.status}`, {
       status: error.status,
     });
@@ -215,10 +216,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 // opening question is the local interviewer's deterministic one, which needs no model call.
 /** A Gemini-backed `ChatProvider` that stores only valid extracted values and fails only with `ChatProviderError`. */
 export function createGeminiInterviewer(options: GeminiInterviewerOptions): ChatProvider {
-  const client = new GoogleGenAI({
-    apiKey: options.apiKey,
-    ...(options.baseUrl === undefined ? {} : { httpOptions: { baseUrl: options.baseUrl } }),
-  });
+  const client = createGeminiClient(options);
   const model = options.model ?? DEFAULT_GEMINI_MODEL;
 
   return {
@@ -230,7 +228,7 @@ export function createGeminiInterviewer(options: GeminiInterviewerOptions): Chat
       try {
         // The SDK cancels the HTTP request on abort; the race also covers any later stage.
         response = await untilAborted(
-          client.models.generateContent({
+          (await client).models.generateContent({
             model,
             contents: toContents(input),
             config: {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // The interview profile: what the interviewer collects before images can be generated.
 // A stored profile is always partial (it fills up over the chat); completeness is a

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The kinds of picture Hera generates. */
 export const imageKind = z.enum(["partner", "child"]);

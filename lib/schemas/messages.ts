@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The longest user message (SPEC §3.5). */
 export const MAX_MESSAGE_LENGTH = 2000;

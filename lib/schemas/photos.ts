@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PHOTO_CONTENT_TYPES } from "../photos/inspect.ts";
 
 /** Body of POST /api/sessions/{sessionId}/photos/user: the declared type and exact size of the file. */

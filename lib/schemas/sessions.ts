@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Body of POST /api/sessions: optional, with an optional locale. */
 export const createSessionBody = z

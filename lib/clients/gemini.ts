@@ -1,0 +1,38 @@
+import type { GoogleGenAI } from "@google/genai";
+
+type GenaiModule = typeof import("@google/genai");
+
+let sdk: Promise<GenaiModule> | undefined;
+
+/**
+ * Loads the Gemini SDK on first use. It is external to the bundles (see serverless.yml) and imported
+ * only when a provider is configured as `gemini`, so the local default never parses its ~0.5 MB.
+ */
+export function loadGenai(): Promise<GenaiModule> {
+  sdk ??= import("@google/genai");
+  return sdk;
+}
+
+/** A Gemini client for the key and optional base URL (a local fake in tests). */
+export async function createGeminiClient(options: { apiKey: string; baseUrl?: string | undefined }): Promise<GoogleGenAI> {
+  const { GoogleGenAI } = await loadGenai();
+  return new GoogleGenAI({
+    apiKey: options.apiKey,
+    ...(options.baseUrl === undefined ? {} : { httpOptions: { baseUrl: options.baseUrl } }),
+  });
+}
+
+/** The SDK's schema type names as plain values, so that declaring a response schema needs no SDK at load time. */
+export const SchemaType = {
+  OBJECT: "OBJECT",
+  ARRAY: "ARRAY",
+  STRING: "STRING",
+  NUMBER: "NUMBER",
+  INTEGER: "INTEGER",
+  BOOLEAN: "BOOLEAN",
+} as unknown as GenaiModule["Type"];
+
+/** Whether an error is the SDK's ApiError (an HTTP answer from the API), told apart without loading the SDK. */
+export function isGeminiApiError(error: unknown): error is Error & { status: number } {
+  return error instanceof Error && error.name === "ApiError" && typeof (error as { status?: unknown }).status === "number";
+}

@@ -1,0 +1,499 @@
+import {
+  ApiError,
+  HeraClient,
+  type CompletedSession,
+  type ImageKind,
+  type ImageView,
+  type Locale,
+  type PersonalityTrait,
+  type PhotoView,
+  type Profile,
+  type ProfileField,
+  type SessionView,
+} from "./api.ts";
+import { errorMessage, fieldLabel, label, t, traitLabel, type MessageKey } from "./i18n.ts";
+
+// The browser demo of Hera: one page that walks the whole flow against the public HTTP API.
+
+declare global {
+  interface Window {
+    /** Written by the `config.js` that dev/web-server.ts generates. */
+    HERA_CONFIG?: { apiBaseUrl?: string };
+  }
+}
+
+const PROFILE_FIELDS: readonly ProfileField[] = [
+  "age",
+  "gender",
+  "relationshipStatus",
+  "location",
+  "incomeRange",
+  "personality",
+  "partner",
+  "children",
+];
+const TRAITS: readonly PersonalityTrait[] = ["openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism"];
+const KINDS: readonly ImageKind[] = ["partner", "child"];
+const POLL_INTERVAL_MS = 1000;
+/** Consecutive failed polls after which the page stops polling and says so. */
+const MAX_POLL_FAILURES = 5;
+
+function element<T extends HTMLElement>(id: string, type: new () => T): T {
+  const found = document.getElementById(id);
+  if (!(found instanceof type)) throw new Error(`#${id} is missing from the page`);
+  return found;
+}
+
+const ui = {
+  startPanel: element("start-panel", HTMLElement),
+  startButton: element("start-button", HTMLButtonElement),
+  sessionPanel: element("session-panel", HTMLElement),
+  sessionInfo: element("session-info", HTMLParagraphElement),
+  sessionId: element("session-id", HTMLElement),
+  alert: element("alert", HTMLDivElement),
+  alertText: element("alert-text", HTMLParagraphElement),
+  alertDismiss: element("alert-dismiss", HTMLButtonElement),
+  notice: element("notice", HTMLParagraphElement),
+  messages: element("messages", HTMLOListElement),
+  messageForm: element("message-form", HTMLFormElement),
+  messageInput: element("message-input", HTMLInputElement),
+  sendButton: element("send-button", HTMLButtonElement),
+  profile: element("profile", HTMLElement),
+  profileBar: element("profile-bar", HTMLDivElement),
+  profileProgress: element("profile-progress", HTMLParagraphElement),
+  profileFields: element("profile-fields", HTMLDListElement),
+  profileComplete: element("profile-complete", HTMLParagraphElement),
+  photoInput: element("photo-input", HTMLInputElement),
+  uploadButton: element("upload-button", HTMLButtonElement),
+  photoStatus: element("photo-status", HTMLParagraphElement),
+  photoPreview: element("photo-preview", HTMLImageElement),
+  completeButton: element("complete-button", HTMLButtonElement),
+  eraseButton: element("erase-button", HTMLButtonElement),
+  result: element("result", HTMLDivElement),
+  resultCompletedAt: element("result-completed-at", HTMLTimeElement),
+  resultPictures: element("result-pictures", HTMLDivElement),
+  pictures: {
+    partner: {
+      image: element("partner-image", HTMLImageElement),
+      status: element("partner-status", HTMLParagraphElement),
+      button: element("generate-partner", HTMLButtonElement),
+    },
+    child: {
+      image: element("child-image", HTMLImageElement),
+      status: element("child-status", HTMLParagraphElement),
+      button: element("generate-child", HTMLButtonElement),
+    },
+  },
+};
+
+const client = new HeraClient(window.HERA_CONFIG?.apiBaseUrl ?? "http://localhost:3000");
+
+interface PageState {
+  locale: Locale;
+  /** Bumped when a session starts or ends, so late answers and polls of an old session are dropped. */
+  epoch: number;
+  completed: boolean;
+  photo: PhotoView | null;
+  images: Record<ImageKind, ImageView | null>;
+  /** The job whose picture each <img> shows, so polling does not reload it with every fresh URL. */
+  shownJob: Record<ImageKind, string | null>;
+  polling: boolean;
+}
+
+const state: PageState = {
+  locale: chosenLocale(),
+  epoch: 0,
+  completed: false,
+  photo: null,
+  images: { partner: null, child: null },
+  shownJob: { partner: null, child: null },
+  polling: false,
+};
+
+function chosenLocale(): Locale {
+  const checked = document.querySelector<HTMLInputElement>('input[name="locale"]:checked');
+  return checked?.value === "en" ? "en" : "ja";
+}
+
+function tr(key: MessageKey, values?: Record<string, string | number>): string {
+  return t(state.locale, key, values);
+}
+
+// ---- static texts, alerts -------------------------------------------------------------------
+
+function renderTexts(): void {
+  document.documentElement.lang = state.locale;
+  for (const node of document.querySelectorAll<HTMLElement>("[data-i18n]")) {
+    node.textContent = label(state.locale, node.dataset.i18n ?? "", node.textContent ?? "");
+  }
+  for (const node of document.querySelectorAll<HTMLInputElement>("[data-i18n-placeholder]")) {
+    node.placeholder = label(state.locale, node.dataset.i18nPlaceholder ?? "", "");
+  }
+}
+
+function showError(error: unknown): void {
+  const apiError = error instanceof ApiError ? error : new ApiError(0, "unknown", error instanceof Error ? error.message : String(error));
+  ui.alert.dataset.code = apiError.code;
+  ui.alertText.textContent = errorMessage(state.locale, apiError);
+  ui.alert.hidden = false;
+  ui.notice.hidden = true;
+}
+
+function showNotice(text: string): void {
+  ui.notice.textContent = text;
+  ui.notice.hidden = false;
+}
+
+function clearMessages(): void {
+  ui.alert.hidden = true;
+  delete ui.alert.dataset.code;
+  ui.notice.hidden = true;
+}
+
+/** Runs a user action: clears old messages, disables its button meanwhile, shows any error. */
+async function act(button: HTMLButtonElement, action: () => Promise<void>): Promise<void> {
+  clearMessages();
+  button.disabled = true;
+  const epoch = state.epoch;
+  try {
+    await action();
+  } catch (error) {
+    if (epoch === state.epoch) showError(error);
+  } finally {
+    button.disabled = false;
+    updateControls();
+  }
+}
+
+// ---- chat and profile -----------------------------------------------------------------------
+
+function addMessage(role: "user" | "assistant", text: string): HTMLLIElement {
+  const item = document.createElement("li");
+  item.className = `message ${role}`;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = role === "user" ? tr("you") : tr("interviewer");
+  const body = document.createElement("p");
+  body.textContent = text;
+  item.append(who, body);
+  ui.messages.append(item);
+  ui.messages.scrollTop = ui.messages.scrollHeight;
+  return item;
+}
+
+function renderProfile(profile: Profile, missingFields: readonly string[], complete: boolean): void {
+  const missing = new Set(missingFields);
+  ui.profileFields.replaceChildren();
+  for (const field of PROFILE_FIELDS) {
+    const term = document.createElement("dt");
+    term.textContent = fieldLabel(state.locale, field);
+    const value = document.createElement("dd");
+    value.dataset.field = field;
+    const text = formatField(profile, field);
+    if (missing.has(field)) {
+      term.classList.add("missing");
+      value.classList.add("missing");
+      value.textContent = text ? `${text} · ${tr("missing")}` : tr("missing");
+    } else {
+      value.textContent = text || "—";
+    }
+    ui.profileFields.append(term, value);
+  }
+  const done = PROFILE_FIELDS.filter((field) => !missing.has(field)).length;
+  ui.profileProgress.textContent = tr("profileProgress", { done, total: PROFILE_FIELDS.length });
+  ui.profileBar.style.width = `${Math.round((done / PROFILE_FIELDS.length) * 100)}%`;
+  ui.profile.dataset.complete = String(complete);
+  ui.profileComplete.hidden = !complete || state.completed;
+}
+
+function formatField(profile: Profile, field: ProfileField): string {
+  const locale = state.locale;
+  switch (field) {
+    case "age":
+      return profile.age === undefined ? "" : tr("ageValue", { age: profile.age });
+    case "gender":
+      return profile.gender ? label(locale, `gender.${profile.gender}`, profile.gender) : "";
+    case "relationshipStatus":
+      return profile.relationshipStatus ? label(locale, `relationship.${profile.relationshipStatus}`, profile.relationshipStatus) : "";
+    case "location":
+      return profile.location ?? "";
+    case "incomeRange":
+      return profile.incomeRange ?? "";
+    case "personality": {
+      const scores = profile.personality ?? {};
+      return TRAITS.flatMap((trait) => {
+        const score = scores[trait];
+        return score === undefined ? [] : [`${traitLabel(locale, trait)} ${Math.round(score * 100)}%`];
+      }).join(", ");
+    }
+    case "partner": {
+      const partner = profile.partner ?? {};
+      return (["name", "temperament", "appearance"] as const)
+        .flatMap((key) => (partner[key] ? [`${label(locale, `partner.${key}`, key)}: ${partner[key]}`] : []))
+        .join(" / ");
+    }
+    case "children":
+      return (profile.children ?? [])
+        .map((child) => {
+          const gender = child.desiredGender ? label(locale, `childGender.${child.desiredGender}`, child.desiredGender) : "";
+          return gender ? `${child.name ?? "?"} (${gender})` : (child.name ?? "?");
+        })
+        .join(", ");
+  }
+}
+
+// ---- photo and pictures ---------------------------------------------------------------------
+
+function renderPhoto(photo: PhotoView | null): void {
+  state.photo = photo;
+  ui.photoStatus.dataset.status = photo?.status ?? "none";
+  if (!photo) ui.photoStatus.textContent = tr("photoNone");
+  else if (photo.status === "rejected") ui.photoStatus.textContent = tr("photo.rejected", { reason: photo.reason ?? "?" });
+  else ui.photoStatus.textContent = tr(`photo.${photo.status}`);
+  if (photo?.status === "ready" && photo.url) {
+    if (ui.photoPreview.hidden) ui.photoPreview.src = photo.url;
+    ui.photoPreview.hidden = false;
+  } else {
+    ui.photoPreview.hidden = true;
+    ui.photoPreview.removeAttribute("src");
+  }
+}
+
+function renderImage(kind: ImageKind, image: ImageView | null): void {
+  state.images[kind] = image;
+  const view = ui.pictures[kind];
+  view.status.dataset.status = image?.status ?? "none";
+  view.status.textContent = !image
+    ? tr("image.none")
+    : image.status === "failed"
+      ? tr("image.failed", { error: image.error ?? "?" })
+      : tr(`image.${image.status}`);
+  view.button.textContent = image?.status === "ready" || image?.status === "failed" ? tr("regenerate") : tr("generate");
+  if (image?.status === "ready" && image.url) {
+    if (state.shownJob[kind] !== image.jobId) {
+      state.shownJob[kind] = image.jobId;
+      view.image.src = image.url;
+      view.image.alt = tr(`kind.${kind}`);
+    }
+    view.image.hidden = false;
+  } else if (image?.status !== "pending" && image?.status !== "running") {
+    // A new job keeps the old picture in view until its replacement is ready.
+    state.shownJob[kind] = null;
+    view.image.hidden = true;
+    view.image.removeAttribute("src");
+  }
+}
+
+function applyView(view: SessionView): void {
+  state.completed = view.status === "completed";
+  renderProfile(view.profile, view.missingFields, view.profileComplete);
+  renderPhoto(view.photo);
+  for (const kind of KINDS) renderImage(kind, view.images[kind]);
+  updateControls();
+}
+
+function needsPolling(): boolean {
+  return state.photo?.status === "pending" || KINDS.some((kind) => state.images[kind]?.status === "pending" || state.images[kind]?.status === "running");
+}
+
+/** Polls the session view while a photo check or a generation is under way, as the API expects. */
+async function pollWhileBusy(): Promise<void> {
+  if (state.polling) return;
+  state.polling = true;
+  const epoch = state.epoch;
+  let failures = 0;
+  try {
+    while (epoch === state.epoch && needsPolling()) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      if (epoch !== state.epoch) return;
+      try {
+        const view = await client.getSession();
+        if (epoch !== state.epoch) return;
+        failures = 0;
+        applyView(view);
+      } catch (error) {
+        if (epoch !== state.epoch) return;
+        failures += 1;
+        showError(error);
+        const gone = error instanceof ApiError && (error.code === "session_not_found" || error.code === "missing_token");
+        if (gone || failures >= MAX_POLL_FAILURES) return;
+      }
+    }
+  } finally {
+    state.polling = false;
+  }
+}
+
+// ---- completion and erasure -----------------------------------------------------------------
+
+function renderResult(completed: CompletedSession): void {
+  ui.result.hidden = false;
+  ui.resultCompletedAt.dateTime = completed.completedAt;
+  ui.resultCompletedAt.textContent = new Date(completed.completedAt).toLocaleString(state.locale === "ja" ? "ja-JP" : "en-GB");
+  const pictures: Array<[string, { url: string } | null]> = [
+    [tr("photoTitle"), completed.result.photo],
+    [tr("kind.partner"), completed.result.images.partner],
+    [tr("kind.child"), completed.result.images.child],
+  ];
+  ui.resultPictures.replaceChildren(
+    ...pictures.flatMap(([caption, picture]) => {
+      if (!picture) return [];
+      const figure = document.createElement("figure");
+      const image = document.createElement("img");
+      image.src = picture.url;
+      image.alt = caption;
+      const text = document.createElement("figcaption");
+      text.textContent = caption;
+      figure.append(image, text);
+      return [figure];
+    }),
+  );
+}
+
+function resetToStart(): void {
+  state.epoch += 1;
+  state.completed = false;
+  state.photo = null;
+  state.images = { partner: null, child: null };
+  state.shownJob = { partner: null, child: null };
+  ui.messages.replaceChildren();
+  ui.messageInput.value = "";
+  ui.photoInput.value = "";
+  ui.result.hidden = true;
+  ui.resultPictures.replaceChildren();
+  ui.sessionPanel.hidden = true;
+  ui.sessionInfo.hidden = true;
+  ui.sessionId.textContent = "";
+  ui.startPanel.hidden = false;
+  renderPhoto(null);
+  for (const kind of KINDS) renderImage(kind, null);
+  updateControls();
+}
+
+function updateControls(): void {
+  const open = client.sessionId !== null && !state.completed;
+  ui.messageInput.disabled = !open;
+  ui.sendButton.disabled = !open;
+  ui.photoInput.disabled = !open;
+  ui.uploadButton.disabled = !open;
+  for (const kind of KINDS) ui.pictures[kind].button.disabled = !open;
+  ui.completeButton.disabled = client.sessionId === null;
+  ui.eraseButton.disabled = client.sessionId === null;
+}
+
+// ---- wiring ---------------------------------------------------------------------------------
+
+for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="locale"]')) {
+  radio.addEventListener("change", () => {
+    state.locale = chosenLocale();
+    renderTexts();
+  });
+}
+
+ui.alertDismiss.addEventListener("click", clearMessages);
+
+ui.startButton.addEventListener("click", () => {
+  void act(ui.startButton, async () => {
+    state.locale = chosenLocale();
+    renderTexts();
+    ui.startButton.textContent = tr("starting");
+    try {
+      const created = await client.createSession(state.locale);
+      state.epoch += 1;
+      ui.sessionId.textContent = created.sessionId;
+      ui.sessionInfo.hidden = false;
+      ui.startPanel.hidden = true;
+      ui.sessionPanel.hidden = false;
+      addMessage("assistant", created.reply);
+      updateControls();
+      ui.messageInput.focus();
+      applyView(await client.getSession());
+    } finally {
+      ui.startButton.textContent = tr("start");
+    }
+  });
+});
+
+ui.messageForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = ui.messageInput.value.trim();
+  if (!text) return;
+  void act(ui.sendButton, async () => {
+    const sent = addMessage("user", text);
+    ui.messageInput.value = "";
+    ui.messageInput.disabled = true;
+    try {
+      const answer = await client.sendMessage(text);
+      addMessage("assistant", answer.reply);
+      state.completed = answer.status === "completed";
+      renderProfile(answer.profile, answer.missingFields, answer.profileComplete);
+    } catch (error) {
+      // Nothing was stored: the text goes back to the input so the person can send it again.
+      sent.remove();
+      ui.messageInput.value = text;
+      throw error;
+    } finally {
+      ui.messageInput.disabled = false;
+      ui.messageInput.focus();
+    }
+  });
+});
+
+ui.uploadButton.addEventListener("click", () => {
+  void act(ui.uploadButton, async () => {
+    const file = ui.photoInput.files?.[0];
+    if (!file) {
+      showNotice(tr("photoChooseFirst"));
+      return;
+    }
+    ui.photoStatus.textContent = tr("photoUploading");
+    ui.photoStatus.dataset.status = "uploading";
+    try {
+      const grant = await client.requestPhotoUpload(file.type, file.size);
+      await client.uploadPhoto(grant.upload, file);
+    } catch (error) {
+      renderPhoto(state.photo);
+      throw error;
+    }
+    renderPhoto({ status: "pending", contentType: file.type, size: file.size });
+    void pollWhileBusy();
+  });
+});
+
+for (const kind of KINDS) {
+  const button = ui.pictures[kind].button;
+  button.addEventListener("click", () => {
+    void act(button, async () => {
+      const { image } = await client.requestImage(kind);
+      renderImage(kind, { status: image.status, jobId: image.jobId, ...(image.url ? { url: image.url } : {}) });
+      void pollWhileBusy();
+    });
+  });
+}
+
+ui.completeButton.addEventListener("click", () => {
+  void act(ui.completeButton, async () => {
+    const completed = await client.complete();
+    state.completed = true;
+    renderResult(completed);
+    ui.profileComplete.hidden = true;
+  });
+});
+
+ui.eraseButton.addEventListener("click", () => {
+  if (!window.confirm(tr("eraseConfirm"))) return;
+  void act(ui.eraseButton, async () => {
+    try {
+      await client.erase();
+    } catch (error) {
+      // Already gone on the server (expired or erased elsewhere): the page forgets it all the same.
+      if (!(error instanceof ApiError && error.code === "session_not_found")) throw error;
+      client.forget();
+    }
+    resetToStart();
+    showNotice(tr("erased"));
+  });
+});
+
+renderTexts();
+resetToStart();
