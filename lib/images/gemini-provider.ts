@@ -1,4 +1,5 @@
-import { ApiError, GoogleGenAI, Modality, type GenerateContentResponse, type Part } from "@google/genai";
+import type { GenerateContentResponse, Part } from "@google/genai";
+import { createGeminiClient, isGeminiApiError, loadGenai } from "../clients/gemini.ts";
 import { geminiImageTraits, ImageProviderError, isPng, type ChildImageInput, type ImageInput, type ImageProvider, type PartnerImageInput } from "./provider.ts";
 
 export interface GeminiImageProviderOptions {
@@ -58,7 +59,7 @@ function timedOut(signal: AbortSignal): ImageProviderError {
 function toProviderError(error: unknown, signal: AbortSignal): ImageProviderError {
   if (error instanceof ImageProviderError) return error;
   if (signal.aborted) return timedOut(signal);
-  if (error instanceof ApiError) {
+  if (isGeminiApiError(error)) {
     return new ImageProviderError("provider_unavailable", `The image provider failed with HTTP ${error.status}`, { status: error.status });
   }
   // The SDK parses the HTTP body itself; a SyntaxError means the endpoint sent garbage.
@@ -116,10 +117,8 @@ async function asPng(bytes: Buffer): Promise<Buffer> {
 
 /** The `gemini` ImageProvider: Gemini image generation, failing only with `ImageProviderError`. */
 export function createGeminiImageProvider(options: GeminiImageProviderOptions): ImageProvider {
-  const client = new GoogleGenAI({
-    apiKey: options.apiKey,
-    ...(options.baseUrl === undefined ? {} : { httpOptions: { baseUrl: options.baseUrl } }),
-  });
+  // The SDK is external to the bundles and loaded on first use (see lib/clients/gemini.ts).
+  const client = createGeminiClient(options);
   const model = options.model ?? DEFAULT_GEMINI_IMAGE_MODEL;
 
   return {
@@ -128,9 +127,10 @@ export function createGeminiImageProvider(options: GeminiImageProviderOptions): 
       if (signal.aborted) throw timedOut(signal);
       let response: GenerateContentResponse;
       try {
+        const [{ Modality }, gemini] = await Promise.all([loadGenai(), client]);
         // The SDK cancels the HTTP request on abort; the race also covers any later stage.
         response = await untilAborted(
-          client.models.generateContent({
+          gemini.models.generateContent({
             model,
             contents: [{ role: "user", parts: promptParts(input) }],
             config: { responseModalities: [Modality.IMAGE], imageConfig: { aspectRatio: "1:1" }, abortSignal: signal },
