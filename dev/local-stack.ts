@@ -62,6 +62,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       SLS_NOTIFICATIONS_MODE: "off",
       UPSTASH_REDIS_REST_URL: upstash.url.replace("127.0.0.1", "localhost"),
       UPSTASH_REDIS_REST_TOKEN: token,
+      // The local Redis is given by value: no SSM parameter names (lib/secrets.ts reads those in AWS only).
+      UPSTASH_REDIS_REST_URL_PARAMETER: "",
+      UPSTASH_REDIS_REST_TOKEN_PARAMETER: "",
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       S3_ENDPOINT: s3Url,
       S3_PUBLIC_ENDPOINT: options.env.S3_PUBLIC_ENDPOINT && options.env.S3_PUBLIC_ENDPOINT !== "http://localhost:4569" ? options.env.S3_PUBLIC_ENDPOINT : s3Url,
@@ -72,6 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // The functions invoke the image worker through serverless-offline's Lambda endpoint.
       LAMBDA_ENDPOINT: `http://localhost:${ports.lambda}`,
       ESBUILD_WORK_FOLDER: workFolder,
+      // sharp's native binary for this machine, not the linux-arm64 one a Lambda package gets.
+      ESBUILD_INSTALL_TARGET: "host",
     };
     const baseUrl = `http://localhost:${ports.http}`;
     // Built and listening before serverless-offline starts, so a broken page or a busy port fails fast.

@@ -6,6 +6,7 @@ import { runImageJob } from "../lib/images/jobs.ts";
 import { imageJobEvent } from "../lib/schemas/images.ts";
 import { imageWorkerDeps } from "../lib/runtime.ts";
 import { describeError, logger } from "../lib/observability/logger.ts";
+import { loadSecretsFirst } from "../lib/secrets.ts";
 import { countMetric, metrics, MetricName } from "../lib/observability/metrics.ts";
 
 // Invoked asynchronously by POST /api/sessions/{id}/images with {sessionId, kind, jobId}.
@@ -19,6 +20,8 @@ const RECORD_MARGIN_MS = 5000;
 export const handler = middy<unknown, void, Error, Context>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
+  // Without its secrets the worker can record nothing; the one throw allowed, so that Lambda retries the event.
+  .use(loadSecretsFirst())
   .handler(async (event, context) => {
     const parsed = imageJobEvent.safeParse(event);
     if (!parsed.success) {

@@ -6,12 +6,14 @@ import { confirmPhoto } from "../lib/photos/photos.ts";
 import { sessionIdOfPhotoKey } from "../lib/storage/objects.ts";
 import { photoDeps } from "../lib/runtime.ts";
 import { logger } from "../lib/observability/logger.ts";
+import { loadSecretsFirst } from "../lib/secrets.ts";
 import { countMetric, metrics, MetricName } from "../lib/observability/metrics.ts";
 
 // S3 ObjectCreated on sessions/*/uploads/*/user-photo: check the real object and settle the photo.
 export const handler = middy<S3Event, void>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
+  .use(loadSecretsFirst())
   .handler(async (event) => {
     for (const record of event.Records) {
       const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, " "));

@@ -7,14 +7,27 @@ const optionalUrl = z
   .transform((value) => (value === "" ? undefined : value))
   .pipe(z.url().optional())
   .optional();
+// An empty variable counts as unset: `.env.example` empties the secrets' parameter names for the local stack.
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+/** The largest photo unless MAX_PHOTO_BYTES says otherwise (also the limit the published OpenAPI document shows). */
+export const DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 
 const envSchema = z.object({
   STAGE: z.string().min(1).default("dev"),
   SERVICE_NAME: z.string().min(1).default("hera-api"),
   AWS_REGION: z.string().min(1).default("ap-northeast-1"),
 
-  UPSTASH_REDIS_REST_URL: z.url(),
-  UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
+  // Secrets (lib/secrets.ts): in AWS each comes from the SSM parameter named by `<NAME>_PARAMETER`, and the
+  // plain variable is unset; locally the plain variable holds the value. Both are checked when the secrets load.
+  UPSTASH_REDIS_REST_URL: optionalUrl,
+  UPSTASH_REDIS_REST_URL_PARAMETER: optionalText,
+  UPSTASH_REDIS_REST_TOKEN: optionalText,
+  UPSTASH_REDIS_REST_TOKEN_PARAMETER: optionalText,
   REDIS_TIMEOUT_MS: intFrom(2000, 100),
   REDIS_RETRIES: intFrom(1),
   REDIS_KEY_PREFIX: z.string().min(1).default("hera"),
@@ -23,7 +36,7 @@ const envSchema = z.object({
   RETENTION_DAYS: intFrom(7, 1),
 
   PHOTO_BUCKET: z.string().min(3),
-  MAX_PHOTO_BYTES: intFrom(10 * 1024 * 1024, 1),
+  MAX_PHOTO_BYTES: intFrom(DEFAULT_MAX_PHOTO_BYTES, 1),
   PHOTO_UPLOAD_TTL_SECONDS: intFrom(300, 30),
   DOWNLOAD_URL_TTL_SECONDS: intFrom(600, 30),
   RESULTS_TABLE: z.string().min(1),
@@ -38,7 +51,8 @@ const envSchema = z.object({
   IMAGE_MODEL: z.string().min(1).default("gemini-2.5-flash-image"),
   IMAGE_TIMEOUT_SECONDS: intFrom(60, 1),
   IMAGE_DAILY_LIMIT: intFrom(5, 1),
-  GEMINI_API_KEY: z.string().optional(),
+  GEMINI_API_KEY: optionalText,
+  GEMINI_API_KEY_PARAMETER: optionalText,
   GEMINI_BASE_URL: optionalUrl,
   IMAGE_WORKER_FUNCTION: z.string().min(1).default("hera-api-dev-imageWorker"),
   LAMBDA_ENDPOINT: optionalUrl,
@@ -61,11 +75,15 @@ const envSchema = z.object({
 /** The validated runtime configuration of every function. */
 export type Config = z.infer<typeof envSchema>;
 
-// A Gemini provider without its key is a misconfiguration to catch at start-up, not at the first request.
+/** The secrets a function may use; each is given either as a plain variable or by `<NAME>_PARAMETER` (lib/secrets.ts). */
+export const SECRET_NAMES = ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "GEMINI_API_KEY"] as const;
+
+// Which secrets a function needs is known where it is used (lib/secrets.ts), not here: in AWS each function is
+// given only the parameter names it reads. What is always wrong is a secret given both ways.
 const checkedEnvSchema = envSchema.superRefine((config, context) => {
-  for (const name of ["CHAT_PROVIDER", "IMAGE_PROVIDER"] as const) {
-    if (config[name] === "gemini" && !config.GEMINI_API_KEY) {
-      context.addIssue({ code: "custom", path: ["GEMINI_API_KEY"], message: `required when ${name}=gemini` });
+  for (const name of SECRET_NAMES) {
+    if (config[name] !== undefined && config[`${name}_PARAMETER`] !== undefined) {
+      context.addIssue({ code: "custom", path: [name], message: `set either ${name} or ${name}_PARAMETER, not both` });
     }
   }
 });

@@ -9,6 +9,7 @@ import { publicS3Client, s3Client } from "./clients/s3.ts";
 import type { ChatProvider } from "./interview/chat-provider.ts";
 import { createLocalInterviewer } from "./interview/local-interviewer.ts";
 import { getConfig, type Config } from "./config.ts";
+import { requireSecret, secret } from "./secrets.ts";
 import { redisClient } from "./clients/redis.ts";
 import { RedisSessionStore } from "./sessions/redis-session-store.ts";
 import type { SessionStore } from "./sessions/model.ts";
@@ -44,8 +45,9 @@ export function chatProvider(): ChatProvider {
 
 // The Gemini SDK is evaluated only when a deployment selects it, so the local default never pays its start-up cost.
 function lazyGeminiInterviewer(config: Config): ChatProvider {
+  const apiKey = requireSecret("GEMINI_API_KEY");
   const provider = import("./interview/gemini-interviewer.ts").then(({ createGeminiInterviewer }) =>
-    createGeminiInterviewer({ apiKey: config.GEMINI_API_KEY ?? "", model: config.CHAT_MODEL, baseUrl: config.GEMINI_BASE_URL }),
+    createGeminiInterviewer({ apiKey, model: config.CHAT_MODEL, baseUrl: config.GEMINI_BASE_URL }),
   );
   return {
     firstQuestion: async (input) => (await provider).firstQuestion(input),
@@ -100,7 +102,8 @@ export function imageProvider(): ImageProvider {
   images ??= selectImageProvider({
     provider: config.IMAGE_PROVIDER,
     model: config.IMAGE_MODEL,
-    apiKey: config.GEMINI_API_KEY,
+    // Only the worker generates (and is given the key); the request side reads the provider's traits.
+    apiKey: secret("GEMINI_API_KEY"),
     baseUrl: config.GEMINI_BASE_URL,
   });
   return images;

@@ -1,9 +1,16 @@
 import { Redis, errors } from "@upstash/redis";
 import { DependencyUnavailableError } from "../http/errors.ts";
 import { getConfig, type Config } from "../config.ts";
+import { requireSecret } from "../secrets.ts";
+
+/** What the Redis client is made from: the two secrets and the deadline settings. */
+export type RedisSettings = Pick<Config, "REDIS_TIMEOUT_MS" | "REDIS_RETRIES"> & {
+  UPSTASH_REDIS_REST_URL: string;
+  UPSTASH_REDIS_REST_TOKEN: string;
+};
 
 /** Makes the Upstash REST client with capped retries and a per-request deadline, so a dead Redis ends fast. */
-export function createRedis(config: Pick<Config, "UPSTASH_REDIS_REST_URL" | "UPSTASH_REDIS_REST_TOKEN" | "REDIS_TIMEOUT_MS" | "REDIS_RETRIES">): Redis {
+export function createRedis(config: RedisSettings): Redis {
   return new Redis({
     url: config.UPSTASH_REDIS_REST_URL,
     token: config.UPSTASH_REDIS_REST_TOKEN,
@@ -35,8 +42,12 @@ function isRedisUnavailable(error: unknown): boolean {
 
 let redis: Redis | undefined;
 
-/** The process-wide Redis client, made once per container on first use. */
+/** The process-wide Redis client, made once per container on first use (after loadSecrets() in AWS). */
 export function redisClient(): Redis {
-  redis ??= createRedis(getConfig());
+  redis ??= createRedis({
+    ...getConfig(),
+    UPSTASH_REDIS_REST_URL: requireSecret("UPSTASH_REDIS_REST_URL"),
+    UPSTASH_REDIS_REST_TOKEN: requireSecret("UPSTASH_REDIS_REST_TOKEN"),
+  });
   return redis;
 }

@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { getConfig } from "../config.ts";
 import { logger } from "../observability/logger.ts";
 import { metrics } from "../observability/metrics.ts";
+import { loadSecretsFirst } from "../secrets.ts";
 import { MissingTokenError } from "./errors.ts";
 import { errorHandler, jsonBody, MAX_BODY_BYTES } from "./middlewares.ts";
 
@@ -56,7 +57,7 @@ type BodyOf<Schema> = Schema extends z.ZodType ? z.output<Schema> : undefined;
 
 /**
  * Wraps a handler in the one middleware chain every HTTP function uses:
- * context/metrics → normalize headers → CORS → security headers → parse + validate JSON → handler → error handler.
+ * context/metrics → normalize headers → CORS → security headers → secrets → parse + validate JSON → handler → error handler.
  */
 export function httpHandler<Schema extends z.ZodType | undefined = undefined>(
   options: HttpHandlerOptions<Schema>,
@@ -69,6 +70,8 @@ export function httpHandler<Schema extends z.ZodType | undefined = undefined>(
     .use(httpHeaderNormalizer())
     .use(httpCors({ origins: config.ALLOWED_ORIGINS, exposeHeaders: "Retry-After", maxAge: 600 }))
     .use(httpSecurityHeaders())
+    // After CORS and the security headers, so that a 503 for unreadable secrets still carries them.
+    .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>())
     .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
     .use(errorHandler())
     .handler(async (event, context, { signal }) => {
