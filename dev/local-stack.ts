@@ -77,6 +77,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ESBUILD_WORK_FOLDER: workFolder,
       // sharp's native binary for this machine, not the linux-arm64 one a Lambda package gets.
       ESBUILD_INSTALL_TARGET: "host",
+      // In AWS each function instance is a process with libuv's 4 threads of its own; serverless-offline runs every
+      // instance as a worker thread of one process, sharing them. Under load, sharp's work in the photo and image
+      // functions then holds back every other instance's DNS lookups and file reads (seconds, so Redis calls time out).
+      UV_THREADPOOL_SIZE: options.env.UV_THREADPOOL_SIZE ?? "32",
     };
     const baseUrl = `http://localhost:${ports.http}`;
     // Built and listening before serverless-offline starts, so a broken page or a busy port fails fast.

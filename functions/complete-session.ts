@@ -1,7 +1,8 @@
 import { bearerToken, httpHandler } from "../lib/http/handler.ts";
 import { openSession } from "../lib/sessions/sessions.ts";
 import { completeSession } from "../lib/results/results.ts";
-import { resultDeps, sessionStore } from "../lib/runtime.ts";
+import { resultDeps } from "../lib/runtime/results.ts";
+import { sessionStore } from "../lib/runtime/sessions.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric, MetricName } from "../lib/observability/metrics.ts";
 

@@ -1,7 +1,8 @@
 import { httpHandler } from "../lib/http/handler.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
 import { createSessionBody } from "../lib/schemas/sessions.ts";
-import { chatProvider, sessionStore } from "../lib/runtime.ts";
+import { chatProvider } from "../lib/runtime/chat.ts";
+import { sessionStore } from "../lib/runtime/sessions.ts";
 import { enforceLimit } from "../lib/limits/enforce.ts";
 import { sessionCreateLimiter } from "../lib/limits/limiters.ts";
 import { logger } from "../lib/observability/logger.ts";

@@ -1,6 +1,6 @@
 import { bearerToken, httpHandler } from "../lib/http/handler.ts";
 import { eraseSession } from "../lib/results/results.ts";
-import { resultDeps } from "../lib/runtime.ts";
+import { resultDeps } from "../lib/runtime/results.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric, MetricName } from "../lib/observability/metrics.ts";
 

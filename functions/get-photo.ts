@@ -5,7 +5,8 @@ import { settlePendingPhoto } from "../lib/photos/photos.ts";
 import { readyPictureKey } from "../lib/sessions/urls.ts";
 import { pictureName } from "../lib/schemas/photos.ts";
 import { getConfig } from "../lib/config.ts";
-import { objectStore, photoDeps, sessionStore } from "../lib/runtime.ts";
+import { objectStore, photoDeps } from "../lib/runtime/photos.ts";
+import { sessionStore } from "../lib/runtime/sessions.ts";
 import { logger } from "../lib/observability/logger.ts";
 
 const config = getConfig();

@@ -3,7 +3,8 @@ import { openSession, sessionView } from "../lib/sessions/sessions.ts";
 import { settlePendingPhoto } from "../lib/photos/photos.ts";
 import { pictureUrls } from "../lib/sessions/urls.ts";
 import { getConfig } from "../lib/config.ts";
-import { objectStore, photoDeps, sessionStore } from "../lib/runtime.ts";
+import { objectStore, photoDeps } from "../lib/runtime/photos.ts";
+import { sessionStore } from "../lib/runtime/sessions.ts";
 import { logger } from "../lib/observability/logger.ts";
 
 const config = getConfig();

@@ -1,11 +1,9 @@
-import { HeadBucketCommand } from "@aws-sdk/client-s3";
-import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { httpHandler } from "../lib/http/handler.ts";
 import { checkHealth } from "../lib/health.ts";
 import { getConfig } from "../lib/config.ts";
 import { redisClient } from "../lib/clients/redis.ts";
-import { s3Client } from "../lib/clients/s3.ts";
-import { dynamoClient } from "../lib/clients/dynamodb.ts";
+import { photoObjects } from "../lib/clients/s3.ts";
+import { resultArchive } from "../lib/runtime/results.ts";
 import { logger } from "../lib/observability/logger.ts";
 
 const config = getConfig();
@@ -14,9 +12,8 @@ export const handler = httpHandler({}, async () => {
   const report = await checkHealth(
     {
       redis: () => redisClient().ping(),
-      s3: (abortSignal) => s3Client().send(new HeadBucketCommand({ Bucket: config.PHOTO_BUCKET }), { abortSignal }),
-      dynamodb: (abortSignal) =>
-        dynamoClient().send(new DescribeTableCommand({ TableName: config.RESULTS_TABLE }), { abortSignal }),
+      s3: (signal) => photoObjects().ping(signal),
+      dynamodb: (signal) => resultArchive().ping(signal),
     },
     config.DEPENDENCY_TIMEOUT_MS,
   );

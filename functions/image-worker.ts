@@ -4,7 +4,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Context } from "aws-lambda";
 import { runImageJob } from "../lib/images/jobs.ts";
 import { imageJobEvent } from "../lib/schemas/images.ts";
-import { imageWorkerDeps } from "../lib/runtime.ts";
+import { imageWorkerDeps } from "../lib/runtime/images.ts";
 import { describeError, logger } from "../lib/observability/logger.ts";
 import { loadSecretsFirst } from "../lib/secrets.ts";
 import { countMetric, metrics, MetricName } from "../lib/observability/metrics.ts";

@@ -4,7 +4,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { S3Event } from "aws-lambda";
 import { confirmPhoto } from "../lib/photos/photos.ts";
 import { sessionIdOfPhotoKey } from "../lib/storage/objects.ts";
-import { photoDeps } from "../lib/runtime.ts";
+import { photoDeps } from "../lib/runtime/photos.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { loadSecretsFirst } from "../lib/secrets.ts";
 import { countMetric, metrics, MetricName } from "../lib/observability/metrics.ts";

@@ -1,10 +1,10 @@
 import { bearerToken, httpHandler } from "../lib/http/handler.ts";
-import { openSession } from "../lib/sessions/sessions.ts";
 import { postMessage } from "../lib/interview/turn.ts";
 import { postMessageBody } from "../lib/schemas/messages.ts";
 import { getConfig } from "../lib/config.ts";
-import { chatProvider, sessionStore } from "../lib/runtime.ts";
-import { enforceLimit } from "../lib/limits/enforce.ts";
+import { chatProvider } from "../lib/runtime/chat.ts";
+import { sessionStore } from "../lib/runtime/sessions.ts";
+import { openSessionWithinLimit } from "../lib/limits/enforce.ts";
 import { messageLimiter } from "../lib/limits/limiters.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric, MetricName } from "../lib/observability/metrics.ts";
@@ -12,9 +12,9 @@ import { countMetric, MetricName } from "../lib/observability/metrics.ts";
 const config = getConfig();
 
 export const handler = httpHandler({ body: postMessageBody }, async (request) => {
-  const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers));
+  // The session read and the message limit share one Redis round trip; the turn's write is the second.
+  const session = await openSessionWithinLimit(sessionStore(), messageLimiter(), request.pathParameters.sessionId, bearerToken(request.headers));
   logger.appendKeys({ sessionId: session.id });
-  await enforceLimit(messageLimiter(), session.id);
   const result = await postMessage(
     { store: sessionStore(), interviewer: chatProvider(), maxUserMessages: config.MAX_USER_MESSAGES },
     session,

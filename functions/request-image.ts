@@ -2,7 +2,8 @@ import { bearerToken, httpHandler } from "../lib/http/handler.ts";
 import { openSession } from "../lib/sessions/sessions.ts";
 import { requestImage } from "../lib/images/jobs.ts";
 import { requestImageBody } from "../lib/schemas/images.ts";
-import { imageRequestDeps, sessionStore } from "../lib/runtime.ts";
+import { imageRequestDeps } from "../lib/runtime/images.ts";
+import { sessionStore } from "../lib/runtime/sessions.ts";
 import { logger } from "../lib/observability/logger.ts";
 
 export const handler = httpHandler({ body: requestImageBody }, async (request) => {

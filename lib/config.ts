@@ -1,26 +1,22 @@
-import * as z from "zod";
+import * as z from "./schemas/zod.ts";
 
-const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
-const optionalUrl = z
-  .string()
-  .trim()
-  .transform((value) => (value === "" ? undefined : value))
-  .pipe(z.url().optional())
-  .optional();
+const intFrom = (fallback: number, min = 0) => z._default(z.coerce.number().check(z.int(), z.minimum(min)), fallback);
+const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
 // An empty variable counts as unset: `.env.example` empties the secrets' parameter names for the local stack.
-const optionalText = z
-  .string()
-  .trim()
-  .transform((value) => (value === "" ? undefined : value))
-  .optional();
+const emptyIsUnset = z.pipe(
+  z.string().check(z.trim()),
+  z.transform((value: string) => (value === "" ? undefined : value)),
+);
+const optionalUrl = z.optional(z.pipe(emptyIsUnset, z.optional(z.url())));
+const optionalText = z.optional(emptyIsUnset);
 
 /** The largest photo unless MAX_PHOTO_BYTES says otherwise (also the limit the published OpenAPI document shows). */
 export const DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 
 const envSchema = z.object({
-  STAGE: z.string().min(1).default("dev"),
-  SERVICE_NAME: z.string().min(1).default("hera-api"),
-  AWS_REGION: z.string().min(1).default("ap-northeast-1"),
+  STAGE: text("dev"),
+  SERVICE_NAME: text("hera-api"),
+  AWS_REGION: text("ap-northeast-1"),
 
   // Secrets (lib/secrets.ts): in AWS each comes from the SSM parameter named by `<NAME>_PARAMETER`, and the
   // plain variable is unset; locally the plain variable holds the value. Both are checked when the secrets load.
@@ -30,46 +26,46 @@ const envSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN_PARAMETER: optionalText,
   REDIS_TIMEOUT_MS: intFrom(2000, 100),
   REDIS_RETRIES: intFrom(1),
-  REDIS_KEY_PREFIX: z.string().min(1).default("hera"),
+  REDIS_KEY_PREFIX: text("hera"),
 
   SESSION_TTL_SECONDS: intFrom(86_400, 60),
   RETENTION_DAYS: intFrom(7, 1),
 
-  PHOTO_BUCKET: z.string().min(3),
+  PHOTO_BUCKET: z.string().check(z.minLength(3)),
   MAX_PHOTO_BYTES: intFrom(DEFAULT_MAX_PHOTO_BYTES, 1),
   PHOTO_UPLOAD_TTL_SECONDS: intFrom(300, 30),
   DOWNLOAD_URL_TTL_SECONDS: intFrom(600, 30),
-  RESULTS_TABLE: z.string().min(1),
+  RESULTS_TABLE: z.string().check(z.minLength(1)),
   S3_ENDPOINT: optionalUrl,
   S3_PUBLIC_ENDPOINT: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
   DEPENDENCY_TIMEOUT_MS: intFrom(3000, 100),
 
-  CHAT_PROVIDER: z.enum(["local", "gemini"]).default("local"),
-  CHAT_MODEL: z.string().min(1).default("gemini-2.5-flash"),
-  IMAGE_PROVIDER: z.enum(["local", "gemini"]).default("local"),
-  IMAGE_MODEL: z.string().min(1).default("gemini-2.5-flash-image"),
+  CHAT_PROVIDER: z._default(z.enum(["local", "gemini"]), "local"),
+  CHAT_MODEL: text("gemini-2.5-flash"),
+  IMAGE_PROVIDER: z._default(z.enum(["local", "gemini"]), "local"),
+  IMAGE_MODEL: text("gemini-2.5-flash-image"),
   IMAGE_TIMEOUT_SECONDS: intFrom(60, 1),
   IMAGE_DAILY_LIMIT: intFrom(5, 1),
   GEMINI_API_KEY: optionalText,
   GEMINI_API_KEY_PARAMETER: optionalText,
   GEMINI_BASE_URL: optionalUrl,
-  IMAGE_WORKER_FUNCTION: z.string().min(1).default("hera-api-dev-imageWorker"),
+  IMAGE_WORKER_FUNCTION: text("hera-api-dev-imageWorker"),
   LAMBDA_ENDPOINT: optionalUrl,
 
   SESSION_CREATE_LIMIT: intFrom(30, 1),
   MESSAGE_LIMIT: intFrom(30, 1),
   MAX_USER_MESSAGES: intFrom(100, 1),
 
-  ALLOWED_ORIGINS: z
-    .string()
-    .default("*")
-    .transform((value) =>
+  ALLOWED_ORIGINS: z.pipe(
+    z._default(z.string(), "*"),
+    z.transform((value: string) =>
       value
         .split(",")
         .map((origin) => origin.trim())
         .filter((origin) => origin.length > 0),
     ),
+  ),
 });
 
 /** The validated runtime configuration of every function. */
@@ -80,13 +76,15 @@ export const SECRET_NAMES = ["UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN
 
 // Which secrets a function needs is known where it is used (lib/secrets.ts), not here: in AWS each function is
 // given only the parameter names it reads. What is always wrong is a secret given both ways.
-const checkedEnvSchema = envSchema.superRefine((config, context) => {
-  for (const name of SECRET_NAMES) {
-    if (config[name] !== undefined && config[`${name}_PARAMETER`] !== undefined) {
-      context.addIssue({ code: "custom", path: [name], message: `set either ${name} or ${name}_PARAMETER, not both` });
+const checkedEnvSchema = envSchema.check(
+  z.superRefine((config, context) => {
+    for (const name of SECRET_NAMES) {
+      if (config[name] !== undefined && config[`${name}_PARAMETER`] !== undefined) {
+        context.addIssue({ code: "custom", path: [name], message: `set either ${name} or ${name}_PARAMETER, not both`, input: config[name] });
+      }
     }
-  }
-});
+  }),
+);
 
 /** Parses an environment into a Config, throwing an error that names every bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
-import * as z from "zod";
+import * as z from "./schemas/zod.ts";
 import { getConfig, SECRET_NAMES, type Config } from "./config.ts";
 import { DependencyUnavailableError } from "./http/errors.ts";
 import { describeError, logger } from "./observability/logger.ts";
@@ -48,9 +48,9 @@ export class MissingSecretError extends SecretConfigurationError {
 
 // The values are checked once, when they arrive, like the rest of the configuration.
 const secretValues = z.object({
-  UPSTASH_REDIS_REST_URL: z.url().optional(),
-  UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
-  GEMINI_API_KEY: z.string().min(1).optional(),
+  UPSTASH_REDIS_REST_URL: z.optional(z.url()),
+  UPSTASH_REDIS_REST_TOKEN: z.optional(z.string().check(z.minLength(1))),
+  GEMINI_API_KEY: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**

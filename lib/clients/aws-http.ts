@@ -157,7 +157,7 @@ export class AwsHttpClient {
         const response = await fetch(`${this.url.origin}${signed.path}${queryString(signed.query)}`, {
           method: request.method,
           headers,
-          ...(request.body === undefined ? {} : { body: request.body }),
+          ...(request.body === undefined ? {} : { body: typeof request.body === "string" ? request.body : new Uint8Array(request.body) }),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
         if (attempt < attempts && (RETRYABLE_STATUS.has(response.status) || (await isThrottled(response)))) {
@@ -180,7 +180,7 @@ export class AwsHttpClient {
    * expects of query authentication; Content-Type is left out of the signature, as the SDK's S3 presigner does.
    */
   async presign(request: AwsRequest, expiresInSeconds: number, signingDate?: Date): Promise<string> {
-    const toSign = this.toSign({ ...request, headers: { ...request.headers, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+    const toSign = this.toSign({ ...request, headers: { ...request.headers, "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD" } });
     const signed = await this.signer.presign(toSign, {
       expiresIn: expiresInSeconds,
       unsignableHeaders: new Set(["content-type"]),

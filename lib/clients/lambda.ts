@@ -1,17 +1,20 @@
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import { getConfig } from "../config.ts";
-import { localCredentials } from "./aws.ts";
+import { AwsHttpClient, credentialsFromEnvironment } from "./aws-http.ts";
 
-let lambda: LambdaClient | undefined;
+let lambda: AwsHttpClient | undefined;
 
-/** The process-wide Lambda client (locally pointed at serverless-offline's Lambda endpoint), made once per container. */
-export function lambdaClient(): LambdaClient {
+/** The process-wide client of the Lambda API (locally serverless-offline's Lambda endpoint), made once per container. */
+export function lambdaApi(): AwsHttpClient {
   const config = getConfig();
-  lambda ??= new LambdaClient({
-    region: config.AWS_REGION,
-    endpoint: config.LAMBDA_ENDPOINT,
-    credentials: localCredentials(config.LAMBDA_ENDPOINT),
-    maxAttempts: 2,
-  });
+  if (!lambda) {
+    const credentials = credentialsFromEnvironment(config.LAMBDA_ENDPOINT);
+    lambda = new AwsHttpClient({
+      service: "lambda",
+      region: config.AWS_REGION,
+      origin: config.LAMBDA_ENDPOINT ?? `https://lambda.${config.AWS_REGION}.amazonaws.com`,
+      credentials: () => credentials,
+      timeoutMs: config.DEPENDENCY_TIMEOUT_MS,
+    });
+  }
   return lambda;
 }

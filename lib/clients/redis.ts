@@ -2,6 +2,7 @@ import { Redis, errors } from "@upstash/redis";
 import { DependencyUnavailableError } from "../http/errors.ts";
 import { getConfig, type Config } from "../config.ts";
 import { requireSecret } from "../secrets.ts";
+import { ratelimitRedis, RedisBatch } from "./redis-batch.ts";
 
 /** What the Redis client is made from: the two secrets and the deadline settings. */
 export type RedisSettings = Pick<Config, "REDIS_TIMEOUT_MS" | "REDIS_RETRIES"> & {
@@ -50,4 +51,17 @@ export function redisClient(): Redis {
     UPSTASH_REDIS_REST_TOKEN: requireSecret("UPSTASH_REDIS_REST_TOKEN"),
   });
   return redis;
+}
+
+let batch: RedisBatch | undefined;
+
+/** The process-wide batch of Redis commands: what the store and the limiters send in one turn goes as one request. */
+export function redisBatch(): RedisBatch {
+  batch ??= new RedisBatch(redisClient());
+  return batch;
+}
+
+/** The Redis given to @upstash/ratelimit: its scripts join the process-wide batch. */
+export function limiterRedis(): ReturnType<typeof ratelimitRedis> {
+  return ratelimitRedis(redisBatch(), redisClient());
 }

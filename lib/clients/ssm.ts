@@ -1,29 +1,47 @@
-import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { ParameterSource } from "../secrets.ts";
+import { AwsHttpClient, credentialsFromEnvironment, responseError, type AwsCredentials } from "./aws-http.ts";
 
 /** Where SSM is: the region, and for tests an endpoint with static credentials. */
 export interface SsmLocation {
   region: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: AwsCredentials;
 }
 
+/** GetParameters takes at most ten names a call. */
+const NAMES_PER_CALL = 10;
+
 /**
- * Reads decrypted SecureStrings with Powertools' SSMProvider: one `ssm:GetParameters` call for up to ten names.
- * The values are kept by lib/secrets.ts for the container's life, so Powertools' own short cache adds nothing.
+ * Reads decrypted SecureStrings with SSM's `GetParameters` (one call for up to ten names), over its JSON API.
+ * The values are kept by lib/secrets.ts for the container's life.
  */
 export function ssmParameterSource(location: SsmLocation): ParameterSource {
-  const ssm = new SSMProvider({ clientConfig: { ...location, maxAttempts: 3 } });
+  const credentials = location.credentials ?? credentialsFromEnvironment(undefined);
+  const client = new AwsHttpClient({
+    service: "ssm",
+    region: location.region,
+    origin: location.endpoint ?? `https://ssm.${location.region}.amazonaws.com`,
+    credentials: () => credentials,
+    timeoutMs: 3000,
+    maxAttempts: 3,
+  });
   return {
     async getSecureStrings(names) {
-      const parameters = Object.fromEntries(names.map((name) => [name, {}]));
-      // throwOnError: false lists names that do not exist under `_errors` instead of throwing on the first;
-      // a failed call (access denied, network) still throws.
-      const answer: Record<string, unknown> = await ssm.getParametersByName(parameters, { decrypt: true, throwOnError: false });
       const values: Record<string, string> = {};
-      for (const name of names) {
-        const value = answer[name];
-        if (typeof value === "string") values[name] = value;
+      for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
+        const response = await client.send({
+          method: "POST",
+          path: "/",
+          headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AmazonSSM.GetParameters" },
+          body: JSON.stringify({ Names: names.slice(start, start + NAMES_PER_CALL), WithDecryption: true }),
+        });
+        // A refused call (access denied, throttled past the retries) fails the read; names that do not exist are
+        // listed under InvalidParameters and simply left out of the answer.
+        if (!response.ok) throw await responseError("ssm", response);
+        const answer = (await response.json()) as { Parameters?: Array<{ Name?: string; Value?: string }> };
+        for (const parameter of answer.Parameters ?? []) {
+          if (parameter.Name !== undefined && typeof parameter.Value === "string") values[parameter.Name] = parameter.Value;
+        }
       }
       return values;
     },

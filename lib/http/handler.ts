@@ -5,7 +5,7 @@ import httpSecurityHeaders from "@middy/http-security-headers";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "../schemas/zod.ts";
 import { getConfig } from "../config.ts";
 import { logger } from "../observability/logger.ts";
 import { metrics } from "../observability/metrics.ts";
@@ -46,20 +46,20 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-export interface HttpHandlerOptions<Schema extends z.ZodType | undefined> {
+export interface HttpHandlerOptions<Schema extends z.core.$ZodType | undefined> {
   /** The zod schema of the JSON body; leave out for requests without a body. */
   body?: Schema;
   /** Whether an absent body is allowed (the schema then sees `undefined`). */
   bodyOptional?: boolean;
 }
 
-type BodyOf<Schema> = Schema extends z.ZodType ? z.output<Schema> : undefined;
+type BodyOf<Schema> = Schema extends z.core.$ZodType ? z.output<Schema> : undefined;
 
 /**
  * Wraps a handler in the one middleware chain every HTTP function uses:
  * context/metrics → normalize headers → CORS → security headers → secrets → parse + validate JSON → handler → error handler.
  */
-export function httpHandler<Schema extends z.ZodType | undefined = undefined>(
+export function httpHandler<Schema extends z.core.$ZodType | undefined = undefined>(
   options: HttpHandlerOptions<Schema>,
   handle: (request: HttpRequest<BodyOf<Schema>>) => Promise<HttpResult>,
 ) {

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
-import type { z } from "zod";
+import * as z from "../schemas/zod.ts";
 import { describeError, logger } from "../observability/logger.ts";
 import { countMetric, MetricName } from "../observability/metrics.ts";
 import {
@@ -21,7 +21,7 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Parses a JSON body (415 wrong type, 413 too large, 400 malformed) and validates it with a zod schema (400). */
 export function jsonBody(options: {
-  schema: z.ZodType | undefined;
+  schema: z.core.$ZodType | undefined;
   optional: boolean;
   maxBytes: number;
 }): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
@@ -65,8 +65,8 @@ function parseJson(raw: string): unknown {
 }
 
 /** Validates a value with a schema, turning every issue into a named field of a 400. */
-export function validate<Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> {
-  const parsed = schema.safeParse(value);
+export function validate<Schema extends z.core.$ZodType>(schema: Schema, value: unknown): z.output<Schema> {
+  const parsed = z.safeParse(schema, value);
   if (parsed.success) return parsed.data;
   throw new ValidationError(
     parsed.error.issues.map((issue) => {

@@ -1,6 +1,6 @@
 import type { Content, GenerateContentResponse, Schema } from "@google/genai";
 import { createGeminiClient, isGeminiApiError, SchemaType as Type } from "../clients/gemini.ts";
-import * as z from "zod";
+import * as z from "../schemas/zod.ts";
 import { ChatProviderError, type ChatProvider, type ChatTurnInput, type ChatTurnResult, type Locale } from "./chat-provider.ts";
 import { localFirstQuestion } from "./local-interviewer.ts";
 import {
@@ -81,8 +81,8 @@ export const INTERVIEW_RESPONSE_SCHEMA: Schema = {
 };
 
 const envelopeSchema = z.object({
-  reply: z.string().trim().min(1).max(MAX_REPLY_LENGTH),
-  extracted: z.unknown().optional(),
+  reply: z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_REPLY_LENGTH)),
+  extracted: z.optional(z.unknown()),
 });
 
 /** The system instruction for one turn, written in the session's language. */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../schemas/zod.ts";
 
 // The interview profile: what the interviewer collects before images can be generated.
 // A stored profile is always partial (it fills up over the chat); completeness is a
@@ -53,28 +53,28 @@ export const MAX_CHILDREN = 10;
 /** Personality counts as answered once this many traits are set. */
 export const MIN_PERSONALITY_TRAITS = 2;
 
-const freeText = z.string().trim().min(1).max(MAX_TEXT_LENGTH);
-const nameText = z.string().trim().min(1).max(MAX_NAME_LENGTH);
-const traitScore = z.number().min(0).max(1);
+const freeText = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_TEXT_LENGTH));
+const nameText = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_NAME_LENGTH));
+const traitScore = z.number().check(z.minimum(0), z.maximum(1));
 
-export const ageSchema = z.int().min(MIN_AGE).max(MAX_AGE);
+export const ageSchema = z.int().check(z.minimum(MIN_AGE), z.maximum(MAX_AGE));
 export const genderSchema = z.enum(GENDERS);
 export const relationshipStatusSchema = z.enum(RELATIONSHIP_STATUSES);
 export const childGenderSchema = z.enum(CHILD_GENDERS);
 
 export const personalitySchema = z.strictObject({
-  openness: traitScore.optional(),
-  conscientiousness: traitScore.optional(),
-  extraversion: traitScore.optional(),
-  agreeableness: traitScore.optional(),
-  neuroticism: traitScore.optional(),
+  openness: z.optional(traitScore),
+  conscientiousness: z.optional(traitScore),
+  extraversion: z.optional(traitScore),
+  agreeableness: z.optional(traitScore),
+  neuroticism: z.optional(traitScore),
 });
 export type Personality = z.infer<typeof personalitySchema>;
 
 export const partnerSchema = z.strictObject({
-  name: nameText.optional(),
-  temperament: freeText.optional(),
-  appearance: freeText.optional(),
+  name: z.optional(nameText),
+  temperament: z.optional(freeText),
+  appearance: z.optional(freeText),
 });
 export type Partner = z.infer<typeof partnerSchema>;
 
@@ -82,19 +82,19 @@ export type Partner = z.infer<typeof partnerSchema>;
 // in a partial profile; the wished gender may follow in a later message.
 export const childSchema = z.strictObject({
   name: nameText,
-  desiredGender: childGenderSchema.optional(),
+  desiredGender: z.optional(childGenderSchema),
 });
 export type Child = z.infer<typeof childSchema>;
 
 export const profileSchema = z.strictObject({
-  age: ageSchema.optional(),
-  gender: genderSchema.optional(),
-  relationshipStatus: relationshipStatusSchema.optional(),
-  location: freeText.optional(),
-  incomeRange: freeText.optional(),
-  personality: personalitySchema.optional(),
-  partner: partnerSchema.optional(),
-  children: z.array(childSchema).max(MAX_CHILDREN).optional(),
+  age: z.optional(ageSchema),
+  gender: z.optional(genderSchema),
+  relationshipStatus: z.optional(relationshipStatusSchema),
+  location: z.optional(freeText),
+  incomeRange: z.optional(freeText),
+  personality: z.optional(personalitySchema),
+  partner: z.optional(partnerSchema),
+  children: z.optional(z.array(childSchema).check(z.maxLength(MAX_CHILDREN))),
 });
 /** A stored (possibly partial) interview profile. */
 export type Profile = z.infer<typeof profileSchema>;

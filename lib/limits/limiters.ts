@@ -1,9 +1,9 @@
-import { redisClient } from "../clients/redis.ts";
+import { limiterRedis } from "../clients/redis.ts";
 import { getConfig } from "../config.ts";
 import { createUpstashRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 
 // Session creation and messages fail open: they cost nothing outside Redis, and with Redis down the
-// request fails at the session store anyway. Image generation (in lib/runtime.ts) fails closed.
+// request fails at the session store anyway. Image generation (lib/runtime/images.ts) fails closed.
 let sessions: RateLimiter | undefined;
 let messages: RateLimiter | undefined;
 
@@ -14,7 +14,7 @@ const prefixFor = (name: string) => {
 
 /** SESSION_CREATE_LIMIT new sessions per minute per client IP. */
 export function sessionCreateLimiter(): RateLimiter {
-  sessions ??= createUpstashRateLimiter(redisClient(), {
+  sessions ??= createUpstashRateLimiter(limiterRedis(), {
     prefix: prefixFor("sessions"),
     limit: getConfig().SESSION_CREATE_LIMIT,
     window: "1 m",
@@ -25,7 +25,7 @@ export function sessionCreateLimiter(): RateLimiter {
 
 /** MESSAGE_LIMIT messages per minute per session. */
 export function messageLimiter(): RateLimiter {
-  messages ??= createUpstashRateLimiter(redisClient(), {
+  messages ??= createUpstashRateLimiter(limiterRedis(), {
     prefix: prefixFor("messages"),
     limit: getConfig().MESSAGE_LIMIT,
     window: "1 m",

@@ -34,7 +34,7 @@ export interface UpstashRateLimiterOptions {
 }
 
 /** A fixed-window RateLimiter on Upstash Redis that fails closed or open, as chosen, when Redis cannot answer. */
-export function createUpstashRateLimiter(redis: Redis, options: UpstashRateLimiterOptions): RateLimiter {
+export function createUpstashRateLimiter(redis: Pick<Redis, "evalsha" | "get" | "set">, options: UpstashRateLimiterOptions): RateLimiter {
   const ratelimit = new Ratelimit({
     redis,
     prefix: options.prefix,

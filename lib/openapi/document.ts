@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../schemas/zod.ts";
 import { requestImageBody } from "../schemas/images.ts";
 import { postMessageBody } from "../schemas/messages.ts";
 import { photoUploadBody, pictureName } from "../schemas/photos.ts";
@@ -14,16 +14,16 @@ interface Operation {
   summary: string;
   /** Whether the call needs the session's bearer token. */
   auth: boolean;
-  body?: { schema: z.ZodType; required: boolean };
+  body?: { schema: z.core.$ZodType; required: boolean };
   responses: Record<string, string>;
 }
 
 // The error shape of every non-2xx answer (SPEC §3); the handlers build it in lib/http/middlewares.ts.
 const errorBody = z.object({
   error: z.object({
-    code: z.string().meta({ description: "A stable snake_case code, e.g. `invalid_request`, `session_not_found`." }),
+    code: z.string().check(z.meta({ description: "A stable snake_case code, e.g. `invalid_request`, `session_not_found`." })),
     message: z.string(),
-    details: z.unknown().optional(),
+    details: z.optional(z.unknown()),
   }),
   requestId: z.string(),
 });
@@ -140,7 +140,7 @@ function operations(maxPhotoBytes: number): Operation[] {
   ];
 }
 
-function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+function jsonSchemaOf(schema: z.core.$ZodType): JsonSchema {
   // The input side: what a client sends, before defaults and transforms apply.
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input" }) as JsonSchema;
   return rest;

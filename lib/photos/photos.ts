@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { ConflictError, SessionNotFoundError } from "../http/errors.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
-import { objectKeys, type ObjectStore } from "../storage/objects.ts";
+import { objectKeys, type ObjectStore, type UploadSigner } from "../storage/objects.ts";
 import { inspectImage, type InspectionResult, type PhotoContentType } from "./inspect.ts";
 
 export interface PhotoDeps {
@@ -11,6 +11,21 @@ export interface PhotoDeps {
   uploadTtlSeconds: number;
   inspect?: (bytes: Buffer, declared: PhotoContentType) => Promise<InspectionResult>;
   now?: () => Date;
+  /** How long a read leaves a fresh upload to its S3 event before confirming it itself (default PHOTO_EVENT_GRACE_MS). */
+  eventGraceMs?: number;
+}
+
+/**
+ * How long after an upload a read of the session leaves the photo to its S3 event. The event's function checks the
+ * object within a second or two; a read that checked it too (every poll of a waiting page would) only doubles the
+ * work — a ranged GET of up to 10 MiB, a full decode by sharp — and races the event's write, and an event that is
+ * late is most often a busy one. Past this, the read confirms the photo itself, so the flow never hangs on a lost event.
+ */
+export const PHOTO_EVENT_GRACE_MS = 10_000;
+
+/** What granting an upload needs besides: the signer of presigned POST forms. */
+export interface PhotoUploadDeps extends PhotoDeps {
+  uploads: UploadSigner;
 }
 
 export interface PhotoUploadGrant {
@@ -20,14 +35,14 @@ export interface PhotoUploadGrant {
 
 /** Issues a presigned POST for the user's photo (server-made key, pinned type and size) and marks the photo pending. */
 export async function requestPhotoUpload(
-  deps: PhotoDeps,
+  deps: PhotoUploadDeps,
   session: Session,
   input: { contentType: PhotoContentType; contentLength: number },
 ): Promise<PhotoUploadGrant> {
   if (session.status === "completed") throw new ConflictError("session_completed", "This session is completed; its photo can no longer change.");
   const now = (deps.now ?? (() => new Date()))();
   const key = objectKeys.userPhoto(session.id, randomBytes(12).toString("base64url"));
-  const { url, fields } = await deps.objects.presignUpload({
+  const { url, fields } = await deps.uploads.presignUpload({
     key,
     contentType: input.contentType,
     contentLength: input.contentLength,
@@ -92,10 +107,16 @@ async function judge(
   return (deps.inspect ?? inspectImage)(object.bytes, photo.contentType as PhotoContentType);
 }
 
-/** On a read: confirms a pending photo whose object already exists, so the flow never waits on a late S3 event. */
+/**
+ * On a read: confirms a pending photo whose object has been stored for longer than the S3 event takes to settle it
+ * (PHOTO_EVENT_GRACE_MS), so the flow never waits on a late or lost event.
+ */
 export async function settlePendingPhoto(deps: PhotoDeps, session: Session): Promise<Session> {
   if (session.photo?.status !== "pending") return session;
-  if (!(await deps.objects.exists(session.photo.key))) return session;
+  const storedAt = await deps.objects.storedAt(session.photo.key);
+  if (!storedAt) return session;
+  const now = (deps.now ?? (() => new Date()))();
+  if (now.getTime() - storedAt.getTime() < (deps.eventGraceMs ?? PHOTO_EVENT_GRACE_MS)) return session;
   const photo = await confirmPhoto(deps, session.id, session.photo.key);
   return photo ? { ...session, photo } : session;
 }

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "./zod.ts";
 
 /** The kinds of picture Hera generates. */
 export const imageKind = z.enum(["partner", "child"]);
@@ -10,9 +10,9 @@ export const requestImageBody = z.strictObject({
 
 /** The event the image worker receives (an asynchronous Lambda invocation); anything else is ignored. */
 export const imageJobEvent = z.object({
-  sessionId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  sessionId: z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/)),
   kind: imageKind,
-  jobId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  jobId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
 });
 
 /** One image job to run: which session, which picture, which attempt. */

@@ -1,12 +1,12 @@
-import * as z from "zod";
+import * as z from "./zod.ts";
 
 /** The longest user message (SPEC §3.5). */
 export const MAX_MESSAGE_LENGTH = 2000;
 
 /** Body of POST /api/sessions/{sessionId}/messages: one user message of 1–2000 characters. */
 export const postMessageBody = z.strictObject({
-  text: z
-    .string()
-    .max(MAX_MESSAGE_LENGTH)
-    .refine((text) => text.trim().length > 0, { message: "The message is empty." }),
+  text: z.string().check(
+    z.maxLength(MAX_MESSAGE_LENGTH),
+    z.refine((text) => text.trim().length > 0, { message: "The message is empty." }),
+  ),
 });

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import type { Redis } from "@upstash/redis";
 import { callRedis } from "../clients/redis.ts";
+import { isNoScript, RedisBatch } from "../clients/redis-batch.ts";
 import type { Profile } from "../interview/profile.ts";
 import type {
   ImageState,
@@ -39,6 +41,7 @@ redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 return version
 `;
+const WRITE_SESSION_SHA = createHash("sha1").update(WRITE_SESSION_SCRIPT).digest("hex");
 
 const JSON_FIELDS = new Set<keyof SessionFields>(["profile", "photo", "partnerImage", "childImage"]);
 
@@ -46,6 +49,11 @@ export interface RedisSessionStoreOptions {
   ttlSeconds: number;
   keyPrefix: string;
   now?: () => Date;
+  /**
+   * The batch the store's commands join; share one with the rate limiters so that a limit checked beside a read
+   * travels in the read's round trip. By default the store has a batch of its own.
+   */
+  batch?: RedisBatch;
 }
 
 /** Keys of one session. The hash tag keeps both in one cluster slot, as a multi-key script needs. */
@@ -56,14 +64,14 @@ export function sessionKeys(prefix: string, id: string): { hash: string; message
 
 /** A SessionStore on Redis: one hash of fields and one list of messages per session, sharing a sliding TTL. */
 export class RedisSessionStore implements SessionStore {
-  private readonly script;
+  private readonly batch: RedisBatch;
   private readonly now: () => Date;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly options: RedisSessionStoreOptions,
   ) {
-    this.script = redis.createScript<number>(WRITE_SESSION_SCRIPT);
+    this.batch = options.batch ?? new RedisBatch(redis);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -79,9 +87,8 @@ export class RedisSessionStore implements SessionStore {
 
   async load(id: string): Promise<Session | null> {
     const keys = sessionKeys(this.options.keyPrefix, id);
-    const [hash, messages] = await callRedis(() =>
-      this.redis.pipeline().hgetall(keys.hash).lrange(keys.messages, 0, -1).exec<[unknown, unknown[]]>(),
-    );
+    // Both in one pipeline: one round trip, with whatever else this turn of the event loop sends (a limiter).
+    const [hash, messages] = await callRedis(() => Promise.all([this.batch.hgetall(keys.hash), this.batch.lrange(keys.messages, 0, -1)]));
     const fields = toRecord(hash);
     if (Object.keys(fields).length === 0) return null;
     return decodeSession(id, fields, messages ?? []);
@@ -96,7 +103,7 @@ export class RedisSessionStore implements SessionStore {
 
   async remove(id: string): Promise<boolean> {
     const keys = sessionKeys(this.options.keyPrefix, id);
-    const removed = await callRedis(() => this.redis.del(keys.hash, keys.messages));
+    const removed = await callRedis(() => this.batch.del(keys.hash, keys.messages));
     return Number(removed) > 0;
   }
 
@@ -113,7 +120,15 @@ export class RedisSessionStore implements SessionStore {
       ...pairs,
       ...(change.append ?? []).map((message) => JSON.stringify(message)),
     ];
-    const result = await callRedis(() => this.script.exec([keys.hash, keys.messages], args));
+    const result = await callRedis(async () => {
+      try {
+        return await this.batch.evalsha<number>(WRITE_SESSION_SHA, [keys.hash, keys.messages], args);
+      } catch (error) {
+        // Once per Redis (and after a SCRIPT FLUSH): it does not hold the script yet, so it is sent whole.
+        if (!isNoScript(error)) throw error;
+        return this.batch.eval<number>(WRITE_SESSION_SCRIPT, [keys.hash, keys.messages], args);
+      }
+    });
     return Number(result);
   }
 }

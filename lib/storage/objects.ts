@@ -1,14 +1,20 @@
-/** What the domain needs of an object store; S3 in production, a fake in unit tests. */
-export interface ObjectStore {
+/** Grants browser uploads; apart from ObjectStore so that only the function granting uploads carries its signer. */
+export interface UploadSigner {
   /** A presigned POST form that accepts exactly this object: key, Content-Type and size pinned by the policy. */
   presignUpload(input: { key: string; contentType: string; contentLength: number; expiresInSeconds: number }): Promise<{
     url: string;
     fields: Record<string, string>;
   }>;
+}
+
+/** What the domain needs of an object store; S3 in production, a fake in unit tests. */
+export interface ObjectStore {
   /** The object's bytes (at most `maxBytes + 1` are read) and its real size, or null when it does not exist. */
   read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null>;
   /** Whether the object exists. */
   exists(key: string): Promise<boolean>;
+  /** When the object was stored, or null when it does not exist. */
+  storedAt(key: string): Promise<Date | null>;
   /** Writes an object in one request (so a reader never sees a partial one). */
   write(key: string, body: Buffer, contentType: string): Promise<void>;
   /** Deletes one object; deleting a missing object is not an error. */

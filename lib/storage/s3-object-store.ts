@@ -31,7 +31,7 @@ export class S3ObjectStore implements ObjectStore {
     private readonly browser: S3Bucket = server,
   ) {}
 
-  async read(key: string, maxBytes: number) {
+  async read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null> {
     const response = await s3Call(() =>
       this.server.client.send({ method: "GET", path: objectPath(this.server.basePath, key), headers: { range: `bytes=0-${maxBytes}` } }),
     );
@@ -46,10 +46,16 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    return (await this.storedAt(key)) !== null;
+  }
+
+  async storedAt(key: string): Promise<Date | null> {
     const response = await s3Call(() => this.server.client.send({ method: "HEAD", path: objectPath(this.server.basePath, key) }));
-    if (response.status === 404) return false;
+    if (response.status === 404) return null;
     if (!response.ok) throw await responseError("s3", response);
-    return true;
+    const modified = Date.parse(response.headers.get("last-modified") ?? "");
+    // Without a date (never from S3) the object counts as stored long ago.
+    return new Date(Number.isNaN(modified) ? 0 : modified);
   }
 
   async write(key: string, body: Buffer, contentType: string): Promise<void> {
@@ -102,7 +108,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async presignDownload(key: string, expiresInSeconds: number): Promise<string> {
-    return this.browser.client.presign({ method: "GET", path: objectPath(this.browser.basePath, key), query: { "x-id": "GetObject" } }, expiresInSeconds);
+    // The query the SDK's GetObject presigner adds (response checksums on, the operation named), for the same URL.
+    const query = { "x-amz-checksum-mode": "ENABLED", "x-id": "GetObject" };
+    return this.browser.client.presign({ method: "GET", path: objectPath(this.browser.basePath, key), query }, expiresInSeconds);
   }
 
   /** Whether the bucket answers (HeadBucket), for the readiness check. */

@@ -1,4 +1,4 @@
-import type { ObjectStore } from "../../lib/storage/objects.ts";
+import type { ObjectStore, UploadSigner } from "../../lib/storage/objects.ts";
 
 export interface PresignUploadCall {
   key: string;
@@ -8,16 +8,19 @@ export interface PresignUploadCall {
 }
 
 /** An in-memory ObjectStore for unit tests: keeps objects in a map and records every presign and removal. */
-export class MemoryObjectStore implements ObjectStore {
-  readonly objects = new Map<string, { bytes: Buffer; contentType: string }>();
+export class MemoryObjectStore implements ObjectStore, UploadSigner {
+  readonly objects = new Map<string, { bytes: Buffer; contentType: string; storedAt: Date }>();
   readonly presignedUploads: PresignUploadCall[] = [];
   readonly removed: string[] = [];
 
-  constructor(private readonly baseUrl = "http://objects.test/bucket") {}
+  constructor(
+    private readonly baseUrl = "http://objects.test/bucket",
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
-  /** Puts an object as if a browser had uploaded it. */
-  put(key: string, bytes: Buffer, contentType = "application/octet-stream"): void {
-    this.objects.set(key, { bytes, contentType });
+  /** Puts an object as if a browser had uploaded it (at `storedAt`, by default now). */
+  put(key: string, bytes: Buffer, contentType = "application/octet-stream", storedAt = this.now()): void {
+    this.objects.set(key, { bytes, contentType, storedAt });
   }
 
   async presignUpload(input: PresignUploadCall): Promise<{ url: string; fields: Record<string, string> }> {
@@ -35,8 +38,12 @@ export class MemoryObjectStore implements ObjectStore {
     return this.objects.has(key);
   }
 
+  async storedAt(key: string): Promise<Date | null> {
+    return this.objects.get(key)?.storedAt ?? null;
+  }
+
   async write(key: string, body: Buffer, contentType: string): Promise<void> {
-    this.objects.set(key, { bytes: Buffer.from(body), contentType });
+    this.objects.set(key, { bytes: Buffer.from(body), contentType, storedAt: this.now() });
   }
 
   async remove(key: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LambdaClient } from "@aws-sdk/client-lambda";
-import { S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { AwsHttpClient } from "../../lib/clients/aws-http.ts";
 import { createRedis } from "../../lib/clients/redis.ts";
+import { createS3Bucket } from "../../lib/clients/s3.ts";
 import { DependencyUnavailableError, RateLimitedError } from "../../lib/http/errors.ts";
 import { createLambdaDispatcher } from "../../lib/images/dispatch.ts";
 import { requestImage, runImageJob, type ImageRequestDeps, type ImageWorkerDeps } from "../../lib/images/jobs.ts";
@@ -20,13 +20,9 @@ import { S3ObjectStore } from "../../lib/storage/s3-object-store.ts";
 import { FakeDispatcher } from "../fakes/image-fakes.ts";
 
 const services = inject("services");
-const s3 = new S3Client({
-  endpoint: services.s3Endpoint,
-  forcePathStyle: true,
-  region: "ap-northeast-1",
-  credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-});
-const objects = new S3ObjectStore(s3, s3, services.bucket);
+const objects = new S3ObjectStore(
+  createS3Bucket({ bucket: services.bucket, endpoint: services.s3Endpoint, region: "ap-northeast-1", credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } }),
+);
 const redis = createRedis({ UPSTASH_REDIS_REST_URL: services.redisUrl, UPSTASH_REDIS_REST_TOKEN: services.redisToken, REDIS_TIMEOUT_MS: 5000, REDIS_RETRIES: 0 });
 const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-images" });
 const provider = createLocalImageProvider();
@@ -224,8 +220,9 @@ describe("Lambda dispatcher", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const client = () =>
-    new LambdaClient({ endpoint, region: "ap-northeast-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+  const lambdaAt = (origin: string) =>
+    new AwsHttpClient({ service: "lambda", region: "ap-northeast-1", origin, credentials: () => ({ accessKeyId: "x", secretAccessKey: "x" }), timeoutMs: 3000, maxAttempts: 1 });
+  const client = () => lambdaAt(endpoint);
 
   it("invokes the worker function asynchronously (InvocationType Event) with the job as payload", async () => {
     const event: ImageJobEvent = { sessionId: newSessionId(), kind: "partner", jobId: "job-1" };
@@ -244,7 +241,7 @@ describe("Lambda dispatcher", () => {
     await expect(notFound).rejects.toThrow();
     status = 202;
 
-    const down = new LambdaClient({ endpoint: "http://127.0.0.1:9", region: "ap-northeast-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+    const down = lambdaAt("http://127.0.0.1:9");
     await expect(createLambdaDispatcher(down, "hera-api-dev-imageWorker", 3000).dispatch({ sessionId: newSessionId(), kind: "child", jobId: "j" })).rejects.toThrow();
   });
 });

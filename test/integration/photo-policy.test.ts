@@ -1,21 +1,22 @@
-import { S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createRedis } from "../../lib/clients/redis.ts";
-import { confirmPhoto, requestPhotoUpload, type PhotoDeps } from "../../lib/photos/photos.ts";
+import { createS3Bucket, createUploadSigner } from "../../lib/clients/s3.ts";
+import { confirmPhoto, requestPhotoUpload, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../lib/storage/objects.ts";
 import { S3ObjectStore } from "../../lib/storage/s3-object-store.ts";
 
 const services = inject("services");
-const s3 = new S3Client({
+const bucket = {
+  bucket: services.bucket,
   endpoint: services.s3Endpoint,
-  forcePathStyle: true,
   region: "ap-northeast-1",
   credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-});
-const objects = new S3ObjectStore(s3, s3, services.bucket);
+};
+const objects = new S3ObjectStore(createS3Bucket(bucket));
+const uploads = createUploadSigner(bucket);
 
 type PolicyCondition = Record<string, string> | Array<string | number>;
 interface Policy {
@@ -43,13 +44,13 @@ beforeAll(async () => {
   png = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer();
 });
 
-describe("S3ObjectStore.presignUpload policy", () => {
+describe("S3UploadSigner.presignUpload policy", () => {
   it("pins the exact key, the Content-Type, the exact size and an expiry of minutes", async () => {
     // Prepare
     const key = objectKeys.userPhoto(newSessionId(), "policy-test");
     const before = Date.now();
     // Act
-    const upload = await objects.presignUpload({ key, contentType: "image/webp", contentLength: 4321, expiresInSeconds: 300 });
+    const upload = await uploads.presignUpload({ key, contentType: "image/webp", contentLength: 4321, expiresInSeconds: 300 });
     // Assess
     const policy = decodePolicy(upload.fields);
     expect(upload.url).toBe(`${services.s3Endpoint}/${services.bucket}`);
@@ -86,7 +87,7 @@ describe("S3ObjectStore.presignUpload policy", () => {
     const key = objectKeys.userPhoto(newSessionId(), "ttl-test");
     const before = Date.now();
 
-    const upload = await objects.presignUpload({ key, contentType: "image/png", contentLength: 1, expiresInSeconds: 60 });
+    const upload = await uploads.presignUpload({ key, contentType: "image/png", contentLength: 1, expiresInSeconds: 60 });
 
     const expiresIn = Date.parse(decodePolicy(upload.fields).expiration) - before;
     expect(expiresIn).toBeGreaterThanOrEqual(59_000);
@@ -98,12 +99,15 @@ describe("S3ObjectStore on s3rver", () => {
   it("accepts a browser form upload, then reads, finds, serves and deletes the object", async () => {
     // Prepare
     const key = objectKeys.userPhoto(newSessionId(), "form-upload");
-    const upload = await objects.presignUpload({ key, contentType: "image/png", contentLength: png.length, expiresInSeconds: 300 });
+    const upload = await uploads.presignUpload({ key, contentType: "image/png", contentLength: png.length, expiresInSeconds: 300 });
     // Act
     const posted = await postForm(upload, png, "image/png");
     // Assess
     expect(posted.status).toBeLessThan(300);
     expect(await objects.exists(key)).toBe(true);
+    const storedAt = await objects.storedAt(key);
+    // Last-Modified has whole seconds.
+    expect(Math.abs((storedAt?.getTime() ?? 0) - Date.now())).toBeLessThan(5000);
     const read = await objects.read(key, 10 * 1024 * 1024);
     expect(read?.size).toBe(png.length);
     expect(read?.contentType).toBe("image/png");
@@ -118,6 +122,7 @@ describe("S3ObjectStore on s3rver", () => {
 
     await objects.remove(key);
     expect(await objects.exists(key)).toBe(false);
+    expect(await objects.storedAt(key)).toBeNull();
     expect(await objects.read(key, 100)).toBeNull();
     // Deleting what is already gone is not an error.
     await expect(objects.remove(key)).resolves.toBeUndefined();
@@ -158,7 +163,7 @@ describe("S3ObjectStore on s3rver", () => {
 describe("confirmPhoto on real S3 and Redis", () => {
   const redis = createRedis({ UPSTASH_REDIS_REST_URL: services.redisUrl, UPSTASH_REDIS_REST_TOKEN: services.redisToken, REDIS_TIMEOUT_MS: 5000, REDIS_RETRIES: 0 });
   const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-photos" });
-  const deps: PhotoDeps = { store, objects, maxPhotoBytes: 10 * 1024 * 1024, uploadTtlSeconds: 300 };
+  const deps: PhotoUploadDeps = { store, objects, uploads, maxPhotoBytes: 10 * 1024 * 1024, uploadTtlSeconds: 300 };
 
   async function uploadAs(bytes: Buffer, contentType: "image/png" | "image/jpeg") {
     const id = newSessionId();

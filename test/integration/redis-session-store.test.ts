@@ -1,8 +1,12 @@
 import { Redis } from "@upstash/redis";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { createRedis } from "../../lib/clients/redis.ts";
+import { ratelimitRedis, RedisBatch } from "../../lib/clients/redis-batch.ts";
+import { enforceLimit, openSessionWithinLimit } from "../../lib/limits/enforce.ts";
+import { createUpstashRateLimiter } from "../../lib/limits/rate-limiter.ts";
 import { RedisSessionStore, sessionKeys } from "../../lib/sessions/redis-session-store.ts";
 import type { SessionMessage } from "../../lib/sessions/model.ts";
+import { createSession } from "../../lib/sessions/sessions.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 
 const services = inject("services");
@@ -97,6 +101,69 @@ describe(`RedisSessionStore on ${services.redisEngine}`, () => {
   it("reads a whole session in one HTTP round trip", async () => {
     const before = await countingFetch(() => store.load(id));
     expect(before).toBe(1);
+  });
+});
+
+describe(`Redis round trips per request on ${services.redisEngine}`, () => {
+  // As the functions are wired (lib/runtime/sessions.ts, lib/limits/limiters.ts): the store and the limiters share
+  // one batch, so what one request sends in the same turn of the event loop goes as one pipeline.
+  const batch = new RedisBatch(redis);
+  const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: prefix, batch });
+  const limiter = (name: string, limit = 1000) =>
+    createUpstashRateLimiter(ratelimitRedis(batch, redis), { prefix: `${prefix}:ratelimit:${name}:${newSessionId()}`, limit, window: "1 m", onUnavailable: "open" });
+  const interviewer = { firstQuestion: async () => "How old are you?" };
+
+  it("creating a session costs two: the limiter, then the create script", async () => {
+    const sessions = limiter("sessions");
+    await enforceLimit(sessions, "203.0.113.9"); // Redis now holds the limiter's script: steady state from here.
+
+    const count = await countingFetch(async () => {
+      await enforceLimit(sessions, "203.0.113.9");
+      await createSession({ store, interviewer }, { locale: "en" });
+    });
+
+    expect(count).toBe(2);
+  });
+
+  it("posting a message costs two: the session read with the message limit, then the turn's write", async () => {
+    // Prepare
+    const created = await createSession({ store, interviewer }, { locale: "en" });
+    const messages = limiter("messages");
+    await enforceLimit(messages, created.sessionId);
+    // Act: what functions/post-message.ts does with Redis
+    const count = await countingFetch(async () => {
+      const session = await openSessionWithinLimit(store, messages, created.sessionId, created.sessionToken);
+      const saved = await store.save(session.id, { expectedVersion: session.version, set: { userMessageCount: 1 }, append: [message("32")] });
+      expect(saved.outcome).toBe("saved");
+    });
+    // Assess
+    expect(count).toBe(2);
+    expect((await store.load(created.sessionId))?.messages.map((m) => m.text)).toEqual(["How old are you?", "32"]);
+  });
+
+  it("still refuses over the limit when the limiter shares the read's pipeline", async () => {
+    const created = await createSession({ store, interviewer }, { locale: "en" });
+    const messages = limiter("messages", 2);
+
+    await openSessionWithinLimit(store, messages, created.sessionId, created.sessionToken);
+    await openSessionWithinLimit(store, messages, created.sessionId, created.sessionToken);
+    const third = openSessionWithinLimit(store, messages, created.sessionId, created.sessionToken);
+
+    await expect(third).rejects.toMatchObject({ status: 429, code: "rate_limited" });
+  });
+
+  it("keeps each command's error to itself, and sends a script Redis does not hold with EVAL", async () => {
+    const id = newSessionId();
+    await raw.scriptFlush();
+
+    const [created, wrongType] = await Promise.all([
+      store.create(id, { tokenHash: "h", status: "collecting" }, []),
+      batch.evalsha("0000000000000000000000000000000000000000", [], []).catch((error: unknown) => error),
+    ]);
+
+    expect(created?.expiresAt).toMatch(/^\d{4}-/);
+    expect(String(wrongType)).toContain("NOSCRIPT");
+    expect((await store.load(id))?.status).toBe("collecting");
   });
 });
 

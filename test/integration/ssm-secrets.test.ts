@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ssmParameterSource } from "../../lib/clients/ssm.ts";
 import { MissingSecretError, resolveSecrets } from "../../lib/secrets.ts";
 
-// A stand-in for the SSM API (JSON 1.1 protocol, `X-Amz-Target: AmazonSSM.GetParameters`), so the real SDK and
-// Powertools' SSMProvider are exercised end to end without AWS.
+// A stand-in for the SSM API (JSON 1.1 protocol, `X-Amz-Target: AmazonSSM.GetParameters`), so the signed
+// GetParameters call of lib/clients/ssm.ts is exercised end to end without AWS.
 const STORED: Record<string, string> = {
   "/hera/test/upstash-redis-rest-url": "https://stored-redis.example",
   "/hera/test/upstash-redis-rest-token": "stored-token-a1b2",
@@ -53,7 +53,7 @@ afterAll(async () => {
 
 const source = () => ssmParameterSource({ region: "ap-northeast-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
 
-describe("secrets from SSM through Powertools", () => {
+describe("secrets from SSM", () => {
   it("reads named SecureStrings in one decrypted GetParameters call and leaves out the missing ones", async () => {
     seen.length = 0;
     const values = await source().getSecureStrings([...Object.keys(STORED), "/hera/test/gemini-api-key"]);

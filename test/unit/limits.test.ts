@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { RateLimitedError } from "../../lib/http/errors.ts";
-import { enforceLimit } from "../../lib/limits/enforce.ts";
+import { RateLimitedError, SessionNotFoundError } from "../../lib/http/errors.ts";
+import { enforceLimit, openSessionWithinLimit } from "../../lib/limits/enforce.ts";
 import type { RateLimiter } from "../../lib/limits/rate-limiter.ts";
+import { createSession } from "../../lib/sessions/sessions.ts";
+import { newSessionId } from "../../lib/sessions/tokens.ts";
+import { MemorySessionStore } from "../fakes/memory-session-store.ts";
 
 /** A limiter that allows `limit` calls per key, then refuses with a fixed wait. */
 function countingLimiter(limit: number): RateLimiter & { calls: string[] } {
@@ -27,5 +30,55 @@ describe("enforceLimit", () => {
     expect(refused).toBeInstanceOf(RateLimitedError);
     expect(refused).toMatchObject({ status: 429, code: "rate_limited", headers: { "Retry-After": "42" } });
     await expect(enforceLimit(limiter, "198.51.100.1")).resolves.toBeUndefined();
+  });
+});
+
+describe("openSessionWithinLimit", () => {
+  const interviewer = { firstQuestion: async () => "How old are you?" };
+
+  async function opened() {
+    const store = new MemorySessionStore();
+    const created = await createSession({ store, interviewer }, { locale: "en" });
+    return { store, created };
+  }
+
+  it("opens the session and counts the call under its id", async () => {
+    // Prepare
+    const { store, created } = await opened();
+    const limiter = countingLimiter(5);
+    // Act
+    const session = await openSessionWithinLimit(store, limiter, created.sessionId, created.sessionToken);
+    // Assess
+    expect(session.id).toBe(created.sessionId);
+    expect(limiter.calls).toEqual([created.sessionId]);
+  });
+
+  it("starts the limiter before the session read has answered, so both can share a round trip", async () => {
+    const { store, created } = await opened();
+    const order: string[] = [];
+    const slowStore = { load: async (id: string) => (order.push("load"), await new Promise((resolve) => setTimeout(resolve, 20)), store.load(id)) };
+    const limiter: RateLimiter = { limit: async () => (order.push("limit"), { allowed: true, retryAfterSeconds: 0 }) };
+
+    await openSessionWithinLimit(slowStore, limiter, created.sessionId, created.sessionToken);
+
+    expect(order).toEqual(["load", "limit"]);
+  });
+
+  it("answers 429 when the limit is spent, and 404 for a wrong token or an unknown id whatever the limiter says", async () => {
+    const { store, created } = await opened();
+    const spent = countingLimiter(0);
+
+    await expect(openSessionWithinLimit(store, spent, created.sessionId, created.sessionToken)).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(openSessionWithinLimit(store, spent, created.sessionId, "wrong-token")).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(openSessionWithinLimit(store, countingLimiter(5), newSessionId(), created.sessionToken)).rejects.toBeInstanceOf(SessionNotFoundError);
+  });
+
+  it("does not count a malformed session id", async () => {
+    const { store } = await opened();
+    const limiter = countingLimiter(5);
+
+    await expect(openSessionWithinLimit(store, limiter, "../etc", "token")).rejects.toBeInstanceOf(SessionNotFoundError);
+
+    expect(limiter.calls).toEqual([]);
   });
 });

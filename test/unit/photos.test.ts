@@ -2,7 +2,7 @@ import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConflictError } from "../../lib/http/errors.ts";
 import { inspectImage, sniffImageType, type PhotoContentType } from "../../lib/photos/inspect.ts";
-import { confirmPhoto, requestPhotoUpload, settlePendingPhoto, type PhotoDeps } from "../../lib/photos/photos.ts";
+import { confirmPhoto, PHOTO_EVENT_GRACE_MS, requestPhotoUpload, settlePendingPhoto, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
 import type { PhotoState, Session } from "../../lib/sessions/model.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 import { objectKeys, sessionIdOfPhotoKey } from "../../lib/storage/objects.ts";
@@ -27,10 +27,10 @@ beforeAll(async () => {
   [jpeg, png, webp] = await Promise.all([makeImage("jpeg"), makeImage("png"), makeImage("webp")]);
 });
 
-function setup(overrides: Partial<PhotoDeps> = {}) {
+function setup(overrides: Partial<PhotoUploadDeps> = {}) {
   const store = new MemorySessionStore(clock);
-  const objects = new MemoryObjectStore();
-  const deps: PhotoDeps = { store, objects, maxPhotoBytes: MAX_BYTES, uploadTtlSeconds: 300, now: clock, ...overrides };
+  const objects = new MemoryObjectStore(undefined, clock);
+  const deps: PhotoUploadDeps = { store, objects, uploads: objects, maxPhotoBytes: MAX_BYTES, uploadTtlSeconds: 300, now: clock, ...overrides };
   return { store, objects, deps };
 }
 
@@ -322,6 +322,8 @@ describe("confirmPhoto", () => {
 });
 
 describe("settlePendingPhoto", () => {
+  const longAgo = new Date(clock().getTime() - PHOTO_EVENT_GRACE_MS - 1000);
+
   it("confirms a pending photo only once its object exists", async () => {
     // Prepare
     const { store, objects, deps } = setup();
@@ -335,12 +337,36 @@ describe("settlePendingPhoto", () => {
     // Assess
     expect(early).toBe(before);
     expect(store.writes).toBe(writes);
-    // Act: the object arrives
-    objects.put(photo.key, jpeg);
+    // Act: the object arrived, and its S3 event is late
+    objects.put(photo.key, jpeg, "image/jpeg", longAgo);
     const settled = await settlePendingPhoto(deps, before);
     // Assess
     expect(settled.photo).toMatchObject({ status: "ready", size: jpeg.length });
     expect((await store.load(id))?.photo?.status).toBe("ready");
+  });
+
+  it("leaves a fresh upload to its S3 event, and confirms it itself once the event is late", async () => {
+    // Prepare: the object was stored a moment ago
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const photo = pendingPhoto(id, "image/jpeg", jpeg.length);
+    await store.create(id, { tokenHash: "h", photo }, []);
+    const session = (await store.load(id))!;
+    objects.put(photo.key, jpeg, "image/jpeg", new Date(clock().getTime() - 1000));
+    const writes = store.writes;
+    let inspected = 0;
+    const counting: typeof deps = { ...deps, inspect: async (bytes, declared) => (inspected++, inspectImage(bytes, declared)) };
+    // Act
+    const fresh = await settlePendingPhoto(counting, session);
+    // Assess: nothing read, decoded or written
+    expect(fresh).toBe(session);
+    expect(inspected).toBe(0);
+    expect(store.writes).toBe(writes);
+    // Act: later, no event has settled it
+    const late = await settlePendingPhoto({ ...counting, now: () => new Date(clock().getTime() + PHOTO_EVENT_GRACE_MS) }, session);
+    // Assess
+    expect(late.photo?.status).toBe("ready");
+    expect(inspected).toBe(1);
   });
 
   it("leaves a photo that is not pending untouched", async () => {

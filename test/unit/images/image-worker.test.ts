@@ -42,7 +42,7 @@ describe("runImageJob", () => {
     // Assess
     expect(result).toMatchObject({ outcome: "ready", durationMs: expect.any(Number) });
     const key = objectKeys.image(session.id, "partner");
-    expect(objects.objects.get(key)).toEqual({ bytes: fakePng("partner"), contentType: "image/png" });
+    expect(objects.objects.get(key)).toMatchObject({ bytes: fakePng("partner"), contentType: "image/png" });
     const image = (await store.load(session.id))?.images.partner;
     expect(image).toMatchObject({ status: "ready", jobId: "job-1", key, startedAt: clock().toISOString(), finishedAt: clock().toISOString() });
     expect(provider.inputs).toEqual([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage, ChatTurnResult, Locale } from "../../../lib/interview/chat-provider.ts";
 import { createLocalInterviewer, pendingStep, type InterviewStep } from "../../../lib/interview/local-interviewer.ts";
+import * as z from "../../../lib/schemas/zod.ts";
 import { isProfileComplete, mergeProfile, missingFields, profileSchema, type Profile } from "../../../lib/interview/profile.ts";
 
 interface Turn {
@@ -27,7 +28,7 @@ async function walk(locale: Locale, turns: readonly Turn[]): Promise<WalkResult>
     expect(result.reply, `reply to ${JSON.stringify(turn.text)}`).toContain(turn.expect);
     expect(result.reply).not.toMatch(/undefined|null|NaN|\[object/);
     expect(Object.keys(result.extracted)).toEqual(result.extractedFields);
-    expect(profileSchema.partial().safeParse(result.extracted).success).toBe(true);
+    expect(z.partial(profileSchema).safeParse(result.extracted).success).toBe(true);
     profile = mergeProfile(profile, result.extracted);
     expect(profileSchema.safeParse(profile).success).toBe(true);
     history.push({ role: "user", text: turn.text }, { role: "assistant", text: result.reply });

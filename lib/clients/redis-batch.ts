@@ -1,0 +1,91 @@
+import { errors, type Redis } from "@upstash/redis";
+
+type Pipeline = ReturnType<Redis["pipeline"]>;
+
+interface Pending {
+  add: (pipeline: Pipeline) => void;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Sends the Redis commands issued during one turn of the event loop as one `/pipeline` request, whoever issues them:
+ * the session store's read and the rate limiter's script of the same request cost one round trip, not two.
+ * (@upstash/redis's own auto-pipelining keeps reads and writes, such as EVALSHA, in separate pipelines.)
+ * A pipeline is not a transaction: each command runs on its own, in order, and fails on its own.
+ */
+export class RedisBatch {
+  private pending: Pending[] = [];
+  private scheduled = false;
+
+  constructor(private readonly redis: Redis) {}
+
+  /** Queues one command (added to the pipeline by `add`) and answers its result, or its own error. */
+  command<T>(add: (pipeline: Pipeline) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ add, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // A macrotask later, not a microtask: callers reach their command after a few awaits of their own.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    const pipeline = this.redis.pipeline();
+    for (const entry of batch) entry.add(pipeline);
+    try {
+      const results = await pipeline.exec<Array<{ error?: string; result: unknown }>>({ keepErrors: true });
+      batch.forEach((entry, index) => {
+        const answer = results[index];
+        if (answer?.error) entry.reject(new errors.UpstashError(`Command failed: ${answer.error}`));
+        else entry.resolve(answer?.result);
+      });
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
+
+  hgetall(key: string): Promise<unknown> {
+    return this.command((p) => p.hgetall(key));
+  }
+
+  lrange(key: string, start: number, stop: number): Promise<unknown[]> {
+    return this.command((p) => p.lrange(key, start, stop));
+  }
+
+  del(...keys: string[]): Promise<number> {
+    return this.command((p) => p.del(...keys));
+  }
+
+  evalsha<TData = unknown>(sha1: string, keys: string[], args: unknown[]): Promise<TData> {
+    return this.command((p) => p.evalsha(sha1, keys, args));
+  }
+
+  eval<TData = unknown>(script: string, keys: string[], args: unknown[]): Promise<TData> {
+    return this.command((p) => p.eval(script, keys, args));
+  }
+}
+
+/** Whether Redis refused an EVALSHA because it does not hold the script (yet): send it with EVAL instead. */
+export function isNoScript(error: unknown): boolean {
+  return String(error).includes("NOSCRIPT");
+}
+
+/**
+ * The Redis that @upstash/ratelimit is given: its scripts (EVALSHA, and EVAL when Redis does not hold them yet) join
+ * the batch, so a limit checked beside a session read shares that read's round trip. Its typed surface is
+ * `evalsha`, `get` and `set`; it also calls `eval` after a NOSCRIPT.
+ */
+export function ratelimitRedis(batch: RedisBatch, redis: Redis): Pick<Redis, "evalsha" | "eval" | "get" | "set"> {
+  return {
+    evalsha: <TArgs extends unknown[], TData = unknown>(sha1: string, keys: string[], args: TArgs) => batch.evalsha<TData>(sha1, keys, args),
+    eval: <TArgs extends unknown[], TData = unknown>(script: string, keys: string[], args: TArgs) => batch.eval<TData>(script, keys, args),
+    get: redis.get,
+    set: redis.set,
+  };
+}

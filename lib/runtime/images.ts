@@ -1,0 +1,68 @@
+import { getConfig } from "../config.ts";
+import { lambdaApi } from "../clients/lambda.ts";
+import { limiterRedis } from "../clients/redis.ts";
+import { createLambdaDispatcher } from "../images/dispatch.ts";
+import { LOST_JOB_MARGIN_SECONDS, type ImageRequestDeps, type ImageWorkerDeps } from "../images/jobs.ts";
+import type { ImageProvider } from "../images/provider.ts";
+import { selectImageProvider } from "../images/select.ts";
+import { createUpstashRateLimiter, type RateLimiter } from "../limits/rate-limiter.ts";
+import { secret } from "../secrets.ts";
+import { objectStore } from "./photos.ts";
+import { sessionStore } from "./sessions.ts";
+
+let images: ImageProvider | undefined;
+
+/** The image provider chosen by IMAGE_PROVIDER (local unless configured otherwise). */
+export function imageProvider(): ImageProvider {
+  const config = getConfig();
+  images ??= selectImageProvider({
+    provider: config.IMAGE_PROVIDER,
+    model: config.IMAGE_MODEL,
+    // Only the worker generates (and is given the key); the request side reads the provider's traits.
+    apiKey: secret("GEMINI_API_KEY"),
+    baseUrl: config.GEMINI_BASE_URL,
+  });
+  return images;
+}
+
+let imageLimiter: RateLimiter | undefined;
+
+/** IMAGE_DAILY_LIMIT new image jobs per session a day; fails closed, since a generation costs money. */
+export function imageRateLimiter(): RateLimiter {
+  const config = getConfig();
+  imageLimiter ??= createUpstashRateLimiter(limiterRedis(), {
+    prefix: `${config.REDIS_KEY_PREFIX}:${config.STAGE}:ratelimit:images`,
+    limit: config.IMAGE_DAILY_LIMIT,
+    window: "1 d",
+    onUnavailable: "closed",
+  });
+  return imageLimiter;
+}
+
+/** What a request for a picture needs: the store, the limiter and the async invocation of the image worker. */
+export function imageRequestDeps(): ImageRequestDeps {
+  const config = getConfig();
+  return {
+    store: sessionStore(),
+    objects: objectStore(),
+    dispatcher: createLambdaDispatcher(lambdaApi(), config.IMAGE_WORKER_FUNCTION, config.DEPENDENCY_TIMEOUT_MS),
+    limiter: imageRateLimiter(),
+    traits: imageProvider(),
+    downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
+    staleAfterMs: (config.IMAGE_TIMEOUT_SECONDS + LOST_JOB_MARGIN_SECONDS) * 1000,
+  };
+}
+
+/** What the image worker needs; `signal` is the function's own early-timeout signal. */
+export function imageWorkerDeps(signal?: AbortSignal): ImageWorkerDeps {
+  const config = getConfig();
+  return {
+    store: sessionStore(),
+    objects: objectStore(),
+    provider: imageProvider(),
+    timeoutMs: config.IMAGE_TIMEOUT_SECONDS * 1000,
+    // Generated pictures are made here, but the user photo is the largest source allowed in.
+    maxSourceBytes: config.MAX_PHOTO_BYTES,
+    ...(signal ? { signal } : {}),
+  };
+}
