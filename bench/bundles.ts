@@ -83,7 +83,7 @@ export interface BundleReport {
   bytes: number;
   /** The AWS SDK clients and helpers the bundle contains (by package). */
   sdks: string[];
-  /** The AWS APIs the function calls (SDK client or signed fetch). */
+  /** The AWS APIs the function calls (told by the SDK clients and the project modules that use them). */
   awsApis: string[];
   /** Bytes of the AWS SDK as a whole (clients, their shared runtime, credential providers). */
   sdkBytes: number;
@@ -92,7 +92,7 @@ export interface BundleReport {
   target?: { kind: string; maxBytes: number };
 }
 
-/** The AWS APIs a bundle calls, told by the modules it contains: the SDK clients, or the signed-fetch adapters. */
+/** The AWS APIs a bundle calls, told by the modules it contains: the SDK clients and the project modules that use them. */
 const AWS_API_MODULES: Array<[string, RegExp]> = [
   ["S3", /^(lib\/storage\/s3-|lib\/clients\/s3\.ts$|node_modules\/@aws-sdk\/(client-s3|s3-)[^/]*\/)/],
   ["DynamoDB", /^(lib\/clients\/dynamodb\.ts$|node_modules\/@aws-sdk\/(client-dynamodb|lib-dynamodb)\/)/],

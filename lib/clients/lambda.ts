@@ -1,19 +1,19 @@
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { getConfig } from "../config.ts";
-import { AwsHttpClient, credentialsFromEnvironment } from "./aws-http.ts";
+import { localCredentials } from "./aws.ts";
 
-let lambda: AwsHttpClient | undefined;
+let lambda: LambdaClient | undefined;
 
-/** The process-wide client of the Lambda API (locally serverless-offline's Lambda endpoint), made once per container. */
-export function lambdaApi(): AwsHttpClient {
+/** The process-wide Lambda client (locally serverless-offline's Lambda endpoint), made once per container on first use. */
+export function lambdaClient(): LambdaClient {
   const config = getConfig();
   if (!lambda) {
-    const credentials = credentialsFromEnvironment(config.LAMBDA_ENDPOINT);
-    lambda = new AwsHttpClient({
-      service: "lambda",
+    const credentials = localCredentials(config.LAMBDA_ENDPOINT);
+    lambda = new LambdaClient({
       region: config.AWS_REGION,
-      origin: config.LAMBDA_ENDPOINT ?? `https://lambda.${config.AWS_REGION}.amazonaws.com`,
-      credentials: () => credentials,
-      timeoutMs: config.DEPENDENCY_TIMEOUT_MS,
+      ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}),
+      ...(credentials ? { credentials } : {}),
+      maxAttempts: 2,
     });
   }
   return lambda;

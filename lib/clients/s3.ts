@@ -1,39 +1,36 @@
+import { S3Client } from "@aws-sdk/client-s3";
 import { getConfig } from "../config.ts";
-import { bucketLocation, S3ObjectStore, type S3Bucket } from "../storage/s3-object-store.ts";
+import { S3ObjectStore, type S3Bucket } from "../storage/s3-object-store.ts";
 import { S3UploadSigner } from "../storage/s3-upload-signer.ts";
-import { AwsHttpClient, credentialsFromEnvironment, type AwsCredentials } from "./aws-http.ts";
+import { localCredentials, type StaticCredentials } from "./aws.ts";
 
 /** Where a bucket is: its name and region, and a local endpoint (path style) when not on AWS. */
 export interface BucketSettings {
   bucket: string;
   region: string;
   endpoint?: string | undefined;
-  /** Static credentials (tests); by default those of the environment (see credentialsFromEnvironment). */
-  credentials?: AwsCredentials;
-  /** Deadline of one attempt; a photo is at most MAX_PHOTO_BYTES (10 MiB). */
-  timeoutMs?: number;
+  /** Static credentials (tests); by default the emulators' pair locally, the role's in AWS. */
+  credentials?: StaticCredentials;
+  /** How long a socket may stay silent during one attempt; a photo is at most MAX_PHOTO_BYTES (10 MiB). */
+  requestTimeoutMs?: number;
 }
 
-/** A client signing S3 requests for one bucket, virtual-hosted on AWS, path style on a local endpoint. */
+/** An S3 client for one bucket: virtual-hosted on AWS, path style on a local endpoint. */
 export function createS3Bucket(settings: BucketSettings): S3Bucket {
-  const { origin, basePath } = bucketLocation(settings.bucket, settings.region, settings.endpoint);
-  const credentials = settings.credentials ?? credentialsFromEnvironment(settings.endpoint);
-  const client = new AwsHttpClient({
-    service: "s3",
+  const credentials = settings.credentials ?? localCredentials(settings.endpoint);
+  const client = new S3Client({
     region: settings.region,
-    origin,
-    credentials: () => credentials,
-    uriEscapePath: false,
-    timeoutMs: settings.timeoutMs ?? 10_000,
+    ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: 2,
+    requestHandler: { requestTimeout: settings.requestTimeoutMs ?? 10_000 },
   });
-  return { client, basePath };
+  return { client, bucket: settings.bucket };
 }
 
 /** A signer of presigned POST forms for one bucket, posting to the URL a browser reaches. */
 export function createUploadSigner(settings: BucketSettings): S3UploadSigner {
-  const { origin, basePath } = bucketLocation(settings.bucket, settings.region, settings.endpoint);
-  const credentials = settings.credentials ?? credentialsFromEnvironment(settings.endpoint);
-  return new S3UploadSigner({ bucket: settings.bucket, region: settings.region, url: basePath ? `${origin}${basePath}` : `${origin}/`, credentials: () => credentials });
+  return new S3UploadSigner(createS3Bucket(settings));
 }
 
 // Made once per container on first use, so warm invocations reuse connections.

@@ -1,5 +1,5 @@
 import { getConfig } from "../config.ts";
-import { lambdaApi } from "../clients/lambda.ts";
+import { lambdaClient } from "../clients/lambda.ts";
 import { limiterRedis } from "../clients/redis.ts";
 import { createLambdaDispatcher } from "../images/dispatch.ts";
 import { LOST_JOB_MARGIN_SECONDS, type ImageRequestDeps, type ImageWorkerDeps } from "../images/jobs.ts";
@@ -45,7 +45,7 @@ export function imageRequestDeps(): ImageRequestDeps {
   return {
     store: sessionStore(),
     objects: objectStore(),
-    dispatcher: createLambdaDispatcher(lambdaApi(), config.IMAGE_WORKER_FUNCTION, config.DEPENDENCY_TIMEOUT_MS),
+    dispatcher: createLambdaDispatcher(lambdaClient(), config.IMAGE_WORKER_FUNCTION, config.DEPENDENCY_TIMEOUT_MS),
     limiter: imageRateLimiter(),
     traits: imageProvider(),
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,

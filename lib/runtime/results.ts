@@ -1,5 +1,5 @@
 import { getConfig } from "../config.ts";
-import { dynamoApi } from "../clients/dynamodb.ts";
+import { dynamoClient } from "../clients/dynamodb.ts";
 import { DynamoResultArchive } from "../results/dynamo-result-archive.ts";
 import type { ResultDeps } from "../results/results.ts";
 import { objectStore } from "./photos.ts";
@@ -9,7 +9,7 @@ let archive: DynamoResultArchive | undefined;
 
 /** The process-wide archive of results on DynamoDB. */
 export function resultArchive(): DynamoResultArchive {
-  archive ??= new DynamoResultArchive(dynamoApi(), getConfig().RESULTS_TABLE);
+  archive ??= new DynamoResultArchive(dynamoClient(), getConfig().RESULTS_TABLE);
   return archive;
 }
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import sharp from "sharp";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { AwsHttpClient } from "../../lib/clients/aws-http.ts";
 import { createRedis } from "../../lib/clients/redis.ts";
 import { createS3Bucket } from "../../lib/clients/s3.ts";
 import { DependencyUnavailableError, RateLimitedError } from "../../lib/http/errors.ts";
@@ -220,8 +220,8 @@ describe("Lambda dispatcher", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const lambdaAt = (origin: string) =>
-    new AwsHttpClient({ service: "lambda", region: "ap-northeast-1", origin, credentials: () => ({ accessKeyId: "x", secretAccessKey: "x" }), timeoutMs: 3000, maxAttempts: 1 });
+  const lambdaAt = (endpoint: string) =>
+    new LambdaClient({ region: "ap-northeast-1", endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
   const client = () => lambdaAt(endpoint);
 
   it("invokes the worker function asynchronously (InvocationType Event) with the job as payload", async () => {

@@ -1,6 +1,4 @@
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { AwsHttpClient } from "../../lib/clients/aws-http.ts";
-import { DynamoDbApi } from "../../lib/clients/dynamodb.ts";
 import { describe, expect, inject, it } from "vitest";
 import { DynamoResultArchive } from "../../lib/results/dynamo-result-archive.ts";
 import type { ResultRecord } from "../../lib/results/model.ts";
@@ -13,18 +11,7 @@ const client = new DynamoDBClient({
   region: "ap-northeast-1",
   credentials: { accessKeyId: "local", secretAccessKey: "local" },
 });
-const archive = new DynamoResultArchive(
-  new DynamoDbApi(
-    new AwsHttpClient({
-      service: "dynamodb",
-      region: "ap-northeast-1",
-      origin: services.dynamoEndpoint,
-      credentials: () => ({ accessKeyId: "local", secretAccessKey: "local" }),
-      timeoutMs: 5000,
-    }),
-  ),
-  services.table,
-);
+const archive = new DynamoResultArchive(client, services.table);
 
 const record = (sessionId: string, completedAt: string): ResultRecord => ({
   sessionId,

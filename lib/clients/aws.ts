@@ -1,0 +1,24 @@
+/** A static access key pair (local emulators, tests). */
+export interface StaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * Static credentials for a local emulator (s3rver, dynalite, serverless-offline's Lambda endpoint): the pair of
+ * `.env.example`. Without an endpoint (AWS) it is undefined, and the SDK takes the role's from the Lambda environment.
+ */
+export function localCredentials(endpoint: string | undefined): StaticCredentials | undefined {
+  if (!endpoint) return undefined;
+  return {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "S3RVER",
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "S3RVER",
+  };
+}
+
+/** The HTTP status of an AWS SDK error, when the service answered. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || !("$metadata" in error)) return undefined;
+  const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  return metadata?.httpStatusCode;
+}
