@@ -2,6 +2,15 @@ import type { GoogleGenAI } from "@google/genai";
 
 type GenaiModule = typeof import("@google/genai");
 
+/** How a Gemini-backed provider is configured: the key, the model, and an endpoint override (a local fake in tests). */
+export interface GeminiOptions {
+  apiKey: string;
+  /** Defaults to the provider's own default model. */
+  model?: string;
+  /** Overrides the Gemini API endpoint (tests point it at a local fake). */
+  baseUrl?: string;
+}
+
 let sdk: Promise<GenaiModule> | undefined;
 
 /**

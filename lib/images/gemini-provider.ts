@@ -1,14 +1,9 @@
 import type { GenerateContentResponse, Part } from "@google/genai";
-import { createGeminiClient, isGeminiApiError, loadGenai } from "../clients/gemini.ts";
+import { createGeminiClient, type GeminiOptions, isGeminiApiError, loadGenai } from "../clients/gemini.ts";
 import { geminiImageTraits, ImageProviderError, isPng, type ChildImageInput, type ImageInput, type ImageProvider, type PartnerImageInput } from "./provider.ts";
 
-export interface GeminiImageProviderOptions {
-  apiKey: string;
-  /** Defaults to `DEFAULT_GEMINI_IMAGE_MODEL`. */
-  model?: string;
-  /** Overrides the Gemini API endpoint (tests point it at a local fake). */
-  baseUrl?: string;
-}
+/** Gemini options; `model` defaults to `DEFAULT_GEMINI_IMAGE_MODEL`. */
+export type GeminiImageProviderOptions = GeminiOptions;
 
 export const DEFAULT_GEMINI_IMAGE_MODEL = "gemini-2.5-flash-image";
 

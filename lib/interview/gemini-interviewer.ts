@@ -1,5 +1,5 @@
 import type { Content, GenerateContentResponse, Schema } from "@google/genai";
-import { createGeminiClient, isGeminiApiError, SchemaType as Type } from "../clients/gemini.ts";
+import { createGeminiClient, type GeminiOptions, isGeminiApiError, SchemaType as Type } from "../clients/gemini.ts";
 import * as z from "../schemas/zod.ts";
 import { ChatProviderError, type ChatProvider, type ChatTurnInput, type ChatTurnResult, type Locale } from "./chat-provider.ts";
 import { localFirstQuestion } from "./local-interviewer.ts";
@@ -17,13 +17,8 @@ import {
   type Profile,
 } from "./profile.ts";
 
-export interface GeminiInterviewerOptions {
-  apiKey: string;
-  /** Defaults to `DEFAULT_GEMINI_MODEL`. */
-  model?: string;
-  /** Overrides the Gemini API endpoint (tests point it at a local fake). */
-  baseUrl?: string;
-}
+/** Gemini options; `model` defaults to `DEFAULT_GEMINI_MODEL`. */
+export type GeminiInterviewerOptions = GeminiOptions;
 
 export const DEFAULT_GEMINI_MODEL = "gemini-2.5-flash";
 

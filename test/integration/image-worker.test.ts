@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import sharp from "sharp";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { integrationRedis } from "../helpers/integration.ts";
 import { createRedis } from "../../lib/clients/redis.ts";
 import { createS3Bucket } from "../../lib/clients/s3.ts";
 import { DependencyUnavailableError, RateLimitedError } from "../../lib/http/errors.ts";
@@ -23,7 +24,7 @@ const services = inject("services");
 const objects = new S3ObjectStore(
   createS3Bucket({ bucket: services.bucket, endpoint: services.s3Endpoint, region: "ap-northeast-1", credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } }),
 );
-const redis = createRedis({ UPSTASH_REDIS_REST_URL: services.redisUrl, UPSTASH_REDIS_REST_TOKEN: services.redisToken, REDIS_TIMEOUT_MS: 5000, REDIS_RETRIES: 0 });
+const redis = integrationRedis();
 const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-images" });
 const provider = createLocalImageProvider();
 

@@ -1,5 +1,5 @@
+import { integrationRedis } from "../helpers/integration.ts";
 import { describe, expect, inject, it } from "vitest";
-import { createRedis } from "../../lib/clients/redis.ts";
 import { HttpError } from "../../lib/http/errors.ts";
 import { createLocalInterviewer } from "../../lib/interview/local-interviewer.ts";
 import { postMessage } from "../../lib/interview/turn.ts";
@@ -7,12 +7,7 @@ import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { createSession } from "../../lib/sessions/sessions.ts";
 
 const services = inject("services");
-const redis = createRedis({
-  UPSTASH_REDIS_REST_URL: services.redisUrl,
-  UPSTASH_REDIS_REST_TOKEN: services.redisToken,
-  REDIS_TIMEOUT_MS: 5000,
-  REDIS_RETRIES: 0,
-});
+const redis = integrationRedis();
 const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-messages" });
 const interviewer = createLocalInterviewer();
 

@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { createRedis } from "../../lib/clients/redis.ts";
+import { integrationRedis } from "../helpers/integration.ts";
 import { createS3Bucket, createUploadSigner } from "../../lib/clients/s3.ts";
 import { confirmPhoto, requestPhotoUpload, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
@@ -161,7 +161,7 @@ describe("S3ObjectStore on s3rver", () => {
 });
 
 describe("confirmPhoto on real S3 and Redis", () => {
-  const redis = createRedis({ UPSTASH_REDIS_REST_URL: services.redisUrl, UPSTASH_REDIS_REST_TOKEN: services.redisToken, REDIS_TIMEOUT_MS: 5000, REDIS_RETRIES: 0 });
+  const redis = integrationRedis();
   const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-photos" });
   const deps: PhotoUploadDeps = { store, objects, uploads, maxPhotoBytes: 10 * 1024 * 1024, uploadTtlSeconds: 300 };
 

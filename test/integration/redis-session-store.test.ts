@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { createRedis } from "../../lib/clients/redis.ts";
+import { integrationRedis } from "../helpers/integration.ts";
 import { ratelimitRedis, RedisBatch } from "../../lib/clients/redis-batch.ts";
 import { enforceLimit, openSessionWithinLimit } from "../../lib/limits/enforce.ts";
 import { createUpstashRateLimiter } from "../../lib/limits/rate-limiter.ts";
@@ -10,12 +10,7 @@ import { createSession } from "../../lib/sessions/sessions.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 
 const services = inject("services");
-const redis = createRedis({
-  UPSTASH_REDIS_REST_URL: services.redisUrl,
-  UPSTASH_REDIS_REST_TOKEN: services.redisToken,
-  REDIS_TIMEOUT_MS: 5000,
-  REDIS_RETRIES: 0,
-});
+const redis = integrationRedis();
 const raw = new Redis({ url: services.redisUrl, token: services.redisToken, enableTelemetry: false });
 const prefix = "hera:itest";
 const message = (text: string): SessionMessage => ({ role: "user", text, at: "2026-11-22T00:00:00.000Z" });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { INTERVIEWS } from "../../fixtures/interviews.ts";
 import type { ChatMessage, ChatTurnResult, Locale } from "../../../lib/interview/chat-provider.ts";
 import { createLocalInterviewer, pendingStep, type InterviewStep } from "../../../lib/interview/local-interviewer.ts";
 import * as z from "../../../lib/schemas/zod.ts";
@@ -14,6 +15,12 @@ interface WalkResult {
   profile: Profile;
   replies: ChatTurnResult[];
   messages: number;
+}
+
+/** Pairs each answer with the reply fragment expected after it. */
+function zipTurns(answers: readonly string[], expects: readonly string[]): Turn[] {
+  expect(expects).toHaveLength(answers.length);
+  return answers.map((text, i) => ({ text, expect: expects[i] ?? "" }));
 }
 
 /** Plays a session the way the API would: every turn uses a fresh provider, so no hidden state can help. */
@@ -39,30 +46,25 @@ async function walk(locale: Locale, turns: readonly Turn[]): Promise<WalkResult>
 
 describe("local interviewer: full walks", () => {
   it("completes a Japanese interview in 11 natural messages", async () => {
-    const { profile, replies, messages } = await walk("ja", [
-      { text: "３２歳です", expect: "性別" },
-      { text: "女性です", expect: "恋愛・結婚の状況" },
-      { text: "付き合っている人がいます", expect: "お住まいの地域" },
-      { text: "東京都に住んでいます", expect: "年収" },
-      { text: "年収は500万円くらいです", expect: "新しいことや未知の体験" },
-      { text: "４", expect: "計画的" },
-      { text: "2です", expect: "パートナーについて教えてください" },
-      { text: "彼の名前は健太です", expect: "パートナーはどんな性格" },
-      { text: "優しくて穏やかな人です", expect: "パートナーの見た目" },
-      { text: "背が高くて黒髪です", expect: "お子さんの名前" },
-      { text: "女の子で、名前はさくらがいいです", expect: "プロフィールが完成しました" },
-    ]);
+    const { profile, replies, messages } = await walk(
+      "ja",
+      // The fixture's answers, each with a fragment of the question that must follow it.
+      zipTurns(INTERVIEWS.ja.answers, [
+        "性別",
+        "恋愛・結婚の状況",
+        "お住まいの地域",
+        "年収",
+        "新しいことや未知の体験",
+        "計画的",
+        "パートナーについて教えてください",
+        "パートナーはどんな性格",
+        "パートナーの見た目",
+        "お子さんの名前",
+        "プロフィールが完成しました",
+      ]),
+    );
     expect(messages).toBe(11);
-    expect(profile).toEqual({
-      age: 32,
-      gender: "female",
-      relationshipStatus: "dating",
-      location: "東京都",
-      incomeRange: "500万円くらい",
-      personality: { openness: 0.75, conscientiousness: 0.25 },
-      partner: { name: "健太", temperament: "優しくて穏やかな人", appearance: "背が高くて黒髪" },
-      children: [{ name: "さくら", desiredGender: "female" }],
-    });
+    expect(profile).toEqual(INTERVIEWS.ja.profile);
     expect(isProfileComplete(profile)).toBe(true);
     const last = replies.at(-1)?.reply ?? "";
     expect(last).toContain("写真をアップロード");
@@ -84,31 +86,26 @@ describe("local interviewer: full walks", () => {
   });
 
   it("completes an English interview in 12 natural messages", async () => {
-    const { profile, replies, messages } = await walk("en", [
-      { text: "I'm thirty-four", expect: "gender" },
-      { text: "male", expect: "relationship status" },
-      { text: "I'm single", expect: "Where do you live" },
-      { text: "I live in Yokohama, Kanagawa.", expect: "annual income" },
-      { text: "About 6 million yen a year", expect: "new ideas and experiences" },
-      { text: "4/5", expect: "organized" },
-      { text: "not really", expect: "your ideal partner" },
-      { text: "I'd call her Mia", expect: "temperament would your ideal partner" },
-      { text: "She's kind, funny and calm", expect: "What does your ideal partner look like" },
-      { text: "Long dark hair and a warm smile", expect: "girl or a boy" },
-      { text: "Sakura", expect: "Would you like Sakura to be a girl or a boy" },
-      { text: "A girl, please", expect: "Your profile is complete" },
-    ]);
+    const { profile, replies, messages } = await walk(
+      "en",
+      // The fixture's answers, each with a fragment of the question that must follow it.
+      zipTurns(INTERVIEWS.en.answers, [
+        "gender",
+        "relationship status",
+        "Where do you live",
+        "annual income",
+        "new ideas and experiences",
+        "organized",
+        "your ideal partner",
+        "temperament would your ideal partner",
+        "What does your ideal partner look like",
+        "girl or a boy",
+        "Would you like Sakura to be a girl or a boy",
+        "Your profile is complete",
+      ]),
+    );
     expect(messages).toBe(12);
-    expect(profile).toEqual({
-      age: 34,
-      gender: "male",
-      relationshipStatus: "single",
-      location: "Yokohama, Kanagawa",
-      incomeRange: "About 6 million yen a year",
-      personality: { openness: 0.75, conscientiousness: 0.25 },
-      partner: { name: "Mia", temperament: "kind, funny and calm", appearance: "Long dark hair and a warm smile" },
-      children: [{ name: "Sakura", desiredGender: "female" }],
-    });
+    expect(profile).toEqual(INTERVIEWS.en.profile);
     const last = replies.at(-1)?.reply ?? "";
     expect(last).toMatch(/upload a photo/);
     expect(last).toMatch(/generate images/);
