@@ -1,4 +1,5 @@
 import type { GenerateContentResponse, Part } from "@google/genai";
+import { untilAborted } from "../abort.ts";
 import { createGeminiClient, type GeminiOptions, isGeminiApiError, loadGenai } from "../clients/gemini.ts";
 import { geminiImageTraits, ImageProviderError, isPng, type ChildImageInput, type ImageInput, type ImageProvider, type PartnerImageInput } from "./provider.ts";
 
@@ -63,23 +64,6 @@ function toProviderError(error: unknown, signal: AbortSignal): ImageProviderErro
   return new ImageProviderError("provider_unavailable", "The image provider could not be reached");
 }
 
-/** Settles with `promise`, or rejects as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(timedOut(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 function firstImage(response: GenerateContentResponse): { mimeType: string; data: string } {
   if (response.promptFeedback?.blockReason) throw new ImageProviderError("provider_refused", "The image provider blocked the prompt");
@@ -131,6 +115,7 @@ export function createGeminiImageProvider(options: GeminiImageProviderOptions): 
             config: { responseModalities: [Modality.IMAGE], imageConfig: { aspectRatio: "1:1" }, abortSignal: signal },
           }),
           signal,
+          timedOut,
         );
       } catch (error) {
         throw toProviderError(error, signal);

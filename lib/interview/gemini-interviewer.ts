@@ -1,4 +1,5 @@
 import type { Content, GenerateContentResponse, Schema } from "@google/genai";
+import { untilAborted } from "../abort.ts";
 import { createGeminiClient, type GeminiOptions, isGeminiApiError, SchemaType as Type } from "../clients/gemini.ts";
 import * as z from "../schemas/zod.ts";
 import { ChatProviderError, type ChatProvider, type ChatTurnInput, type ChatTurnResult, type Locale } from "./chat-provider.ts";
@@ -188,24 +189,6 @@ function toProviderError(error: unknown, signal: AbortSignal | undefined): ChatP
   return new ChatProviderError("chat_provider_unavailable", "The chat provider could not be reached");
 }
 
-/** Settles with `promise`, or rejects as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 // Replies come from the model; extracted values are validated and invalid ones dropped. The
 // opening question is the local interviewer's deterministic one, which needs no model call.
@@ -235,6 +218,7 @@ export function createGeminiInterviewer(options: GeminiInterviewerOptions): Chat
             },
           }),
           signal,
+          abortedError,
         );
       } catch (error) {
         throw toProviderError(error, signal);
