@@ -1,4 +1,6 @@
 import type { ChildGender, Gender } from "../interview/profile.ts";
+import { PNG_SIGNATURE } from "../photos/inspect.ts";
+import { ProviderError } from "../provider-error.ts";
 
 /** An image handed to a provider: its bytes and their media type. */
 export interface SourceImage {
@@ -62,21 +64,11 @@ export type ImageFailureCode =
   | "internal_error";
 
 /** A provider failure with a stable code; its message never holds prompts, profile values or model output. */
-export class ImageProviderError extends Error {
+export class ImageProviderError extends ProviderError<ImageFailureCode> {
   override readonly name = "ImageProviderError";
-  readonly code: ImageFailureCode;
-  /** Upstream HTTP status when the provider answered with one. */
-  readonly status: number | undefined;
-
-  constructor(code: ImageFailureCode, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.status = options?.status;
-  }
 }
 
-/** The PNG file signature. */
-export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export { PNG_SIGNATURE };
 
 /** Whether bytes start like a PNG file. */
 export function isPng(bytes: Uint8Array): boolean {

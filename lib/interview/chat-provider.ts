@@ -1,3 +1,4 @@
+import { ProviderError } from "../provider-error.ts";
 import type { Profile, ProfileField } from "./profile.ts";
 
 export type Locale = "ja" | "en";
@@ -47,17 +48,8 @@ export type ChatProviderErrorCode = "chat_provider_unavailable" | "chat_provider
  * A chat provider failure. Messages never contain user text, profile values or model output,
  * so the error is safe to log.
  */
-export class ChatProviderError extends Error {
+export class ChatProviderError extends ProviderError<ChatProviderErrorCode> {
   override readonly name = "ChatProviderError";
-  readonly code: ChatProviderErrorCode;
-  /** Upstream HTTP status when the provider answered with one. */
-  readonly status: number | undefined;
-
-  constructor(code: ChatProviderErrorCode, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.status = options?.status;
-  }
 }
 
 /** True when `error` is a `ChatProviderError` (optionally with the given code). */

@@ -5,11 +5,13 @@ export type PhotoRejection = "empty" | "too_large" | "size_mismatch" | "type_mis
 
 export type InspectionResult = { ok: true; width: number; height: number } | { ok: false; reason: PhotoRejection };
 
+/** The PNG file signature. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 /** The image type named by a file's first bytes, or null when they are not JPEG, PNG or WebP. */
 export function sniffImageType(bytes: Uint8Array): PhotoContentType | null {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg";
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length >= 8 && png.every((byte, i) => bytes[i] === byte)) return "image/png";
+  if (bytes.length >= PNG_SIGNATURE.length && PNG_SIGNATURE.every((byte, i) => bytes[i] === byte)) return "image/png";
   const ascii = (from: number, to: number) => Buffer.from(bytes.subarray(from, to)).toString("latin1");
   if (bytes.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "image/webp";
   return null;
