@@ -1,21 +1,18 @@
-import { bearerToken, httpHandler } from "../lib/http/handler.ts";
+import { httpHandler } from "../lib/http/handler.ts";
 import { HttpError, RouteNotFoundError } from "../lib/http/errors.ts";
-import { openSession } from "../lib/sessions/sessions.ts";
 import { settlePendingPhoto } from "../lib/photos/photos.ts";
 import { readyPictureKey } from "../lib/sessions/urls.ts";
 import { pictureName } from "../lib/schemas/photos.ts";
 import { getConfig } from "../lib/config.ts";
 import { objectStore, photoDeps } from "../lib/runtime/photos.ts";
-import { sessionStore } from "../lib/runtime/sessions.ts";
-import { logger } from "../lib/observability/logger.ts";
+import { openRequestedSession } from "../lib/runtime/sessions.ts";
 
 const config = getConfig();
 
 export const handler = httpHandler({}, async (request) => {
   const name = pictureName.safeParse(request.pathParameters.name);
   if (!name.success) throw new RouteNotFoundError();
-  const opened = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers));
-  logger.appendKeys({ sessionId: opened.id });
+  const opened = await openRequestedSession(request);
   const session = name.data === "user" ? await settlePendingPhoto(photoDeps(), opened) : opened;
   const ready = readyPictureKey(session, name.data);
   if (!ready) throw new HttpError(404, "picture_not_ready", `The ${name.data} picture is not ready.`);

@@ -1,14 +1,12 @@
-import { bearerToken, httpHandler } from "../lib/http/handler.ts";
-import { openSession } from "../lib/sessions/sessions.ts";
+import { httpHandler } from "../lib/http/handler.ts";
 import { requestImage } from "../lib/images/jobs.ts";
 import { requestImageBody } from "../lib/schemas/images.ts";
 import { imageRequestDeps } from "../lib/runtime/images.ts";
-import { sessionStore } from "../lib/runtime/sessions.ts";
+import { openRequestedSession } from "../lib/runtime/sessions.ts";
 import { logger } from "../lib/observability/logger.ts";
 
 export const handler = httpHandler({ body: requestImageBody }, async (request) => {
-  const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers));
-  logger.appendKeys({ sessionId: session.id });
+  const session = await openRequestedSession(request);
   const result = await requestImage(imageRequestDeps(), session, request.body.kind);
   // Ids, kinds and statuses only: never the URL.
   logger.info("image requested", { kind: result.image.kind, jobId: result.image.jobId, status: result.image.status, outcome: result.outcome });

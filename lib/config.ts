@@ -103,3 +103,8 @@ export function getConfig(): Config {
   cached ??= parseConfig(process.env);
   return cached;
 }
+
+/** The prefix of every Redis key of this stage, so stages can share one Redis without colliding. */
+export function stageKeyPrefix(config: Pick<Config, "REDIS_KEY_PREFIX" | "STAGE">): string {
+  return `${config.REDIS_KEY_PREFIX}:${config.STAGE}`;
+}

@@ -1,16 +1,14 @@
 import { limiterRedis } from "../clients/redis.ts";
-import { getConfig } from "../config.ts";
+import { getConfig, stageKeyPrefix } from "../config.ts";
 import { createUpstashRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 
 // Session creation and messages fail open: they cost nothing outside Redis, and with Redis down the
-// request fails at the session store anyway. Image generation (lib/runtime/images.ts) fails closed.
+// request fails at the session store anyway. Image generation fails closed: it costs money.
 let sessions: RateLimiter | undefined;
 let messages: RateLimiter | undefined;
+let images: RateLimiter | undefined;
 
-const prefixFor = (name: string) => {
-  const config = getConfig();
-  return `${config.REDIS_KEY_PREFIX}:${config.STAGE}:ratelimit:${name}`;
-};
+const prefixFor = (name: string) => `${stageKeyPrefix(getConfig())}:ratelimit:${name}`;
 
 /** SESSION_CREATE_LIMIT new sessions per minute per client IP. */
 export function sessionCreateLimiter(): RateLimiter {
@@ -32,4 +30,15 @@ export function messageLimiter(): RateLimiter {
     onUnavailable: "open",
   });
   return messages;
+}
+
+/** IMAGE_DAILY_LIMIT new image jobs per session a day; fails closed, since a generation costs money. */
+export function imageRateLimiter(): RateLimiter {
+  images ??= createUpstashRateLimiter(limiterRedis(), {
+    prefix: prefixFor("images"),
+    limit: getConfig().IMAGE_DAILY_LIMIT,
+    window: "1 d",
+    onUnavailable: "closed",
+  });
+  return images;
 }

@@ -1,11 +1,10 @@
 import { getConfig } from "../config.ts";
 import { lambdaClient } from "../clients/lambda.ts";
-import { limiterRedis } from "../clients/redis.ts";
 import { createLambdaDispatcher } from "../images/dispatch.ts";
 import { LOST_JOB_MARGIN_SECONDS, type ImageRequestDeps, type ImageWorkerDeps } from "../images/jobs.ts";
 import type { ImageProvider } from "../images/provider.ts";
 import { selectImageProvider } from "../images/select.ts";
-import { createUpstashRateLimiter, type RateLimiter } from "../limits/rate-limiter.ts";
+import { imageRateLimiter } from "../limits/limiters.ts";
 import { secret } from "../secrets.ts";
 import { objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
@@ -23,20 +22,6 @@ export function imageProvider(): ImageProvider {
     baseUrl: config.GEMINI_BASE_URL,
   });
   return images;
-}
-
-let imageLimiter: RateLimiter | undefined;
-
-/** IMAGE_DAILY_LIMIT new image jobs per session a day; fails closed, since a generation costs money. */
-export function imageRateLimiter(): RateLimiter {
-  const config = getConfig();
-  imageLimiter ??= createUpstashRateLimiter(limiterRedis(), {
-    prefix: `${config.REDIS_KEY_PREFIX}:${config.STAGE}:ratelimit:images`,
-    limit: config.IMAGE_DAILY_LIMIT,
-    window: "1 d",
-    onUnavailable: "closed",
-  });
-  return imageLimiter;
 }
 
 /** What a request for a picture needs: the store, the limiter and the async invocation of the image worker. */

@@ -1,7 +1,10 @@
-import { getConfig } from "../config.ts";
+import { getConfig, stageKeyPrefix } from "../config.ts";
 import { redisBatch, redisClient } from "../clients/redis.ts";
 import { RedisSessionStore } from "../sessions/redis-session-store.ts";
-import type { SessionStore } from "../sessions/model.ts";
+import type { Session, SessionStore } from "../sessions/model.ts";
+import { openSession } from "../sessions/sessions.ts";
+import { bearerToken, type HttpRequest } from "../http/handler.ts";
+import { logger } from "../observability/logger.ts";
 
 // The real collaborators of the domain, built once per container, one module per concern so that each function's
 // bundle holds only what it uses. Handlers take them from here; tests build the domain with fakes instead.
@@ -12,8 +15,15 @@ export function sessionStore(): SessionStore {
   const config = getConfig();
   store ??= new RedisSessionStore(redisClient(), {
     ttlSeconds: config.SESSION_TTL_SECONDS,
-    keyPrefix: `${config.REDIS_KEY_PREFIX}:${config.STAGE}`,
+    keyPrefix: stageKeyPrefix(config),
     batch: redisBatch(),
   });
   return store;
+}
+
+/** Opens the session a request names, for the holder of its bearer token, and tags the request's logs with its id. */
+export async function openRequestedSession(request: Pick<HttpRequest<unknown>, "pathParameters" | "headers">): Promise<Session> {
+  const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers));
+  logger.appendKeys({ sessionId: session.id });
+  return session;
 }
