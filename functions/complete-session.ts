@@ -1,9 +1,9 @@
 import { httpHandler } from "../lib/http/handler.ts";
-import { completeSession } from "../lib/results/results.ts";
-import { resultDeps } from "../lib/runtime/results.ts";
-import { openRequestedSession } from "../lib/runtime/sessions.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { completeSession } from "../lib/results/results.ts";
+import { resultDeps } from "../lib/wiring/results.ts";
+import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 export const handler = httpHandler({}, async (request) => {
   const session = await openRequestedSession(request);

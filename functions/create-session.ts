@@ -1,16 +1,15 @@
 import { httpHandler } from "../lib/http/handler.ts";
-import { createSession } from "../lib/sessions/sessions.ts";
-import { createSessionBody } from "../lib/schemas/sessions.ts";
-import { chatProvider } from "../lib/runtime/chat.ts";
-import { sessionStore } from "../lib/runtime/sessions.ts";
 import { enforceLimit } from "../lib/limits/enforce.ts";
-import { sessionCreateLimiter } from "../lib/limits/limiters.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { createSessionBody } from "../lib/schemas/sessions.ts";
+import { createSession } from "../lib/sessions/sessions.ts";
+import { createSessionDeps } from "../lib/wiring/interview.ts";
+import { sessionCreateLimiter } from "../lib/wiring/limits.ts";
 
 export const handler = httpHandler({ body: createSessionBody, bodyOptional: true }, async (request) => {
   await enforceLimit(sessionCreateLimiter(), request.sourceIp);
-  const created = await createSession({ store: sessionStore(), interviewer: chatProvider() }, { locale: request.body.locale });
+  const created = await createSession(createSessionDeps(), { locale: request.body.locale });
   logger.appendKeys({ sessionId: created.sessionId });
   logger.info("session created", { locale: request.body.locale });
   countMetric(MetricName.SessionsCreated);

@@ -1,8 +1,9 @@
-import { bearerToken, httpHandler } from "../lib/http/handler.ts";
-import { eraseSession } from "../lib/results/results.ts";
-import { resultDeps } from "../lib/runtime/results.ts";
+import { httpHandler } from "../lib/http/handler.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { eraseSession } from "../lib/results/results.ts";
+import { bearerToken } from "../lib/sessions/tokens.ts";
+import { resultDeps } from "../lib/wiring/results.ts";
 
 export const handler = httpHandler({}, async (request) => {
   const erased = await eraseSession(resultDeps(), request.pathParameters.sessionId, bearerToken(request.headers));

@@ -1,11 +1,11 @@
+import { HttpError, RouteNotFoundError } from "../lib/errors.ts";
 import { httpHandler } from "../lib/http/handler.ts";
-import { HttpError, RouteNotFoundError } from "../lib/http/errors.ts";
 import { settlePendingPhoto } from "../lib/photos/photos.ts";
-import { readyPictureKey } from "../lib/sessions/urls.ts";
 import { pictureName } from "../lib/schemas/photos.ts";
-import { getConfig } from "../lib/config.ts";
-import { objectStore, photoDeps } from "../lib/runtime/photos.ts";
-import { openRequestedSession } from "../lib/runtime/sessions.ts";
+import { readyPictureKey } from "../lib/sessions/urls.ts";
+import { getConfig } from "../lib/wiring/config.ts";
+import { objectStore, photoDeps } from "../lib/wiring/photos.ts";
+import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 const config = getConfig();
 

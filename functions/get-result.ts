@@ -1,6 +1,7 @@
-import { bearerToken, httpHandler } from "../lib/http/handler.ts";
+import { httpHandler } from "../lib/http/handler.ts";
 import { readResult } from "../lib/results/results.ts";
-import { archiveDeps } from "../lib/runtime/results.ts";
+import { bearerToken } from "../lib/sessions/tokens.ts";
+import { archiveDeps } from "../lib/wiring/results.ts";
 
 export const handler = httpHandler({}, async (request) => {
   const result = await readResult(archiveDeps(), request.pathParameters.sessionId, bearerToken(request.headers));

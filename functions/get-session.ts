@@ -1,10 +1,10 @@
 import { httpHandler } from "../lib/http/handler.ts";
-import { sessionView } from "../lib/sessions/sessions.ts";
 import { settlePendingPhoto } from "../lib/photos/photos.ts";
+import { sessionView } from "../lib/sessions/sessions.ts";
 import { pictureUrls } from "../lib/sessions/urls.ts";
-import { getConfig } from "../lib/config.ts";
-import { objectStore, photoDeps } from "../lib/runtime/photos.ts";
-import { openRequestedSession } from "../lib/runtime/sessions.ts";
+import { getConfig } from "../lib/wiring/config.ts";
+import { objectStore, photoDeps } from "../lib/wiring/photos.ts";
+import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 const config = getConfig();
 

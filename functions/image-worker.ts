@@ -1,13 +1,9 @@
-import middy from "@middy/core";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { Context } from "aws-lambda";
-import { runImageJob } from "../lib/images/jobs.ts";
-import { imageJobEvent } from "../lib/schemas/images.ts";
-import { imageWorkerDeps } from "../lib/runtime/images.ts";
+import { eventHandler } from "../lib/http/event-handler.ts";
+import { runImageJob } from "../lib/images/worker.ts";
 import { describeError, logger } from "../lib/observability/logger.ts";
-import { loadSecretsFirst } from "../lib/secrets.ts";
-import { countMetric, metrics, MetricName } from "../lib/observability/metrics.ts";
+import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { imageJobEvent } from "../lib/schemas/images.ts";
+import { imageWorkerDeps } from "../lib/wiring/images.ts";
 
 // Invoked asynchronously by POST /api/sessions/{id}/images with {sessionId, kind, jobId}.
 // It never throws: every outcome is recorded on the job, and a job it cannot record (Redis down) goes
@@ -17,27 +13,22 @@ import { countMetric, metrics, MetricName } from "../lib/observability/metrics.t
 // a few seconds before Lambda's limit and still has the time to record itself as failed.
 const RECORD_MARGIN_MS = 5000;
 
-export const handler = middy<unknown, void, Error, Context>({ timeoutEarlyInMillis: 0 })
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
-  // Without its secrets the worker can record nothing; the one throw allowed, so that Lambda retries the event.
-  .use(loadSecretsFirst())
-  .handler(async (event, context) => {
-    const parsed = imageJobEvent.safeParse(event);
-    if (!parsed.success) {
-      logger.warn("ignored event", { reason: "not an image job" });
-      return;
-    }
-    const job = parsed.data;
-    logger.appendKeys({ sessionId: job.sessionId, kind: job.kind, jobId: job.jobId });
-    try {
-      const signal = AbortSignal.timeout(Math.max(1000, context.getRemainingTimeInMillis() - RECORD_MARGIN_MS));
-      const result = await runImageJob(imageWorkerDeps(signal), job);
-      logger.info("image job finished", { ...result });
-      if (result.outcome === "ready") countMetric(MetricName.ImagesGenerated);
-      if (result.outcome === "failed") countMetric(MetricName.ImagesFailed);
-    } catch (error) {
-      logger.error("image job could not be recorded", describeError(error));
-      countMetric(MetricName.ImagesFailed);
-    }
-  });
+export const handler = eventHandler<unknown>({ timeoutEarlyInMillis: 0 }, async (event, context) => {
+  const parsed = imageJobEvent.safeParse(event);
+  if (!parsed.success) {
+    logger.warn("ignored event", { reason: "not an image job" });
+    return;
+  }
+  const job = parsed.data;
+  logger.appendKeys({ sessionId: job.sessionId, kind: job.kind, jobId: job.jobId });
+  try {
+    const signal = AbortSignal.timeout(Math.max(1000, context.getRemainingTimeInMillis() - RECORD_MARGIN_MS));
+    const result = await runImageJob(imageWorkerDeps(signal), job);
+    logger.info("image job finished", { ...result });
+    if (result.outcome === "ready") countMetric(MetricName.ImagesGenerated);
+    if (result.outcome === "failed") countMetric(MetricName.ImagesFailed);
+  } catch (error) {
+    logger.error("image job could not be recorded", describeError(error));
+    countMetric(MetricName.ImagesFailed);
+  }
+});

@@ -1,6 +1,6 @@
 import { httpHandler } from "../lib/http/handler.ts";
 import { buildOpenApiDocument } from "../lib/openapi/document.ts";
-import { getConfig } from "../lib/config.ts";
+import { getConfig } from "../lib/wiring/config.ts";
 
 // Built once per container from the same zod schemas that validate the requests, so it cannot drift from them.
 const document = buildOpenApiDocument({ maxPhotoBytes: getConfig().MAX_PHOTO_BYTES });

@@ -1,9 +1,9 @@
 import { httpHandler } from "../lib/http/handler.ts";
-import { requestImage } from "../lib/images/jobs.ts";
-import { requestImageBody } from "../lib/schemas/images.ts";
-import { imageRequestDeps } from "../lib/runtime/images.ts";
-import { openRequestedSession } from "../lib/runtime/sessions.ts";
+import { requestImage } from "../lib/images/request.ts";
 import { logger } from "../lib/observability/logger.ts";
+import { requestImageBody } from "../lib/schemas/images.ts";
+import { imageRequestDeps } from "../lib/wiring/images.ts";
+import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 export const handler = httpHandler({ body: requestImageBody }, async (request) => {
   const session = await openRequestedSession(request);

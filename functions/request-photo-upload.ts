@@ -1,10 +1,10 @@
 import { httpHandler } from "../lib/http/handler.ts";
+import { logger } from "../lib/observability/logger.ts";
 import { requestPhotoUpload } from "../lib/photos/photos.ts";
 import { photoUploadBody } from "../lib/schemas/photos.ts";
-import { getConfig } from "../lib/config.ts";
-import { photoUploadDeps } from "../lib/runtime/photos.ts";
-import { openRequestedSession } from "../lib/runtime/sessions.ts";
-import { logger } from "../lib/observability/logger.ts";
+import { getConfig } from "../lib/wiring/config.ts";
+import { photoUploadDeps } from "../lib/wiring/photos.ts";
+import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 const config = getConfig();
 

@@ -96,14 +96,6 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return parsed.data;
 }
 
-let cached: Config | undefined;
-
-/** The process configuration, read and validated once; fails at start-up on a missing variable. */
-export function getConfig(): Config {
-  cached ??= parseConfig(process.env);
-  return cached;
-}
-
 /** The prefix of every Redis key of this stage, so stages can share one Redis without colliding. */
 export function stageKeyPrefix(config: Pick<Config, "REDIS_KEY_PREFIX" | "STAGE">): string {
   return `${config.REDIS_KEY_PREFIX}:${config.STAGE}`;

@@ -1,9 +1,7 @@
-import type { MiddlewareObj } from "@middy/core";
-import type { Context } from "aws-lambda";
+// Resolving a function's secrets: from SSM parameters named in its environment, or from plain variables locally.
+// The process-wide loader is wiring (lib/wiring/secrets.ts); the middleware that runs it is in lib/http.
 import * as z from "./schemas/zod.ts";
-import { getConfig, SECRET_NAMES, type Config } from "./config.ts";
-import { DependencyUnavailableError } from "./http/errors.ts";
-import { describeError, logger } from "./observability/logger.ts";
+import { SECRET_NAMES, type Config } from "./config.ts";
 
 /** A secret a function may use: the Upstash REST URL and token, the Gemini API key. */
 export type SecretName = (typeof SECRET_NAMES)[number];
@@ -130,52 +128,6 @@ export function createSecretLoader(settings: () => SecretSettings, source: () =>
       const value = get(name);
       if (value === undefined) throw new MissingSecretError(name);
       return value;
-    },
-  };
-}
-
-// The SSM client is loaded only by a function that names a parameter, so the local stack never evaluates it.
-const ssmSource = async (): Promise<ParameterSource> => (await import("./clients/ssm.ts")).ssmParameterSource({ region: getConfig().AWS_REGION });
-
-const processSecrets = createSecretLoader(getConfig, ssmSource);
-
-/** Resolves this container's secrets once (SSM in AWS, plain variables locally); call before the first use of a client. */
-export function loadSecrets(): Promise<Secrets> {
-  return processSecrets.load();
-}
-
-/** One secret of this container, or undefined when the function was given none. */
-export function secret(name: SecretName): string | undefined {
-  return processSecrets.get(name);
-}
-
-/** One secret this container cannot work without; throws MissingSecretError naming it. */
-export function requireSecret(name: SecretName): string {
-  return processSecrets.require(name);
-}
-
-/**
- * A middy middleware that loads the secrets before the handler, on the cold start (warm invocations pass at once).
- * A failed read of SSM ends the request as a 503 and is retried by the next invocation.
- */
-export function loadSecretsFirst<Event, Result, LambdaContext extends Context = Context>(
-  loader: Pick<SecretLoader, "load"> = processSecrets,
-): MiddlewareObj<Event, Result, Error, LambdaContext> {
-  return {
-    name: "loadSecrets",
-    before: async () => {
-      try {
-        await loader.load();
-      } catch (error) {
-        // A deployment mistake (a 500), not an outage: say which secret and parameter, never a value.
-        if (error instanceof SecretConfigurationError) {
-          const parameter = error instanceof MissingSecretError ? error.parameter : undefined;
-          logger.error("secrets misconfigured", { errorName: error.name, secrets: error.secrets, parameter });
-          throw error;
-        }
-        logger.error("secrets could not be read", describeError(error));
-        throw new DependencyUnavailableError("secrets", error);
-      }
     },
   };
 }

@@ -1,21 +1,21 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { getConfig } from "../config.ts";
 import { localCredentials } from "./aws.ts";
 
-let dynamo: DynamoDBClient | undefined;
+/** Where DynamoDB is: the region, a local endpoint (dynalite) when not on AWS, and the per-request deadline. */
+export interface DynamoSettings {
+  region: string;
+  endpoint?: string | undefined;
+  requestTimeoutMs: number;
+}
 
-/** The process-wide DynamoDB client (locally dynalite), made once per container on first use. */
-export function dynamoClient(): DynamoDBClient {
-  const config = getConfig();
-  if (!dynamo) {
-    const credentials = localCredentials(config.DYNAMODB_ENDPOINT);
-    dynamo = new DynamoDBClient({
-      region: config.AWS_REGION,
-      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-      ...(credentials ? { credentials } : {}),
-      maxAttempts: 2,
-      requestHandler: { requestTimeout: config.DEPENDENCY_TIMEOUT_MS },
-    });
-  }
-  return dynamo;
+/** A DynamoDB client with capped retries and a request deadline; static credentials on a local endpoint. */
+export function createDynamoClient(settings: DynamoSettings): DynamoDBClient {
+  const credentials = localCredentials(settings.endpoint);
+  return new DynamoDBClient({
+    region: settings.region,
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: 2,
+    requestHandler: { requestTimeout: settings.requestTimeoutMs },
+  });
 }

@@ -1,20 +1,19 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { getConfig } from "../config.ts";
 import { localCredentials } from "./aws.ts";
 
-let lambda: LambdaClient | undefined;
+/** Where Lambda is: the region, and serverless-offline's Lambda endpoint when not on AWS. */
+export interface LambdaSettings {
+  region: string;
+  endpoint?: string | undefined;
+}
 
-/** The process-wide Lambda client (locally serverless-offline's Lambda endpoint), made once per container on first use. */
-export function lambdaClient(): LambdaClient {
-  const config = getConfig();
-  if (!lambda) {
-    const credentials = localCredentials(config.LAMBDA_ENDPOINT);
-    lambda = new LambdaClient({
-      region: config.AWS_REGION,
-      ...(config.LAMBDA_ENDPOINT ? { endpoint: config.LAMBDA_ENDPOINT } : {}),
-      ...(credentials ? { credentials } : {}),
-      maxAttempts: 2,
-    });
-  }
-  return lambda;
+/** A Lambda client with capped retries; static credentials on a local endpoint. */
+export function createLambdaClient(settings: LambdaSettings): LambdaClient {
+  const credentials = localCredentials(settings.endpoint);
+  return new LambdaClient({
+    region: settings.region,
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: 2,
+  });
 }

@@ -6,45 +6,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Context } from "aws-lambda";
 import type * as z from "../schemas/zod.ts";
-import { getConfig } from "../config.ts";
 import { logger } from "../observability/logger.ts";
 import { metrics } from "../observability/metrics.ts";
-import { loadSecretsFirst } from "../secrets.ts";
-import { MissingTokenError } from "./errors.ts";
-import { errorHandler, jsonBody, MAX_BODY_BYTES } from "./middlewares.ts";
-
-/** The parts of an API Gateway HTTP API (v2) event that the chain reads; lib/ knows nothing more of the event. */
-export interface HttpEvent {
-  headers?: Record<string, string | undefined>;
-  body?: unknown;
-  isBase64Encoded?: boolean;
-  pathParameters?: Record<string, string | undefined> | null;
-  requestContext?: { http?: { method?: string; sourceIp?: string }; requestId?: string };
-}
-
-export interface HttpResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  body?: string;
-}
-
-/** What a handler sees: a validated body and plain request facts. */
-export interface HttpRequest<Body> {
-  body: Body;
-  pathParameters: Record<string, string | undefined>;
-  headers: Record<string, string | undefined>;
-  sourceIp: string;
-  requestId: string;
-  /** Aborted shortly before Lambda's own timeout, for outbound calls that may hang. */
-  signal: AbortSignal;
-}
-
-/** What a handler returns: a status and a JSON-able body. */
-export interface HttpResult {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+import { getConfig } from "../wiring/config.ts";
+import { processSecrets } from "../wiring/secrets.ts";
+import { errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES } from "./middlewares.ts";
+import type { HttpEvent, HttpRequest, HttpResponse, HttpResult } from "./types.ts";
 
 export interface HttpHandlerOptions<Schema extends z.core.$ZodType | undefined> {
   /** The zod schema of the JSON body; leave out for requests without a body. */
@@ -71,7 +38,7 @@ export function httpHandler<Schema extends z.core.$ZodType | undefined = undefin
     .use(httpCors({ origins: config.ALLOWED_ORIGINS, exposeHeaders: "Retry-After", maxAge: 600 }))
     .use(httpSecurityHeaders())
     // After CORS and the security headers, so that a 503 for unreadable secrets still carries them.
-    .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>())
+    .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets))
     .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
     .use(errorHandler())
     .handler(async (event, context, { signal }) => {
@@ -96,11 +63,4 @@ export function toResponse(result: HttpResult): HttpResponse {
     headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
     body: JSON.stringify(result.body),
   };
-}
-
-/** The bearer token of a request, or a 401 when there is none. */
-export function bearerToken(headers: Record<string, string | undefined>): string {
-  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(headers.authorization ?? "");
-  if (!match?.[1]) throw new MissingTokenError();
-  return match[1];
 }

@@ -10,10 +10,11 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from "./errors.ts";
-import type { HttpEvent, HttpResponse } from "./handler.ts";
+} from "../errors.ts";
+import { MissingSecretError, SecretConfigurationError, type SecretLoader } from "../secrets.ts";
+import type { HttpEvent, HttpResponse } from "./types.ts";
 
-/** The largest JSON body any endpoint accepts (SPEC §3.5). */
+/** The largest JSON body any endpoint accepts. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
@@ -116,4 +117,30 @@ function toHttpError(error: unknown): HttpError {
     return new DependencyUnavailableError("timeout", error);
   }
   return new HttpError(500, "internal_error", "Something went wrong on our side.");
+}
+
+/**
+ * Loads the function's secrets before the handler, on the cold start (warm invocations pass at once).
+ * A failed read of SSM ends the request as a 503 and is retried by the next invocation.
+ */
+export function loadSecretsFirst<Event, Result, LambdaContext extends Context = Context>(
+  loader: Pick<SecretLoader, "load">,
+): MiddlewareObj<Event, Result, Error, LambdaContext> {
+  return {
+    name: "loadSecrets",
+    before: async () => {
+      try {
+        await loader.load();
+      } catch (error) {
+        // A deployment mistake (a 500), not an outage: say which secret and parameter, never a value.
+        if (error instanceof SecretConfigurationError) {
+          const parameter = error instanceof MissingSecretError ? error.parameter : undefined;
+          logger.error("secrets misconfigured", { errorName: error.name, secrets: error.secrets, parameter });
+          throw error;
+        }
+        logger.error("secrets could not be read", describeError(error));
+        throw new DependencyUnavailableError("secrets", error);
+      }
+    },
+  };
 }

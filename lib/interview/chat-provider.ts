@@ -1,4 +1,4 @@
-import { ProviderError } from "../provider-error.ts";
+import { ProviderError } from "../errors.ts";
 import type { Profile, ProfileField } from "./profile.ts";
 
 export type Locale = "ja" | "en";

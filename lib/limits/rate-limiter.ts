@@ -1,6 +1,6 @@
 import { Ratelimit, type Duration } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
-import { DependencyUnavailableError } from "../http/errors.ts";
+import { DependencyUnavailableError } from "../errors.ts";
 import { describeError, logger } from "../observability/logger.ts";
 
 /** A limiter's answer: whether this call may proceed, and when to try again if not. */

@@ -1,16 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { ConflictError, SessionNotFoundError } from "../http/errors.ts";
+import { currentTime, type Clocked } from "../clock.ts";
+import { ConflictError, SessionNotFoundError } from "../errors.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
+import { updateSession } from "../sessions/optimistic.ts";
 import { objectKeys, type ObjectStore, type UploadSigner } from "../storage/objects.ts";
 import { inspectImage, type InspectionResult, type PhotoContentType } from "./inspect.ts";
 
-export interface PhotoDeps {
+export interface PhotoDeps extends Clocked {
   store: SessionStore;
   objects: ObjectStore;
   maxPhotoBytes: number;
   uploadTtlSeconds: number;
   inspect?: (bytes: Buffer, declared: PhotoContentType) => Promise<InspectionResult>;
-  now?: () => Date;
   /** How long a read leaves a fresh upload to its S3 event before confirming it itself (default PHOTO_EVENT_GRACE_MS). */
   eventGraceMs?: number;
 }
@@ -40,7 +41,7 @@ export async function requestPhotoUpload(
   input: { contentType: PhotoContentType; contentLength: number },
 ): Promise<PhotoUploadGrant> {
   if (session.status === "completed") throw new ConflictError("session_completed", "This session is completed; its photo can no longer change.");
-  const now = (deps.now ?? (() => new Date()))();
+  const now = currentTime(deps);
   const key = objectKeys.userPhoto(session.id, randomBytes(12).toString("base64url"));
   const { url, fields } = await deps.uploads.presignUpload({
     key,
@@ -64,7 +65,7 @@ export async function requestPhotoUpload(
  * ready or rejected, deleting a rejected object. Safe to run twice and from two places (S3 event and a read).
  */
 export async function confirmPhoto(deps: PhotoDeps, sessionId: string, key: string): Promise<PhotoState | null> {
-  let session = await deps.store.load(sessionId);
+  const session = await deps.store.load(sessionId);
   if (!isAwaiting(session, key)) {
     // An upload nobody is waiting for (session gone, or replaced by a newer upload) is not kept.
     if (session?.photo?.key !== key) await deps.objects.remove(key);
@@ -76,20 +77,19 @@ export async function confirmPhoto(deps: PhotoDeps, sessionId: string, key: stri
 
   const verdict = await judge(deps, photo, object);
   if (!verdict.ok) await deps.objects.remove(key);
-  const checkedAt = (deps.now ?? (() => new Date()))().toISOString();
+  const checkedAt = currentTime(deps).toISOString();
   const next: PhotoState = verdict.ok
     ? { ...photo, status: "ready", size: object.size, checkedAt }
     : { ...photo, status: "rejected", size: object.size, reason: verdict.reason, checkedAt };
 
   // Other writes (a message, say) may land meanwhile; the verdict stands as long as this upload is still the one awaited.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const saved = await deps.store.save(sessionId, { expectedVersion: session.version, set: { photo: next } });
-    if (saved.outcome === "saved") return next;
-    if (saved.outcome === "missing") return null;
-    session = await deps.store.load(sessionId);
-    if (!isAwaiting(session, key)) return session?.photo?.key === key ? session.photo : null;
-  }
-  return photo;
+  return updateSession<PhotoState | null>(deps.store, sessionId, {
+    loaded: session,
+    decide: (current) =>
+      isAwaiting(current, key) ? { write: { set: { photo: next } }, saved: () => next } : { done: current?.photo?.key === key ? current.photo : null },
+    missing: () => null,
+    contended: () => photo,
+  });
 }
 
 function isAwaiting(session: Session | null, key: string): session is Session & { photo: PhotoState } {
@@ -115,7 +115,7 @@ export async function settlePendingPhoto(deps: PhotoDeps, session: Session): Pro
   if (session.photo?.status !== "pending") return session;
   const storedAt = await deps.objects.storedAt(session.photo.key);
   if (!storedAt) return session;
-  const now = (deps.now ?? (() => new Date()))();
+  const now = currentTime(deps);
   if (now.getTime() - storedAt.getTime() < (deps.eventGraceMs ?? PHOTO_EVENT_GRACE_MS)) return session;
   const photo = await confirmPhoto(deps, session.id, session.photo.key);
   return photo ? { ...session, photo } : session;

@@ -8,7 +8,7 @@ import {
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { httpStatusOf } from "../clients/aws.ts";
-import { DependencyUnavailableError } from "../http/errors.ts";
+import { DependencyUnavailableError } from "../errors.ts";
 import type { Profile } from "../interview/profile.ts";
 import type { Locale } from "../sessions/model.ts";
 import type { ResultArchive, ResultRecord } from "./model.ts";

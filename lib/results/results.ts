@@ -1,17 +1,17 @@
-import { ConflictError, SessionNotFoundError } from "../http/errors.ts";
+import { currentTime, type Clocked } from "../clock.ts";
+import { ConflictError, SessionNotFoundError } from "../errors.ts";
 import { missingFields, type Profile } from "../interview/profile.ts";
 import type { Session, SessionStore } from "../sessions/model.ts";
 import { isSessionId, tokenMatches } from "../sessions/tokens.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";
 import type { ResultArchive, ResultRecord } from "./model.ts";
 
-export interface ResultDeps {
+export interface ResultDeps extends Clocked {
   store: SessionStore;
   archive: ResultArchive;
   objects: ObjectStore;
   retentionDays: number;
   urlTtlSeconds: number;
-  now?: () => Date;
 }
 
 export interface ResultView {
@@ -35,7 +35,7 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
   if (missing.length > 0) {
     throw new ConflictError("profile_incomplete", "The profile is not complete yet.", { details: { missingFields: missing } });
   }
-  const now = (deps.now ?? (() => new Date()))();
+  const now = currentTime(deps);
   const { record } = await deps.archive.putOnce({
     sessionId: session.id,
     tokenHash: session.tokenHash,

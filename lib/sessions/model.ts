@@ -89,3 +89,8 @@ export interface SessionStore {
   /** Erases every key of the session; false when there was nothing to erase. */
   remove(id: string): Promise<boolean>;
 }
+
+/** The session field that holds the job of one kind of picture. */
+export function imageFields(kind: ImageKind, state: ImageState | null): SessionFields {
+  return kind === "partner" ? { partnerImage: state } : { childImage: state };
+}

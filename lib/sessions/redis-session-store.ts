@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "@upstash/redis";
+import { currentTime, type Clocked } from "../clock.ts";
 import { callRedis } from "../clients/redis.ts";
 import { isNoScript, RedisBatch } from "../clients/redis-batch.ts";
 import type { Profile } from "../interview/profile.ts";
@@ -45,10 +46,9 @@ const WRITE_SESSION_SHA = createHash("sha1").update(WRITE_SESSION_SCRIPT).digest
 
 const JSON_FIELDS = new Set<keyof SessionFields>(["profile", "photo", "partnerImage", "childImage"]);
 
-export interface RedisSessionStoreOptions {
+export interface RedisSessionStoreOptions extends Clocked {
   ttlSeconds: number;
   keyPrefix: string;
-  now?: () => Date;
   /**
    * The batch the store's commands join; share one with the rate limiters so that a limit checked beside a read
    * travels in the read's round trip. By default the store has a batch of its own.
@@ -65,18 +65,16 @@ export function sessionKeys(prefix: string, id: string): { hash: string; message
 /** A SessionStore on Redis: one hash of fields and one list of messages per session, sharing a sliding TTL. */
 export class RedisSessionStore implements SessionStore {
   private readonly batch: RedisBatch;
-  private readonly now: () => Date;
 
   constructor(
     redis: Redis,
     private readonly options: RedisSessionStoreOptions,
   ) {
     this.batch = options.batch ?? new RedisBatch(redis);
-    this.now = options.now ?? (() => new Date());
   }
 
   async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<{ expiresAt: string } | null> {
-    const expiresAt = this.expiryFrom(this.now());
+    const expiresAt = this.expiryFrom(currentTime(this.options));
     const result = await this.write("create", id, { set: { ...fields, expiresAt }, append: messages });
     return result > 0 ? { expiresAt } : null;
   }
@@ -109,7 +107,7 @@ export class RedisSessionStore implements SessionStore {
 
   private async write(mode: "create" | "update", id: string, change: SessionChange): Promise<number> {
     const keys = sessionKeys(this.options.keyPrefix, id);
-    const now = this.now();
+    const now = currentTime(this.options);
     const fields: SessionFields = { ...change.set, updatedAt: now.toISOString(), expiresAt: this.expiryFrom(now) };
     const pairs = encodeFields(fields);
     const args = [

@@ -1,14 +1,16 @@
-import { SessionNotFoundError } from "../http/errors.ts";
+import { currentTime, type Clocked } from "../clock.ts";
+import { SessionNotFoundError } from "../errors.ts";
+import { enforceLimit } from "../limits/enforce.ts";
+import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { missingFields } from "../interview/profile.ts";
 import type { ProfileField, Profile } from "../interview/profile.ts";
 import type { ChatProvider } from "../interview/chat-provider.ts";
 import type { ImageKind, ImageState, Locale, PhotoState, Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
 import { hashToken, isSessionId, newSessionId, newSessionToken, tokenMatches } from "./tokens.ts";
 
-export interface CreateSessionDeps {
+export interface CreateSessionDeps extends Clocked {
   store: SessionStore;
   interviewer: Pick<ChatProvider, "firstQuestion">;
-  now?: () => Date;
 }
 
 export interface CreatedSession {
@@ -22,7 +24,7 @@ export interface CreatedSession {
 
 /** Opens a new session in the given locale and returns its id, its one-time token and the first question. */
 export async function createSession(deps: CreateSessionDeps, input: { locale: Locale }): Promise<CreatedSession> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = currentTime(deps);
   const createdAt = now.toISOString();
   const reply = await deps.interviewer.firstQuestion({ locale: input.locale, profile: {} });
   const sessionToken = newSessionToken();
@@ -50,9 +52,28 @@ export async function createSession(deps: CreateSessionDeps, input: { locale: Lo
   throw new Error("Could not allocate a session id");
 }
 
-/** Loads a session for the holder of its token; unknown id and wrong token are the same 404. */
-export async function openSession(store: Pick<SessionStore, "load">, sessionId: string | undefined, token: string): Promise<Session> {
+/**
+ * Loads a session for the holder of its token; unknown id and wrong token are the same 404. With a limiter, the call
+ * is counted against the session's allowance at the same time, so that the limiter's script travels in the session
+ * read's Redis round trip (lib/clients/redis-batch.ts). It is therefore counted before the token is checked: a
+ * caller who knows a session id without its token spends that session's allowance too; ids are 128 random bits that
+ * only the token holder is given. An unknown session or a wrong token is a 404 whatever the limiter says; a refused
+ * limit is a 429.
+ */
+export async function openSession(
+  store: Pick<SessionStore, "load">,
+  sessionId: string | undefined,
+  token: string,
+  limiter?: RateLimiter,
+): Promise<Session> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
+  const [opened, limited] = await Promise.allSettled([loadOwned(store, sessionId, token), limiter ? enforceLimit(limiter, sessionId) : undefined]);
+  if (opened.status === "rejected") throw opened.reason;
+  if (limited.status === "rejected") throw limited.reason;
+  return opened.value;
+}
+
+async function loadOwned(store: Pick<SessionStore, "load">, sessionId: string, token: string): Promise<Session> {
   const session = await store.load(sessionId);
   if (!session || !tokenMatches(session.tokenHash, token)) throw new SessionNotFoundError();
   return session;
@@ -96,7 +117,7 @@ export interface ObjectUrls {
   child?: string;
 }
 
-/** The public view of a session (SPEC §3): never the token hash, object keys or internal versions. */
+/** The public view of a session: never the token hash, object keys or internal versions. */
 export function sessionView(session: Session, urls: ObjectUrls = {}): SessionView {
   const missing = missingFields(session.profile);
   return {

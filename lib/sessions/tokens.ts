@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { MissingTokenError } from "../errors.ts";
 
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
@@ -27,4 +28,11 @@ export function tokenMatches(storedHash: string, token: string): boolean {
   const presented = Buffer.from(hashToken(token), "hex");
   const stored = Buffer.from(storedHash, "hex");
   return stored.length === presented.length && timingSafeEqual(stored, presented);
+}
+
+/** The bearer token of a request's headers, or a 401 when there is none. */
+export function bearerToken(headers: Record<string, string | undefined>): string {
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(headers.authorization ?? "");
+  if (!match?.[1]) throw new MissingTokenError();
+  return match[1];
 }

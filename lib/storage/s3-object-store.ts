@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { httpStatusOf } from "../clients/aws.ts";
-import { DependencyUnavailableError } from "../http/errors.ts";
+import { DependencyUnavailableError } from "../errors.ts";
 import type { ObjectStore } from "./objects.ts";
 
 /** One bucket as seen through one S3 client. */

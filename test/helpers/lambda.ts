@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import type { HttpEvent } from "../../lib/http/handler.ts";
+import type { HttpEvent } from "../../lib/http/types.ts";
 
 /** A Lambda context good enough for middy and powertools. */
 export function fakeContext(requestId = "req-test-1"): Context {

@@ -1,8 +1,8 @@
 import { integrationRedis } from "../helpers/integration.ts";
 import { describe, expect, inject, it } from "vitest";
-import { HttpError } from "../../lib/http/errors.ts";
+import { HttpError } from "../../lib/errors.ts";
 import { createLocalInterviewer } from "../../lib/interview/local-interviewer.ts";
-import { postMessage } from "../../lib/interview/turn.ts";
+import { postMessage } from "../../lib/sessions/turn.ts";
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { createSession } from "../../lib/sessions/sessions.ts";
 

@@ -1,7 +1,8 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { integrationRedis } from "../helpers/integration.ts";
-import { createS3Bucket, createUploadSigner } from "../../lib/clients/s3.ts";
+import { createS3Bucket } from "../../lib/clients/s3.ts";
+import { S3UploadSigner } from "../../lib/storage/s3-upload-signer.ts";
 import { confirmPhoto, requestPhotoUpload, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
@@ -16,7 +17,7 @@ const bucket = {
   credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
 };
 const objects = new S3ObjectStore(createS3Bucket(bucket));
-const uploads = createUploadSigner(bucket);
+const uploads = new S3UploadSigner(createS3Bucket(bucket));
 
 type PolicyCondition = Record<string, string> | Array<string | number>;
 interface Policy {

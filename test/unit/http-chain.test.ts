@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { bearerToken, httpHandler } from "../../lib/http/handler.ts";
-import { ConflictError, DependencyUnavailableError } from "../../lib/http/errors.ts";
+import { httpHandler } from "../../lib/http/handler.ts";
+import { bearerToken } from "../../lib/sessions/tokens.ts";
+import { ConflictError, DependencyUnavailableError } from "../../lib/errors.ts";
 import { fakeContext, httpEvent } from "../helpers/lambda.ts";
 
 const body = z.strictObject({ text: z.string().min(1).max(10) });

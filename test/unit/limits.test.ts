@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { RateLimitedError, SessionNotFoundError } from "../../lib/http/errors.ts";
-import { enforceLimit, openSessionWithinLimit } from "../../lib/limits/enforce.ts";
+import { RateLimitedError, SessionNotFoundError } from "../../lib/errors.ts";
+import { enforceLimit } from "../../lib/limits/enforce.ts";
 import type { RateLimiter } from "../../lib/limits/rate-limiter.ts";
-import { createSession } from "../../lib/sessions/sessions.ts";
+import { createSession, openSession } from "../../lib/sessions/sessions.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 import { MemorySessionStore } from "../fakes/memory-session-store.ts";
 
@@ -33,7 +33,7 @@ describe("enforceLimit", () => {
   });
 });
 
-describe("openSessionWithinLimit", () => {
+describe("openSession with a limiter", () => {
   const interviewer = { firstQuestion: async () => "How old are you?" };
 
   async function opened() {
@@ -47,7 +47,7 @@ describe("openSessionWithinLimit", () => {
     const { store, created } = await opened();
     const limiter = countingLimiter(5);
     // Act
-    const session = await openSessionWithinLimit(store, limiter, created.sessionId, created.sessionToken);
+    const session = await openSession(store, created.sessionId, created.sessionToken, limiter);
     // Assess
     expect(session.id).toBe(created.sessionId);
     expect(limiter.calls).toEqual([created.sessionId]);
@@ -59,7 +59,7 @@ describe("openSessionWithinLimit", () => {
     const slowStore = { load: async (id: string) => (order.push("load"), await new Promise((resolve) => setTimeout(resolve, 20)), store.load(id)) };
     const limiter: RateLimiter = { limit: async () => (order.push("limit"), { allowed: true, retryAfterSeconds: 0 }) };
 
-    await openSessionWithinLimit(slowStore, limiter, created.sessionId, created.sessionToken);
+    await openSession(slowStore, created.sessionId, created.sessionToken, limiter);
 
     expect(order).toEqual(["load", "limit"]);
   });
@@ -68,16 +68,16 @@ describe("openSessionWithinLimit", () => {
     const { store, created } = await opened();
     const spent = countingLimiter(0);
 
-    await expect(openSessionWithinLimit(store, spent, created.sessionId, created.sessionToken)).rejects.toBeInstanceOf(RateLimitedError);
-    await expect(openSessionWithinLimit(store, spent, created.sessionId, "wrong-token")).rejects.toBeInstanceOf(SessionNotFoundError);
-    await expect(openSessionWithinLimit(store, countingLimiter(5), newSessionId(), created.sessionToken)).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(openSession(store, created.sessionId, created.sessionToken, spent)).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(openSession(store, created.sessionId, "wrong-token", spent)).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(openSession(store, newSessionId(), created.sessionToken, countingLimiter(5))).rejects.toBeInstanceOf(SessionNotFoundError);
   });
 
   it("does not count a malformed session id", async () => {
     const { store } = await opened();
     const limiter = countingLimiter(5);
 
-    await expect(openSessionWithinLimit(store, limiter, "../etc", "token")).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(openSession(store, "../etc", "token", limiter)).rejects.toBeInstanceOf(SessionNotFoundError);
 
     expect(limiter.calls).toEqual([]);
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConflictError, DependencyUnavailableError } from "../../lib/http/errors.ts";
+import { ConflictError, DependencyUnavailableError } from "../../lib/errors.ts";
 import { ChatProviderError, type ChatProvider } from "../../lib/interview/chat-provider.ts";
 import { createLocalInterviewer } from "../../lib/interview/local-interviewer.ts";
-import { postMessage } from "../../lib/interview/turn.ts";
+import { postMessage } from "../../lib/sessions/turn.ts";
 import { createSession } from "../../lib/sessions/sessions.ts";
 import type { SaveResult, SessionChange } from "../../lib/sessions/model.ts";
 import { MemorySessionStore } from "../fakes/memory-session-store.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SessionNotFoundError } from "../../lib/http/errors.ts";
+import { SessionNotFoundError } from "../../lib/errors.ts";
 import { createLocalInterviewer } from "../../lib/interview/local-interviewer.ts";
 import { completeSession, eraseSession, readResult } from "../../lib/results/results.ts";
 import { createSession } from "../../lib/sessions/sessions.ts";

@@ -1,16 +1,16 @@
 import middy from "@middy/core";
 import { describe, expect, it } from "vitest";
 import { errorHandler } from "../../lib/http/middlewares.ts";
-import type { HttpEvent, HttpResponse } from "../../lib/http/handler.ts";
+import type { HttpEvent, HttpResponse } from "../../lib/http/types.ts";
 import {
   createSecretLoader,
-  loadSecretsFirst,
   MissingSecretError,
   resolveSecrets,
   SecretConfigurationError,
   type ParameterSource,
   type SecretSettings,
 } from "../../lib/secrets.ts";
+import { loadSecretsFirst } from "../../lib/http/middlewares.ts";
 import { fakeContext, httpEvent } from "../helpers/lambda.ts";
 
 const REDIS_URL_PARAMETER = "/hera/prod/upstash-redis-rest-url";

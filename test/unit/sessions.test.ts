@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SessionNotFoundError } from "../../lib/http/errors.ts";
+import { SessionNotFoundError } from "../../lib/errors.ts";
 import { createSession, openSession, sessionView } from "../../lib/sessions/sessions.ts";
 import { hashToken } from "../../lib/sessions/tokens.ts";
 import { MemorySessionStore } from "../fakes/memory-session-store.ts";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DependencyUnavailableError } from "../../../lib/http/errors.ts";
-import { requestImage, runImageJob, type ImageRequestDeps, type ImageWorkerDeps } from "../../../lib/images/jobs.ts";
+import { DependencyUnavailableError } from "../../../lib/errors.ts";
+import { requestImage, type ImageRequestDeps } from "../../../lib/images/request.ts";
+import { runImageJob, type ImageWorkerDeps } from "../../../lib/images/worker.ts";
 import { ImageProviderError } from "../../../lib/images/provider.ts";
 import type { ImageJobEvent } from "../../../lib/schemas/images.ts";
 import type { ImageState, Session } from "../../../lib/sessions/model.ts";

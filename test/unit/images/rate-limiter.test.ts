@@ -1,6 +1,6 @@
 import type { Redis } from "@upstash/redis";
 import { describe, expect, it } from "vitest";
-import { DependencyUnavailableError } from "../../../lib/http/errors.ts";
+import { DependencyUnavailableError } from "../../../lib/errors.ts";
 import { createUpstashRateLimiter } from "../../../lib/limits/rate-limiter.ts";
 
 // @upstash/ratelimit only runs scripts (EVALSHA, then EVAL on NOSCRIPT): a stand-in for those two

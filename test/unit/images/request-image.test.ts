@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConflictError, DependencyUnavailableError, HttpError, RateLimitedError } from "../../../lib/http/errors.ts";
+import { ConflictError, DependencyUnavailableError, HttpError, RateLimitedError } from "../../../lib/errors.ts";
 import { inputsHash, planImage } from "../../../lib/images/inputs.ts";
-import { requestImage, type ImageRequestDeps } from "../../../lib/images/jobs.ts";
+import { requestImage, type ImageRequestDeps } from "../../../lib/images/request.ts";
 import { geminiImageTraits, LOCAL_IMAGE_TRAITS } from "../../../lib/images/provider.ts";
 import type { ImageState, Session } from "../../../lib/sessions/model.ts";
 import { newSessionId } from "../../../lib/sessions/tokens.ts";

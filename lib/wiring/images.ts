@@ -1,15 +1,17 @@
-import { getConfig } from "../config.ts";
-import { lambdaClient } from "../clients/lambda.ts";
-import { createLambdaDispatcher } from "../images/dispatch.ts";
-import { LOST_JOB_MARGIN_SECONDS, type ImageRequestDeps, type ImageWorkerDeps } from "../images/jobs.ts";
+import { createLambdaClient } from "../clients/lambda.ts";
+import { createLambdaDispatcher, type JobDispatcher } from "../images/dispatch.ts";
+import { LOST_JOB_MARGIN_SECONDS, type ImageRequestDeps } from "../images/request.ts";
+import type { ImageWorkerDeps } from "../images/worker.ts";
 import type { ImageProvider } from "../images/provider.ts";
 import { selectImageProvider } from "../images/select.ts";
-import { imageRateLimiter } from "../limits/limiters.ts";
-import { secret } from "../secrets.ts";
+import { getConfig } from "./config.ts";
+import { imageRateLimiter } from "./limits.ts";
+import { secret } from "./secrets.ts";
 import { objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
 
 let images: ImageProvider | undefined;
+let dispatcher: JobDispatcher | undefined;
 
 /** The image provider chosen by IMAGE_PROVIDER (local unless configured otherwise). */
 export function imageProvider(): ImageProvider {
@@ -24,13 +26,24 @@ export function imageProvider(): ImageProvider {
   return images;
 }
 
+/** The process-wide async invocation of the image worker (locally serverless-offline's Lambda endpoint). */
+function imageDispatcher(): JobDispatcher {
+  const config = getConfig();
+  dispatcher ??= createLambdaDispatcher(
+    createLambdaClient({ region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT }),
+    config.IMAGE_WORKER_FUNCTION,
+    config.DEPENDENCY_TIMEOUT_MS,
+  );
+  return dispatcher;
+}
+
 /** What a request for a picture needs: the store, the limiter and the async invocation of the image worker. */
 export function imageRequestDeps(): ImageRequestDeps {
   const config = getConfig();
   return {
     store: sessionStore(),
     objects: objectStore(),
-    dispatcher: createLambdaDispatcher(lambdaClient(), config.IMAGE_WORKER_FUNCTION, config.DEPENDENCY_TIMEOUT_MS),
+    dispatcher: imageDispatcher(),
     limiter: imageRateLimiter(),
     traits: imageProvider(),
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,

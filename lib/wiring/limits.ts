@@ -1,6 +1,7 @@
-import { limiterRedis } from "../clients/redis.ts";
-import { getConfig, stageKeyPrefix } from "../config.ts";
-import { createUpstashRateLimiter, type RateLimiter } from "./rate-limiter.ts";
+import { stageKeyPrefix } from "../config.ts";
+import { createUpstashRateLimiter, type RateLimiter } from "../limits/rate-limiter.ts";
+import { getConfig } from "./config.ts";
+import { limiterRedis } from "./redis.ts";
 
 // Session creation and messages fail open: they cost nothing outside Redis, and with Redis down the
 // request fails at the session store anyway. Image generation fails closed: it costs money.

@@ -1,15 +1,19 @@
-import { getConfig } from "../config.ts";
-import { dynamoClient } from "../clients/dynamodb.ts";
+import { createDynamoClient } from "../clients/dynamodb.ts";
 import { DynamoResultArchive } from "../results/dynamo-result-archive.ts";
 import type { ResultDeps } from "../results/results.ts";
+import { getConfig } from "./config.ts";
 import { objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
 
 let archive: DynamoResultArchive | undefined;
 
-/** The process-wide archive of results on DynamoDB. */
+/** The process-wide archive of results on DynamoDB (locally dynalite). */
 export function resultArchive(): DynamoResultArchive {
-  archive ??= new DynamoResultArchive(dynamoClient(), getConfig().RESULTS_TABLE);
+  const config = getConfig();
+  archive ??= new DynamoResultArchive(
+    createDynamoClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT, requestTimeoutMs: config.DEPENDENCY_TIMEOUT_MS }),
+    config.RESULTS_TABLE,
+  );
   return archive;
 }
 
@@ -20,10 +24,5 @@ export function archiveDeps(): Pick<ResultDeps, "archive" | "objects" | "urlTtlS
 
 /** What the results domain needs, from the real clients and configuration. */
 export function resultDeps(): ResultDeps {
-  const config = getConfig();
-  return {
-    ...archiveDeps(),
-    store: sessionStore(),
-    retentionDays: config.RETENTION_DAYS,
-  };
+  return { ...archiveDeps(), store: sessionStore(), retentionDays: getConfig().RETENTION_DAYS };
 }

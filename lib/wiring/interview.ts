@@ -1,7 +1,11 @@
-import { getConfig, type Config } from "../config.ts";
+import type { Config } from "../config.ts";
 import type { ChatProvider } from "../interview/chat-provider.ts";
 import { createLocalInterviewer } from "../interview/local-interviewer.ts";
-import { requireSecret } from "../secrets.ts";
+import type { CreateSessionDeps } from "../sessions/sessions.ts";
+import type { MessageDeps } from "../sessions/turn.ts";
+import { getConfig } from "./config.ts";
+import { requireSecret } from "./secrets.ts";
+import { sessionStore } from "./sessions.ts";
 
 let chat: ChatProvider | undefined;
 
@@ -22,4 +26,14 @@ function lazyGeminiInterviewer(config: Config): ChatProvider {
     firstQuestion: async (input) => (await provider).firstQuestion(input),
     reply: async (input, signal) => (await provider).reply(input, signal),
   };
+}
+
+/** What opening a session needs: the store and the interviewer's first question. */
+export function createSessionDeps(): CreateSessionDeps {
+  return { store: sessionStore(), interviewer: chatProvider() };
+}
+
+/** What answering a message needs: the store, the interviewer and the cap on user messages. */
+export function messageDeps(): MessageDeps {
+  return { store: sessionStore(), interviewer: chatProvider(), maxUserMessages: getConfig().MAX_USER_MESSAGES };
 }

@@ -1,0 +1,160 @@
+import { randomBytes } from "node:crypto";
+import { currentTime, type Clocked } from "../clock.ts";
+import { ConflictError, DependencyUnavailableError, HttpError, SessionNotFoundError } from "../errors.ts";
+import { enforceLimit } from "../limits/enforce.ts";
+import type { RateLimiter } from "../limits/rate-limiter.ts";
+import { describeError, logger } from "../observability/logger.ts";
+import { imageFields, type ImageKind, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
+import { updateSession } from "../sessions/optimistic.ts";
+import type { ObjectStore } from "../storage/objects.ts";
+import type { JobDispatcher } from "./dispatch.ts";
+import { planImage } from "./inputs.ts";
+import type { ImageProviderTraits } from "./provider.ts";
+
+// The request side of an image job: record it on the session (one job however often it is asked), count it against
+// the daily allowance, and start the worker (lib/images/worker.ts) asynchronously.
+
+/** Seconds past the generation deadline before a job still pending or running is taken as lost. */
+export const LOST_JOB_MARGIN_SECONDS = 90;
+
+/** What a request for a picture needs. */
+export interface ImageRequestDeps extends Clocked {
+  store: SessionStore;
+  objects: Pick<ObjectStore, "presignDownload">;
+  dispatcher: JobDispatcher;
+  /** Counts new jobs per session; it must refuse (throw) when it cannot answer. */
+  limiter: RateLimiter;
+  traits: ImageProviderTraits;
+  downloadTtlSeconds: number;
+  /**
+   * A job pending or running for longer than this is taken as lost (its worker was killed or its event
+   * never arrived) and a new request replaces it. Must exceed the worker function's own timeout, so a
+   * replaced job's worker can no longer be running.
+   */
+  staleAfterMs: number;
+  newJobId?: () => string;
+}
+
+/** The `image` of a response: a job under way, or the ready picture with a short-lived URL. */
+export type RequestedImage =
+  | { kind: ImageKind; status: "pending" | "running"; jobId: string }
+  | { kind: ImageKind; status: "ready"; jobId: string; url: string };
+
+export interface ImageRequestResult {
+  /** 202 while a job is under way, 200 for a ready picture made from the same inputs. */
+  httpStatus: 200 | 202;
+  image: RequestedImage;
+  /** `created`: this call started the job; `in_progress` / `ready`: it returned what was there. */
+  outcome: "created" | "in_progress" | "ready";
+}
+
+/** A new random job id: 128 bits, URL-safe. */
+export function newJobId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+function isUnderWay(image: ImageState | null): image is ImageState & { status: "pending" | "running" } {
+  return image?.status === "pending" || image?.status === "running";
+}
+
+function isLost(image: ImageState, nowMs: number, staleAfterMs: number): boolean {
+  const since = Date.parse(image.startedAt ?? image.requestedAt);
+  return Number.isFinite(since) && nowMs - since > staleAfterMs;
+}
+
+const sessionBusy = () => new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
+
+/**
+ * Asks for a picture: returns the job under way, or the ready picture when its inputs are unchanged,
+ * or else records a new job (rate-limited per session) and starts the worker asynchronously.
+ */
+export async function requestImage(deps: ImageRequestDeps, session: Session, kind: ImageKind): Promise<ImageRequestResult> {
+  type Decided = { result: ImageRequestResult } | { recorded: Session; job: ImageState; previous: ImageState | null; version: number };
+  const decided = await updateSession<Decided>(deps.store, session.id, {
+    loaded: session,
+    decide: async (current) => {
+      if (!current) throw new SessionNotFoundError();
+      if (current.status === "completed") {
+        throw new ConflictError("session_completed", "This session is completed; its pictures can no longer change.");
+      }
+      const image = current.images[kind];
+      // A job under way is returned as it is, whatever changed since: two workers must never write the same picture.
+      if (isUnderWay(image) && !isLost(image, currentTime(deps).getTime(), deps.staleAfterMs)) {
+        return { done: { result: { httpStatus: 202, image: { kind, status: image.status, jobId: image.jobId }, outcome: "in_progress" } } };
+      }
+      const planned = planImage(current, kind, deps.traits);
+      if (!planned.ok) {
+        throw new ConflictError("precondition_failed", `The ${kind} picture cannot be generated yet.`, { details: { missing: planned.missing } });
+      }
+      if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
+        const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds);
+        return { done: { result: { httpStatus: 200, image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } } };
+      }
+      const job: ImageState = {
+        status: "pending",
+        jobId: (deps.newJobId ?? newJobId)(),
+        inputsHash: planned.inputsHash,
+        requestedAt: currentTime(deps).toISOString(),
+      };
+      return {
+        write: { set: imageFields(kind, job) },
+        saved: (version) => ({ recorded: { ...current, version, images: { ...current.images, [kind]: job } }, job, previous: image, version }),
+      };
+    },
+    missing: () => {
+      throw new SessionNotFoundError();
+    },
+    contended: () => {
+      throw sessionBusy();
+    },
+  });
+  if ("result" in decided) return decided.result;
+
+  // Counted only once this call has won the write, so racing duplicates do not spend the allowance.
+  await admit(deps, decided.recorded, kind, decided.job, decided.previous);
+  await start(deps, decided.recorded, kind, decided.job);
+  return { httpStatus: 202, image: { kind, status: "pending", jobId: decided.job.jobId }, outcome: "created" };
+}
+
+async function admit(deps: ImageRequestDeps, recorded: Session, kind: ImageKind, job: ImageState, previous: ImageState | null): Promise<void> {
+  try {
+    await enforceLimit(deps.limiter, recorded.id);
+  } catch (error) {
+    // Fail closed: a limiter that cannot answer never lets a paid generation through.
+    const refusal = error instanceof HttpError ? error : new DependencyUnavailableError("rate_limiter", error);
+    // The refused job is taken back, so the session shows what it showed before this request.
+    await replacePendingJob(deps.store, recorded, kind, job.jobId, previous);
+    throw refusal;
+  }
+}
+
+async function start(deps: ImageRequestDeps, recorded: Session, kind: ImageKind, job: ImageState): Promise<void> {
+  try {
+    await deps.dispatcher.dispatch({ sessionId: recorded.id, kind, jobId: job.jobId });
+  } catch (error) {
+    // Nothing will run this job: it is marked failed (not left pending), and asking again starts a new one.
+    logger.error("image job dispatch failed", { kind, jobId: job.jobId, ...describeError(error) });
+    const failed: ImageState = { ...job, status: "failed", error: "dispatch_failed", finishedAt: currentTime(deps).toISOString() };
+    await replacePendingJob(deps.store, recorded, kind, job.jobId, failed);
+    throw new DependencyUnavailableError("image_worker", error);
+  }
+}
+
+/** Replaces a job this request recorded, as long as it is still that job and still pending; best effort. */
+async function replacePendingJob(store: SessionStore, recorded: Session, kind: ImageKind, jobId: string, next: ImageState | null): Promise<void> {
+  try {
+    await updateSession(store, recorded.id, {
+      loaded: recorded,
+      decide: (session) => {
+        const image = session?.images[kind];
+        if (!session || image?.jobId !== jobId || image.status !== "pending") return { done: undefined };
+        return { write: { set: imageFields(kind, next) }, saved: () => undefined };
+      },
+      missing: () => undefined,
+      contended: () => undefined,
+    });
+  } catch (error) {
+    // The job stays pending until it counts as lost; the caller's own error is the one to report.
+    logger.warn("could not take back an image job", { kind, jobId, ...describeError(error) });
+  }
+}

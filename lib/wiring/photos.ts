@@ -1,0 +1,50 @@
+import { createS3Bucket } from "../clients/s3.ts";
+import type { PhotoDeps, PhotoUploadDeps } from "../photos/photos.ts";
+import type { UploadSigner } from "../storage/objects.ts";
+import { S3ObjectStore } from "../storage/s3-object-store.ts";
+import { S3UploadSigner } from "../storage/s3-upload-signer.ts";
+import { getConfig } from "./config.ts";
+import { sessionStore } from "./sessions.ts";
+
+let objects: S3ObjectStore | undefined;
+let uploads: UploadSigner | undefined;
+
+/**
+ * The process-wide object store on the photo bucket. Server-side calls go to S3_ENDPOINT; the GET URLs handed to
+ * browsers name S3_PUBLIC_ENDPOINT (locally another host than the functions reach).
+ */
+export function objectStore(): S3ObjectStore {
+  const config = getConfig();
+  if (!objects) {
+    const at = (endpoint: string | undefined) => createS3Bucket({ bucket: config.PHOTO_BUCKET, region: config.AWS_REGION, endpoint });
+    const server = at(config.S3_ENDPOINT);
+    const browser = !config.S3_PUBLIC_ENDPOINT || config.S3_PUBLIC_ENDPOINT === config.S3_ENDPOINT ? server : at(config.S3_PUBLIC_ENDPOINT);
+    objects = new S3ObjectStore(server, browser);
+  }
+  return objects;
+}
+
+/** The process-wide signer of photo upload forms, for the bucket URL a browser reaches. */
+function photoUploadSigner(): UploadSigner {
+  const config = getConfig();
+  uploads ??= new S3UploadSigner(
+    createS3Bucket({ bucket: config.PHOTO_BUCKET, region: config.AWS_REGION, endpoint: config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT }),
+  );
+  return uploads;
+}
+
+/** What the photo domain needs, from the real clients and the configured limits. */
+export function photoDeps(): PhotoDeps {
+  const config = getConfig();
+  return {
+    store: sessionStore(),
+    objects: objectStore(),
+    maxPhotoBytes: config.MAX_PHOTO_BYTES,
+    uploadTtlSeconds: config.PHOTO_UPLOAD_TTL_SECONDS,
+  };
+}
+
+/** What granting a photo upload needs: the photo domain and the signer of presigned POST forms. */
+export function photoUploadDeps(): PhotoUploadDeps {
+  return { ...photoDeps(), uploads: photoUploadSigner() };
+}

@@ -1,0 +1,35 @@
+import type { RateLimiter } from "../limits/rate-limiter.ts";
+import { logger } from "../observability/logger.ts";
+import { RedisSessionStore } from "../sessions/redis-session-store.ts";
+import type { Session, SessionStore } from "../sessions/model.ts";
+import { openSession } from "../sessions/sessions.ts";
+import { bearerToken } from "../sessions/tokens.ts";
+import { stageKeyPrefix } from "../config.ts";
+import { getConfig } from "./config.ts";
+import { redisBatch, redisClient } from "./redis.ts";
+
+let store: SessionStore | undefined;
+
+/** The process-wide session store on Redis; its commands join the process-wide batch (see lib/clients/redis-batch.ts). */
+export function sessionStore(): SessionStore {
+  const config = getConfig();
+  store ??= new RedisSessionStore(redisClient(), {
+    ttlSeconds: config.SESSION_TTL_SECONDS,
+    keyPrefix: stageKeyPrefix(config),
+    batch: redisBatch(),
+  });
+  return store;
+}
+
+/**
+ * Opens the session a request names, for the holder of its bearer token, and tags the request's logs with its id.
+ * With a limiter, the call is also counted against the session's allowance (in the same Redis round trip).
+ */
+export async function openRequestedSession(
+  request: { pathParameters: Record<string, string | undefined>; headers: Record<string, string | undefined> },
+  limiter?: RateLimiter,
+): Promise<Session> {
+  const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers), limiter);
+  logger.appendKeys({ sessionId: session.id });
+  return session;
+}
