@@ -1,7 +1,7 @@
 import { ProviderError } from "../errors.ts";
+import type { Locale } from "../schemas/sessions.ts";
 import type { Profile, ProfileField } from "./profile.ts";
 
-export type Locale = "ja" | "en";
 
 export interface ChatMessage {
   role: "user" | "assistant";

@@ -2,7 +2,8 @@ import type { Content, GenerateContentResponse, Schema } from "@google/genai";
 import { untilAborted } from "../abort.ts";
 import { createGeminiClient, type GeminiOptions, isGeminiApiError, SchemaType as Type } from "../clients/gemini.ts";
 import * as z from "../schemas/zod.ts";
-import { ChatProviderError, type ChatProvider, type ChatTurnInput, type ChatTurnResult, type Locale } from "./chat-provider.ts";
+import type { Locale } from "../schemas/sessions.ts";
+import { ChatProviderError, type ChatProvider, type ChatTurnInput, type ChatTurnResult } from "./chat-provider.ts";
 import { localFirstQuestion } from "./local-interviewer.ts";
 import {
   CHILD_GENDERS,

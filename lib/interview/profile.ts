@@ -1,21 +1,11 @@
 import * as z from "../schemas/zod.ts";
+import { PERSONALITY_TRAITS, PROFILE_FIELDS, type ProfileField } from "./profile-fields.ts";
 
 // The interview profile: what the interviewer collects before images can be generated.
 // A stored profile is always partial (it fills up over the chat); completeness is a
 // separate question answered by `missingFields`.
 
-/** Top-level profile fields, in the stable order used for questions and `missingFields`. */
-export const PROFILE_FIELDS = [
-  "age",
-  "gender",
-  "relationshipStatus",
-  "location",
-  "incomeRange",
-  "personality",
-  "partner",
-  "children",
-] as const;
-export type ProfileField = (typeof PROFILE_FIELDS)[number];
+export { PERSONALITY_TRAITS, PROFILE_FIELDS, type PersonalityTrait, type ProfileField } from "./profile-fields.ts";
 
 export const GENDERS = ["female", "male", "other"] as const;
 export type Gender = (typeof GENDERS)[number];
@@ -27,16 +17,6 @@ export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
 // complete answer (the image generator may choose).
 export const CHILD_GENDERS = ["female", "male", "either"] as const;
 export type ChildGender = (typeof CHILD_GENDERS)[number];
-
-/** Big Five traits, in the order the interviewer asks them. */
-export const PERSONALITY_TRAITS = [
-  "openness",
-  "conscientiousness",
-  "extraversion",
-  "agreeableness",
-  "neuroticism",
-] as const;
-export type PersonalityTrait = (typeof PERSONALITY_TRAITS)[number];
 
 /** Partner keys, in the order the interviewer asks them. */
 export const PARTNER_KEYS = ["name", "temperament", "appearance"] as const;

@@ -1,5 +1,4 @@
-export const PHOTO_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
-export type PhotoContentType = (typeof PHOTO_CONTENT_TYPES)[number];
+import type { PhotoContentType } from "../schemas/photos.ts";
 
 export type PhotoRejection = "empty" | "too_large" | "size_mismatch" | "type_mismatch" | "not_decodable";
 

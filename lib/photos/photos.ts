@@ -4,7 +4,8 @@ import { ConflictError, SessionNotFoundError } from "../errors.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import { objectKeys, type ObjectStore, type UploadSigner } from "../storage/objects.ts";
-import { inspectImage, type InspectionResult, type PhotoContentType } from "./inspect.ts";
+import type { PhotoContentType } from "../schemas/photos.ts";
+import { inspectImage, type InspectionResult } from "./inspect.ts";
 
 export interface PhotoDeps extends Clocked {
   store: SessionStore;

@@ -2,6 +2,7 @@ import * as z from "./zod.ts";
 
 /** The kinds of picture Hera generates. */
 export const imageKind = z.enum(["partner", "child"]);
+export type ImageKind = z.infer<typeof imageKind>;
 
 /** Body of POST /api/sessions/{sessionId}/images: which picture to generate. */
 export const requestImageBody = z.strictObject({

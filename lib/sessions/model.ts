@@ -1,8 +1,10 @@
 import type { Profile } from "../interview/profile.ts";
 
-export type Locale = "ja" | "en";
+import type { ImageKind } from "../schemas/images.ts";
+import type { Locale } from "../schemas/sessions.ts";
+
+export type { ImageKind, Locale };
 export type SessionStatus = "collecting" | "completed";
-export type ImageKind = "partner" | "child";
 
 /** One line of the interview, as kept in the session history. */
 export interface SessionMessage {

@@ -1,8 +1,8 @@
+import type { PictureName } from "../schemas/photos.ts";
 import type { ObjectStore } from "../storage/objects.ts";
-import type { ImageKind, Session } from "./model.ts";
+import type { Session } from "./model.ts";
 import type { ObjectUrls } from "./sessions.ts";
 
-export type PictureName = "user" | ImageKind;
 
 /** The object key of a picture of the session when it is ready, else null. */
 export function readyPictureKey(session: Session, name: PictureName): { key: string; contentType: string } | null {

@@ -1,3 +1,5 @@
+import type { ImageKind } from "../schemas/images.ts";
+
 /** Grants browser uploads; apart from ObjectStore so that only the function granting uploads carries its signer. */
 export interface UploadSigner {
   /** A presigned POST form that accepts exactly this object: key, Content-Type and size pinned by the policy. */
@@ -29,7 +31,7 @@ export interface ObjectStore {
 export const objectKeys = {
   sessionPrefix: (sessionId: string) => `sessions/${sessionId}/`,
   userPhoto: (sessionId: string, uploadId: string) => `sessions/${sessionId}/uploads/${uploadId}/${USER_PHOTO_SUFFIX}`,
-  image: (sessionId: string, kind: "partner" | "child") => `sessions/${sessionId}/images/${kind}.png`,
+  image: (sessionId: string, kind: ImageKind) => `sessions/${sessionId}/images/${kind}.png`,
 };
 
 /** The S3 notification for uploaded photos filters on this suffix (and the `sessions/` prefix). */

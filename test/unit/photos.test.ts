@@ -1,7 +1,8 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConflictError } from "../../lib/errors.ts";
-import { inspectImage, sniffImageType, type PhotoContentType } from "../../lib/photos/inspect.ts";
+import { inspectImage, sniffImageType } from "../../lib/photos/inspect.ts";
+import type { PhotoContentType } from "../../lib/schemas/photos.ts";
 import { confirmPhoto, PHOTO_EVENT_GRACE_MS, requestPhotoUpload, settlePendingPhoto, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
 import type { PhotoState, Session } from "../../lib/sessions/model.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";

@@ -11,6 +11,7 @@ import {
   type ProfileField,
   type SessionView,
 } from "./api.ts";
+import { PERSONALITY_TRAITS as TRAITS, PROFILE_FIELDS } from "../../lib/interview/profile-fields.ts";
 import { errorMessage, fieldLabel, label, t, traitLabel, type MessageKey } from "./i18n.ts";
 
 // The browser demo of Hera: one page that walks the whole flow against the public HTTP API.
@@ -22,17 +23,6 @@ declare global {
   }
 }
 
-const PROFILE_FIELDS: readonly ProfileField[] = [
-  "age",
-  "gender",
-  "relationshipStatus",
-  "location",
-  "incomeRange",
-  "personality",
-  "partner",
-  "children",
-];
-const TRAITS: readonly PersonalityTrait[] = ["openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism"];
 const KINDS: readonly ImageKind[] = ["partner", "child"];
 const POLL_INTERVAL_MS = 1000;
 /** Consecutive failed polls after which the page stops polling and says so. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { INTERVIEWS } from "../../fixtures/interviews.ts";
-import type { ChatMessage, ChatTurnResult, Locale } from "../../../lib/interview/chat-provider.ts";
+import type { ChatMessage, ChatTurnResult } from "../../../lib/interview/chat-provider.ts";
+import type { Locale } from "../../../lib/schemas/sessions.ts";
 import { createLocalInterviewer, pendingStep, type InterviewStep } from "../../../lib/interview/local-interviewer.ts";
 import * as z from "../../../lib/schemas/zod.ts";
 import { isProfileComplete, mergeProfile, missingFields, profileSchema, type Profile } from "../../../lib/interview/profile.ts";
