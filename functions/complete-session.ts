@@ -1,6 +1,6 @@
 import { httpHandler } from "../lib/http/handler.ts";
 import { logger } from "../lib/observability/logger.ts";
-import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { countMetric } from "../lib/observability/metrics.ts";
 import { completeSession } from "../lib/results/results.ts";
 import { resultDeps } from "../lib/wiring/results.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
@@ -8,7 +8,7 @@ import { openRequestedSession } from "../lib/wiring/sessions.ts";
 export const handler = httpHandler({}, async (request) => {
   const session = await openRequestedSession(request);
   const completed = await completeSession(resultDeps(), session);
-  if (session.status !== "completed") countMetric(MetricName.SessionsCompleted);
+  if (session.status !== "completed") countMetric("SessionsCompleted");
   logger.info("session completed");
   return { status: 200, body: completed };
 });

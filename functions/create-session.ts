@@ -1,7 +1,7 @@
 import { httpHandler } from "../lib/http/handler.ts";
 import { enforceLimit } from "../lib/limits/enforce.ts";
 import { logger } from "../lib/observability/logger.ts";
-import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { countMetric } from "../lib/observability/metrics.ts";
 import { createSessionBody } from "../lib/schemas/sessions.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
 import { createSessionDeps } from "../lib/wiring/interview.ts";
@@ -12,6 +12,6 @@ export const handler = httpHandler({ body: createSessionBody, bodyOptional: true
   const created = await createSession(createSessionDeps(), { locale: request.body.locale });
   logger.appendKeys({ sessionId: created.sessionId });
   logger.info("session created", { locale: request.body.locale });
-  countMetric(MetricName.SessionsCreated);
+  countMetric("SessionsCreated");
   return { status: 201, body: created };
 });

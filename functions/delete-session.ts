@@ -1,6 +1,6 @@
 import { httpHandler } from "../lib/http/handler.ts";
 import { logger } from "../lib/observability/logger.ts";
-import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { countMetric } from "../lib/observability/metrics.ts";
 import { eraseSession } from "../lib/results/results.ts";
 import { bearerToken } from "../lib/sessions/tokens.ts";
 import { resultDeps } from "../lib/wiring/results.ts";
@@ -9,6 +9,6 @@ export const handler = httpHandler({}, async (request) => {
   const erased = await eraseSession(resultDeps(), request.pathParameters.sessionId, bearerToken(request.headers));
   logger.appendKeys({ sessionId: request.pathParameters.sessionId });
   logger.info("session erased", erased);
-  countMetric(MetricName.SessionsDeleted);
+  countMetric("SessionsDeleted");
   return { status: 204 };
 });

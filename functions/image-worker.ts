@@ -1,7 +1,7 @@
 import { eventHandler } from "../lib/http/event-handler.ts";
 import { runImageJob } from "../lib/images/worker.ts";
 import { describeError, logger } from "../lib/observability/logger.ts";
-import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { countMetric } from "../lib/observability/metrics.ts";
 import { imageJobEvent } from "../lib/schemas/images.ts";
 import { imageWorkerDeps } from "../lib/wiring/images.ts";
 
@@ -25,10 +25,10 @@ export const handler = eventHandler<unknown>({ timeoutEarlyInMillis: 0 }, async 
     const signal = AbortSignal.timeout(Math.max(1000, context.getRemainingTimeInMillis() - RECORD_MARGIN_MS));
     const result = await runImageJob(imageWorkerDeps(signal), job);
     logger.info("image job finished", { ...result });
-    if (result.outcome === "ready") countMetric(MetricName.ImagesGenerated);
-    if (result.outcome === "failed") countMetric(MetricName.ImagesFailed);
+    if (result.outcome === "ready") countMetric("ImagesGenerated");
+    if (result.outcome === "failed") countMetric("ImagesFailed");
   } catch (error) {
     logger.error("image job could not be recorded", describeError(error));
-    countMetric(MetricName.ImagesFailed);
+    countMetric("ImagesFailed");
   }
 });

@@ -1,7 +1,7 @@
 import type { S3Event } from "aws-lambda";
 import { eventHandler } from "../lib/http/event-handler.ts";
 import { logger } from "../lib/observability/logger.ts";
-import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { countMetric } from "../lib/observability/metrics.ts";
 import { confirmPhoto } from "../lib/photos/photos.ts";
 import { sessionIdOfPhotoKey } from "../lib/storage/objects.ts";
 import { photoDeps } from "../lib/wiring/photos.ts";
@@ -18,7 +18,7 @@ export const handler = eventHandler<S3Event>({}, async (event) => {
     logger.appendKeys({ sessionId });
     const photo = await confirmPhoto(photoDeps(), sessionId, key);
     logger.info("photo checked", { status: photo?.status ?? "discarded", reason: photo?.reason });
-    if (photo?.status === "ready") countMetric(MetricName.PhotosReady);
-    if (photo?.status === "rejected") countMetric(MetricName.PhotosRejected);
+    if (photo?.status === "ready") countMetric("PhotosReady");
+    if (photo?.status === "rejected") countMetric("PhotosRejected");
   }
 });

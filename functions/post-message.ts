@@ -1,18 +1,18 @@
 import { httpHandler } from "../lib/http/handler.ts";
 import { logger } from "../lib/observability/logger.ts";
-import { countMetric, MetricName } from "../lib/observability/metrics.ts";
+import { countMetric } from "../lib/observability/metrics.ts";
 import { postMessageBody } from "../lib/schemas/messages.ts";
 import { postMessage } from "../lib/sessions/turn.ts";
 import { messageDeps } from "../lib/wiring/interview.ts";
-import { messageLimiter } from "../lib/wiring/limits.ts";
+import { messageLimit } from "../lib/wiring/limits.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 export const handler = httpHandler({ body: postMessageBody }, async (request) => {
   // The session read and the message limit share one Redis round trip; the turn's write is the second.
-  const session = await openRequestedSession(request, messageLimiter());
+  const session = await openRequestedSession(request, messageLimit());
   const result = await postMessage(messageDeps(), session, request.body.text, request.signal);
   // Field names and counts only: never the text or the values.
   logger.info("message answered", { extracted: result.extracted, missing: result.missingFields.length });
-  countMetric(MetricName.MessagesPosted);
+  countMetric("MessagesPosted");
   return { status: 200, body: result };
 });

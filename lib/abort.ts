@@ -1,14 +1,9 @@
 /**
  * Settles with `promise`, or rejects with `abortError(signal)` as soon as `signal` aborts, whichever comes first:
- * a call that ignores its signal still ends on time. A signal that is already aborted rejects at once.
+ * a call that ignores its signal still ends on time.
  */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, abortError: (signal: AbortSignal) => Error): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) {
-    // An aborted signal fires no more events: end now, and leave the late answer to be dropped.
-    promise.catch(() => undefined);
-    return Promise.reject(abortError(signal));
-  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(abortError(signal));
     signal.addEventListener("abort", onAbort, { once: true });

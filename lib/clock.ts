@@ -7,6 +7,4 @@ export interface Clocked {
 }
 
 /** The current time as the given collaborators tell it. */
-export function currentTime(deps: Clocked): Date {
-  return deps.now ? deps.now() : new Date();
-}
+export const currentTime = (deps: Clocked): Date => deps.now?.() ?? new Date();

@@ -1,6 +1,7 @@
 /**
- * The typed errors of the whole product, on the ground floor: domain, storage and HTTP code throw them, and only
- * the HTTP chain (lib/http) turns them into responses. This module imports nothing.
+ * The typed HTTP errors, on the ground floor: domain, storage and HTTP code throw them, and only the HTTP chain
+ * (lib/http) turns them into responses. This module imports nothing. Provider failures are lib/provider-error.ts
+ * (apart, so that functions which never call a provider do not carry it).
  */
 
 /** An error that the HTTP layer turns into a JSON response with a stable code. */
@@ -110,21 +111,5 @@ export class DependencyUnavailableError extends HttpError {
       cause,
     });
     this.dependency = dependency;
-  }
-}
-
-/**
- * A failure of an external model provider (chat or image) with a stable code and, when the provider answered, its
- * HTTP status. Messages never hold user text, profile values, prompts or model output, so the error is safe to log.
- */
-export class ProviderError<Code extends string> extends Error {
-  readonly code: Code;
-  /** Upstream HTTP status when the provider answered with one. */
-  readonly status: number | undefined;
-
-  constructor(code: Code, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.status = options?.status;
   }
 }

@@ -8,7 +8,7 @@ import { processSecrets } from "../wiring/secrets.ts";
 import { loadSecretsFirst } from "./middlewares.ts";
 
 export interface EventHandlerOptions {
-  /** middy's early timeout; 0 turns it off (the handler then watches the remaining time itself). */
+  /** middy's early timeout; 0 turns it off (the handler then watches the remaining time itself). Leave the key out for middy's default. */
   timeoutEarlyInMillis?: number;
 }
 
@@ -18,7 +18,7 @@ export interface EventHandlerOptions {
  * so a failed load is the one error it throws (Lambda then retries the event).
  */
 export function eventHandler<Event>(options: EventHandlerOptions, handle: (event: Event, context: Context) => Promise<void>) {
-  return middy<Event, void, Error, Context>(options.timeoutEarlyInMillis === undefined ? {} : { timeoutEarlyInMillis: options.timeoutEarlyInMillis })
+  return middy<Event, void, Error, Context>(options)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
     .use(loadSecretsFirst<Event, void, Context>(processSecrets))

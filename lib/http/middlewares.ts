@@ -2,7 +2,7 @@ import type { MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import * as z from "../schemas/zod.ts";
 import { describeError, logger } from "../observability/logger.ts";
-import { countMetric, MetricName } from "../observability/metrics.ts";
+import { countMetric } from "../observability/metrics.ts";
 import {
   DependencyUnavailableError,
   HttpError,
@@ -86,7 +86,7 @@ export function errorHandler(): MiddlewareObj<HttpEvent, HttpResponse, Error, Co
       const error = toHttpError(request.error);
       if (error.status >= 500) {
         logger.error("request failed", { status: error.status, ...describeError(request.error) });
-        if (error instanceof DependencyUnavailableError) countMetric(MetricName.DependencyErrors);
+        if (error instanceof DependencyUnavailableError) countMetric("DependencyErrors");
       } else {
         logger.info("request refused", { status: error.status, code: error.code });
       }

@@ -1,6 +1,6 @@
 import type { ChildGender, Gender } from "../interview/profile.ts";
 import { PNG_SIGNATURE } from "../photos/inspect.ts";
-import { ProviderError } from "../errors.ts";
+import { ProviderError } from "../provider-error.ts";
 
 /** An image handed to a provider: its bytes and their media type. */
 export interface SourceImage {

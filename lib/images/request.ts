@@ -53,24 +53,19 @@ export function newJobId(): string {
   return randomBytes(16).toString("base64url");
 }
 
-function isUnderWay(image: ImageState | null): image is ImageState & { status: "pending" | "running" } {
-  return image?.status === "pending" || image?.status === "running";
-}
-
-function isLost(image: ImageState, nowMs: number, staleAfterMs: number): boolean {
+/** Whether a job is pending or running, and not for so long that it counts as lost. */
+function isUnderWay(image: ImageState | null, nowMs: number, staleAfterMs: number): image is ImageState & { status: "pending" | "running" } {
+  if (image?.status !== "pending" && image?.status !== "running") return false;
   const since = Date.parse(image.startedAt ?? image.requestedAt);
-  return Number.isFinite(since) && nowMs - since > staleAfterMs;
+  return !(Number.isFinite(since) && nowMs - since > staleAfterMs);
 }
-
-const sessionBusy = () => new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
 
 /**
  * Asks for a picture: returns the job under way, or the ready picture when its inputs are unchanged,
  * or else records a new job (rate-limited per session) and starts the worker asynchronously.
  */
-export async function requestImage(deps: ImageRequestDeps, session: Session, kind: ImageKind): Promise<ImageRequestResult> {
-  type Decided = { result: ImageRequestResult } | { recorded: Session; job: ImageState; previous: ImageState | null; version: number };
-  const decided = await updateSession<Decided>(deps.store, session.id, {
+export function requestImage(deps: ImageRequestDeps, session: Session, kind: ImageKind): Promise<ImageRequestResult> {
+  return updateSession<ImageRequestResult>(deps.store, session.id, {
     loaded: session,
     decide: async (current) => {
       if (!current) throw new SessionNotFoundError();
@@ -79,8 +74,8 @@ export async function requestImage(deps: ImageRequestDeps, session: Session, kin
       }
       const image = current.images[kind];
       // A job under way is returned as it is, whatever changed since: two workers must never write the same picture.
-      if (isUnderWay(image) && !isLost(image, currentTime(deps).getTime(), deps.staleAfterMs)) {
-        return { done: { result: { httpStatus: 202, image: { kind, status: image.status, jobId: image.jobId }, outcome: "in_progress" } } };
+      if (isUnderWay(image, currentTime(deps).getTime(), deps.staleAfterMs)) {
+        return { done: { httpStatus: 202, image: { kind, status: image.status, jobId: image.jobId }, outcome: "in_progress" } };
       }
       const planned = planImage(current, kind, deps.traits);
       if (!planned.ok) {
@@ -88,7 +83,7 @@ export async function requestImage(deps: ImageRequestDeps, session: Session, kin
       }
       if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
         const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds);
-        return { done: { result: { httpStatus: 200, image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } } };
+        return { done: { httpStatus: 200, image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } };
       }
       const job: ImageState = {
         status: "pending",
@@ -98,22 +93,19 @@ export async function requestImage(deps: ImageRequestDeps, session: Session, kin
       };
       return {
         write: { set: imageFields(kind, job) },
-        saved: (version) => ({ recorded: { ...current, version, images: { ...current.images, [kind]: job } }, job, previous: image, version }),
+        saved: async (version) => {
+          const recorded: Session = { ...current, version, images: { ...current.images, [kind]: job } };
+          // Counted only once this call has won the write, so racing duplicates do not spend the allowance.
+          await admit(deps, recorded, kind, job, image);
+          await start(deps, recorded, kind, job);
+          return { httpStatus: 202, image: { kind, status: "pending", jobId: job.jobId }, outcome: "created" };
+        },
       };
     },
-    missing: () => {
-      throw new SessionNotFoundError();
-    },
     contended: () => {
-      throw sessionBusy();
+      throw new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
     },
   });
-  if ("result" in decided) return decided.result;
-
-  // Counted only once this call has won the write, so racing duplicates do not spend the allowance.
-  await admit(deps, decided.recorded, kind, decided.job, decided.previous);
-  await start(deps, decided.recorded, kind, decided.job);
-  return { httpStatus: 202, image: { kind, status: "pending", jobId: decided.job.jobId }, outcome: "created" };
 }
 
 async function admit(deps: ImageRequestDeps, recorded: Session, kind: ImageKind, job: ImageState, previous: ImageState | null): Promise<void> {
@@ -150,7 +142,6 @@ async function replacePendingJob(store: SessionStore, recorded: Session, kind: I
         if (!session || image?.jobId !== jobId || image.status !== "pending") return { done: undefined };
         return { write: { set: imageFields(kind, next) }, saved: () => undefined };
       },
-      missing: () => undefined,
       contended: () => undefined,
     });
   } catch (error) {

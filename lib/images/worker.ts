@@ -74,8 +74,9 @@ export async function runImageJob(deps: ImageWorkerDeps, event: ImageJobEvent): 
   return outcome === "saved" ? { outcome: "ready", durationMs: elapsed() } : { outcome: "skipped", reason: "superseded" };
 }
 
-function claimJob(deps: ImageWorkerDeps, event: ImageJobEvent): Promise<Claim> {
+async function claimJob(deps: ImageWorkerDeps, event: ImageJobEvent): Promise<Claim> {
   return updateSession<Claim>(deps.store, event.sessionId, {
+    loaded: await deps.store.load(event.sessionId),
     decide: (session) => {
       if (!session) return { done: { skipped: "session_missing" } };
       const image = session.images[event.kind];
@@ -88,7 +89,6 @@ function claimJob(deps: ImageWorkerDeps, event: ImageJobEvent): Promise<Claim> {
         saved: (version) => ({ session: { ...session, version, images: { ...session.images, [event.kind]: job } }, job }),
       };
     },
-    missing: () => ({ skipped: "session_missing" }),
     contended: () => ({ skipped: "contended" }),
   });
 }
@@ -103,7 +103,6 @@ function settle(store: SessionStore, event: ImageJobEvent, loaded: Session | nul
   return updateSession<"saved" | "superseded">(store, event.sessionId, {
     loaded,
     decide: (session) => (isRunning(session, event) ? { write: { set: imageFields(event.kind, next) }, saved: () => "saved" } : { done: "superseded" }),
-    missing: () => "superseded",
     contended: () => "superseded",
   });
 }
@@ -155,7 +154,13 @@ async function generateWithDeadline(deps: ImageWorkerDeps, input: ImageInput): P
   const timedOut = () => new ImageProviderError("generation_timeout", "The image provider did not finish in time");
   if (signal.aborted) throw timedOut();
   try {
-    return await untilAborted(deps.provider.generate(input, signal), signal, timedOut);
+    const generating = deps.provider.generate(input, signal);
+    // A provider may trip the shared signal before it answers; untilAborted only hears the aborts that come later.
+    if (signal.aborted) {
+      generating.catch(() => undefined);
+      throw timedOut();
+    }
+    return await untilAborted(generating, signal, timedOut);
   } catch (error) {
     throw signal.aborted ? timedOut() : error;
   }

@@ -1,4 +1,4 @@
-import { ProviderError } from "../errors.ts";
+import { ProviderError } from "../provider-error.ts";
 import type { Locale } from "../schemas/sessions.ts";
 import type { Profile, ProfileField } from "./profile.ts";
 

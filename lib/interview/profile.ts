@@ -1,11 +1,22 @@
 import * as z from "../schemas/zod.ts";
-import { PERSONALITY_TRAITS, PROFILE_FIELDS, type ProfileField } from "./profile-fields.ts";
+import { PARTNER_KEYS, PERSONALITY_TRAITS, PROFILE_FIELDS, type ProfileField } from "./profile-fields.ts";
 
 // The interview profile: what the interviewer collects before images can be generated.
 // A stored profile is always partial (it fills up over the chat); completeness is a
 // separate question answered by `missingFields`.
 
-export { PERSONALITY_TRAITS, PROFILE_FIELDS, type PersonalityTrait, type ProfileField } from "./profile-fields.ts";
+export {
+  isProfileComplete,
+  MIN_PERSONALITY_TRAITS,
+  missingFields,
+  PARTNER_KEYS,
+  PERSONALITY_TRAITS,
+  PROFILE_FIELDS,
+  personalityTraitCount,
+  type PartnerKey,
+  type PersonalityTrait,
+  type ProfileField,
+} from "./profile-fields.ts";
 
 export const GENDERS = ["female", "male", "other"] as const;
 export type Gender = (typeof GENDERS)[number];
@@ -18,10 +29,6 @@ export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
 export const CHILD_GENDERS = ["female", "male", "either"] as const;
 export type ChildGender = (typeof CHILD_GENDERS)[number];
 
-/** Partner keys, in the order the interviewer asks them. */
-export const PARTNER_KEYS = ["name", "temperament", "appearance"] as const;
-export type PartnerKey = (typeof PARTNER_KEYS)[number];
-
 export const MIN_AGE = 16;
 export const MAX_AGE = 120;
 /** Longest free-text answer kept (location, income, temperament, appearance). */
@@ -30,9 +37,6 @@ export const MAX_TEXT_LENGTH = 200;
 export const MAX_NAME_LENGTH = 50;
 /** Most children a profile holds; further new children are ignored by `mergeProfile`. */
 export const MAX_CHILDREN = 10;
-/** Personality counts as answered once this many traits are set. */
-export const MIN_PERSONALITY_TRAITS = 2;
-
 const freeText = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_TEXT_LENGTH));
 const nameText = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_NAME_LENGTH));
 const traitScore = z.number().check(z.minimum(0), z.maximum(1));
@@ -78,37 +82,6 @@ export const profileSchema = z.strictObject({
 });
 /** A stored (possibly partial) interview profile. */
 export type Profile = z.infer<typeof profileSchema>;
-
-/** Number of personality traits that hold a score. */
-export function personalityTraitCount(personality: Personality | undefined): number {
-  if (!personality) return 0;
-  return PERSONALITY_TRAITS.filter((trait) => personality[trait] !== undefined).length;
-}
-
-function isFieldComplete(profile: Profile, field: ProfileField): boolean {
-  switch (field) {
-    case "personality":
-      return personalityTraitCount(profile.personality) >= MIN_PERSONALITY_TRAITS;
-    case "partner": {
-      const partner = profile.partner;
-      return partner !== undefined && PARTNER_KEYS.every((key) => partner[key] !== undefined);
-    }
-    case "children":
-      return (profile.children ?? []).some((child) => child.desiredGender !== undefined);
-    default:
-      return profile[field] !== undefined;
-  }
-}
-
-/** Fields still needed for a complete profile, in `PROFILE_FIELDS` order (empty when complete). */
-export function missingFields(profile: Profile): ProfileField[] {
-  return PROFILE_FIELDS.filter((field) => !isFieldComplete(profile, field));
-}
-
-/** True when every field the spec requires is present. */
-export function isProfileComplete(profile: Profile): boolean {
-  return missingFields(profile).length === 0;
-}
 
 function childKey(name: string): string {
   // Same child despite width/case/spacing differences ("Ｓａｋｕｒａ" vs "sakura ").

@@ -9,21 +9,20 @@ export const metrics = new Metrics({
   logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
 });
 
-/** Metric names, documented in the README. */
-export const MetricName = {
-  SessionsCreated: "SessionsCreated",
-  MessagesPosted: "MessagesPosted",
-  PhotosReady: "PhotosReady",
-  PhotosRejected: "PhotosRejected",
-  ImagesGenerated: "ImagesGenerated",
-  ImagesFailed: "ImagesFailed",
-  SessionsCompleted: "SessionsCompleted",
-  SessionsDeleted: "SessionsDeleted",
-  RateLimited: "RateLimited",
-  DependencyErrors: "DependencyErrors",
-} as const;
+/** The names of the product's own metrics (documented in the README); each counts occurrences of an event. */
+export type MetricName =
+  | "SessionsCreated"
+  | "MessagesPosted"
+  | "PhotosReady"
+  | "PhotosRejected"
+  | "ImagesGenerated"
+  | "ImagesFailed"
+  | "SessionsCompleted"
+  | "SessionsDeleted"
+  | "RateLimited"
+  | "DependencyErrors";
 
 /** Counts one occurrence of a named event. */
-export function countMetric(name: (typeof MetricName)[keyof typeof MetricName], value = 1): void {
+export function countMetric(name: MetricName, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
 }

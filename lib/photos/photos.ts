@@ -88,7 +88,6 @@ export async function confirmPhoto(deps: PhotoDeps, sessionId: string, key: stri
     loaded: session,
     decide: (current) =>
       isAwaiting(current, key) ? { write: { set: { photo: next } }, saved: () => next } : { done: current?.photo?.key === key ? current.photo : null },
-    missing: () => null,
     contended: () => photo,
   });
 }

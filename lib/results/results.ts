@@ -1,6 +1,7 @@
 import { currentTime, type Clocked } from "../clock.ts";
 import { ConflictError, SessionNotFoundError } from "../errors.ts";
-import { missingFields, type Profile } from "../interview/profile.ts";
+import { missingFields } from "../interview/profile-fields.ts";
+import type { Profile } from "../interview/profile.ts";
 import type { Session, SessionStore } from "../sessions/model.ts";
 import { isSessionId, tokenMatches } from "../sessions/tokens.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";

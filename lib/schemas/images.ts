@@ -1,16 +1,16 @@
 import * as z from "./zod.ts";
 
 /** The kinds of picture Hera generates. */
-export const imageKind = z.enum(["partner", "child"]);
+export const imageKind = /* @__PURE__ */ z.enum(["partner", "child"]);
 export type ImageKind = z.infer<typeof imageKind>;
 
 /** Body of POST /api/sessions/{sessionId}/images: which picture to generate. */
-export const requestImageBody = z.strictObject({
+export const requestImageBody = /* @__PURE__ */ z.strictObject({
   kind: imageKind,
 });
 
 /** The event the image worker receives (an asynchronous Lambda invocation); anything else is ignored. */
-export const imageJobEvent = z.object({
+export const imageJobEvent = /* @__PURE__ */ z.object({
   sessionId: z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/)),
   kind: imageKind,
   jobId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),

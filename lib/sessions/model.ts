@@ -94,5 +94,6 @@ export interface SessionStore {
 
 /** The session field that holds the job of one kind of picture. */
 export function imageFields(kind: ImageKind, state: ImageState | null): SessionFields {
-  return kind === "partner" ? { partnerImage: state } : { childImage: state };
+  const field: `${ImageKind}Image` = `${kind}Image`;
+  return { [field]: state };
 }

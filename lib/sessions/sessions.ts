@@ -1,8 +1,6 @@
 import { currentTime, type Clocked } from "../clock.ts";
 import { SessionNotFoundError } from "../errors.ts";
-import { enforceLimit } from "../limits/enforce.ts";
-import type { RateLimiter } from "../limits/rate-limiter.ts";
-import { missingFields } from "../interview/profile.ts";
+import { missingFields } from "../interview/profile-fields.ts";
 import type { ProfileField, Profile } from "../interview/profile.ts";
 import type { ChatProvider } from "../interview/chat-provider.ts";
 import type { ImageKind, ImageState, Locale, PhotoState, Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
@@ -53,9 +51,9 @@ export async function createSession(deps: CreateSessionDeps, input: { locale: Lo
 }
 
 /**
- * Loads a session for the holder of its token; unknown id and wrong token are the same 404. With a limiter, the call
- * is counted against the session's allowance at the same time, so that the limiter's script travels in the session
- * read's Redis round trip (lib/clients/redis-batch.ts). It is therefore counted before the token is checked: a
+ * Loads a session for the holder of its token; unknown id and wrong token are the same 404. With `limit` (a
+ * per-session limit, see lib/limits/enforce.ts), the call is counted against the session's allowance at the same
+ * time, so that the limiter's script travels in the session read's Redis round trip (lib/clients/redis-batch.ts). It is therefore counted before the token is checked: a
  * caller who knows a session id without its token spends that session's allowance too; ids are 128 random bits that
  * only the token holder is given. An unknown session or a wrong token is a 404 whatever the limiter says; a refused
  * limit is a 429.
@@ -64,18 +62,16 @@ export async function openSession(
   store: Pick<SessionStore, "load">,
   sessionId: string | undefined,
   token: string,
-  limiter?: RateLimiter,
+  limit?: (sessionId: string) => Promise<void>,
 ): Promise<Session> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
-  const [opened, limited] = await Promise.allSettled([loadOwned(store, sessionId, token), limiter ? enforceLimit(limiter, sessionId) : undefined]);
-  if (opened.status === "rejected") throw opened.reason;
-  if (limited.status === "rejected") throw limited.reason;
-  return opened.value;
-}
-
-async function loadOwned(store: Pick<SessionStore, "load">, sessionId: string, token: string): Promise<Session> {
-  const session = await store.load(sessionId);
+  const loading = store.load(sessionId);
+  const counted = limit?.(sessionId);
+  // Settled later: an unknown session or a wrong token is a 404 whatever the limiter says.
+  counted?.catch(() => undefined);
+  const session = await loading;
   if (!session || !tokenMatches(session.tokenHash, token)) throw new SessionNotFoundError();
+  await counted;
   return session;
 }
 

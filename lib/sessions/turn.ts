@@ -1,9 +1,10 @@
 import { ConflictError, DependencyUnavailableError, SessionNotFoundError } from "../errors.ts";
 import { currentTime, type Clocked } from "../clock.ts";
 import type { Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
-import { SESSION_WRITE_POLICY, updateSession } from "./optimistic.ts";
+import { updateSession } from "./optimistic.ts";
 import { ChatProviderError, type ChatProvider } from "../interview/chat-provider.ts";
-import { mergeProfile, missingFields, type Profile, type ProfileField } from "../interview/profile.ts";
+import { missingFields, type ProfileField } from "../interview/profile-fields.ts";
+import { mergeProfile, type Profile } from "../interview/profile.ts";
 
 export interface MessageDeps extends Clocked {
   store: SessionStore;
@@ -54,14 +55,11 @@ export async function postMessage(deps: MessageDeps, opened: Session, text: stri
         };
         return { write: { set: { profile, userMessageCount: session.userMessageCount + 1 }, append: messages }, saved: () => result };
       },
-      missing: () => {
-        throw new SessionNotFoundError();
-      },
       contended: () => {
         throw new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
       },
     },
-    deps.maxAttempts === undefined ? SESSION_WRITE_POLICY : { ...SESSION_WRITE_POLICY, attempts: deps.maxAttempts },
+    deps.maxAttempts,
   );
 }
 

@@ -6,6 +6,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type GetObjectCommandOutput,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -30,7 +31,7 @@ export class S3ObjectStore implements ObjectStore {
   ) {}
 
   async read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null> {
-    let response;
+    let response: GetObjectCommandOutput;
     try {
       response = await s3Call(() => this.server.client.send(new GetObjectCommand({ Bucket: this.server.bucket, Key: key, Range: `bytes=0-${maxBytes}` })));
     } catch (error) {

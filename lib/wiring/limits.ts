@@ -1,4 +1,5 @@
 import { stageKeyPrefix } from "../config.ts";
+import { perSessionLimit } from "../limits/enforce.ts";
 import { createUpstashRateLimiter, type RateLimiter } from "../limits/rate-limiter.ts";
 import { getConfig } from "./config.ts";
 import { limiterRedis } from "./redis.ts";
@@ -31,6 +32,11 @@ export function messageLimiter(): RateLimiter {
     onUnavailable: "open",
   });
   return messages;
+}
+
+/** The message limit of a session, counted as the session is opened. */
+export function messageLimit(): (sessionId: string) => Promise<void> {
+  return perSessionLimit(messageLimiter());
 }
 
 /** IMAGE_DAILY_LIMIT new image jobs per session a day; fails closed, since a generation costs money. */

@@ -1,4 +1,3 @@
-import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { logger } from "../observability/logger.ts";
 import { RedisSessionStore } from "../sessions/redis-session-store.ts";
 import type { Session, SessionStore } from "../sessions/model.ts";
@@ -23,13 +22,13 @@ export function sessionStore(): SessionStore {
 
 /**
  * Opens the session a request names, for the holder of its bearer token, and tags the request's logs with its id.
- * With a limiter, the call is also counted against the session's allowance (in the same Redis round trip).
+ * With `limit`, the call is also counted against the session's allowance (in the same Redis round trip).
  */
 export async function openRequestedSession(
   request: { pathParameters: Record<string, string | undefined>; headers: Record<string, string | undefined> },
-  limiter?: RateLimiter,
+  limit?: (sessionId: string) => Promise<void>,
 ): Promise<Session> {
-  const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers), limiter);
+  const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers), limit);
   logger.appendKeys({ sessionId: session.id });
   return session;
 }

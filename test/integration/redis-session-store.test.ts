@@ -2,7 +2,7 @@ import { Redis } from "@upstash/redis";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { integrationRedis } from "../helpers/integration.ts";
 import { ratelimitRedis, RedisBatch } from "../../lib/clients/redis-batch.ts";
-import { enforceLimit } from "../../lib/limits/enforce.ts";
+import { enforceLimit, perSessionLimit } from "../../lib/limits/enforce.ts";
 import { createUpstashRateLimiter } from "../../lib/limits/rate-limiter.ts";
 import { RedisSessionStore, sessionKeys } from "../../lib/sessions/redis-session-store.ts";
 import type { SessionMessage } from "../../lib/sessions/model.ts";
@@ -127,7 +127,7 @@ describe(`Redis round trips per request on ${services.redisEngine}`, () => {
     await enforceLimit(messages, created.sessionId);
     // Act: what functions/post-message.ts does with Redis
     const count = await countingFetch(async () => {
-      const session = await openSession(store, created.sessionId, created.sessionToken, messages);
+      const session = await openSession(store, created.sessionId, created.sessionToken, perSessionLimit(messages));
       const saved = await store.save(session.id, { expectedVersion: session.version, set: { userMessageCount: 1 }, append: [message("32")] });
       expect(saved.outcome).toBe("saved");
     });
@@ -140,9 +140,9 @@ describe(`Redis round trips per request on ${services.redisEngine}`, () => {
     const created = await createSession({ store, interviewer }, { locale: "en" });
     const messages = limiter("messages", 2);
 
-    await openSession(store, created.sessionId, created.sessionToken, messages);
-    await openSession(store, created.sessionId, created.sessionToken, messages);
-    const third = openSession(store, created.sessionId, created.sessionToken, messages);
+    await openSession(store, created.sessionId, created.sessionToken, perSessionLimit(messages));
+    await openSession(store, created.sessionId, created.sessionToken, perSessionLimit(messages));
+    const third = openSession(store, created.sessionId, created.sessionToken, perSessionLimit(messages));
 
     await expect(third).rejects.toMatchObject({ status: 429, code: "rate_limited" });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RateLimitedError, SessionNotFoundError } from "../../lib/errors.ts";
-import { enforceLimit } from "../../lib/limits/enforce.ts";
+import { enforceLimit, perSessionLimit } from "../../lib/limits/enforce.ts";
 import type { RateLimiter } from "../../lib/limits/rate-limiter.ts";
 import { createSession, openSession } from "../../lib/sessions/sessions.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
@@ -47,7 +47,7 @@ describe("openSession with a limiter", () => {
     const { store, created } = await opened();
     const limiter = countingLimiter(5);
     // Act
-    const session = await openSession(store, created.sessionId, created.sessionToken, limiter);
+    const session = await openSession(store, created.sessionId, created.sessionToken, perSessionLimit(limiter));
     // Assess
     expect(session.id).toBe(created.sessionId);
     expect(limiter.calls).toEqual([created.sessionId]);
@@ -56,10 +56,21 @@ describe("openSession with a limiter", () => {
   it("starts the limiter before the session read has answered, so both can share a round trip", async () => {
     const { store, created } = await opened();
     const order: string[] = [];
-    const slowStore = { load: async (id: string) => (order.push("load"), await new Promise((resolve) => setTimeout(resolve, 20)), store.load(id)) };
-    const limiter: RateLimiter = { limit: async () => (order.push("limit"), { allowed: true, retryAfterSeconds: 0 }) };
+    const slowStore = {
+      load: async (id: string) => {
+        order.push("load");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return store.load(id);
+      },
+    };
+    const limiter: RateLimiter = {
+      limit: async () => {
+        order.push("limit");
+        return { allowed: true, retryAfterSeconds: 0 };
+      },
+    };
 
-    await openSession(slowStore, created.sessionId, created.sessionToken, limiter);
+    await openSession(slowStore, created.sessionId, created.sessionToken, perSessionLimit(limiter));
 
     expect(order).toEqual(["load", "limit"]);
   });
@@ -68,16 +79,16 @@ describe("openSession with a limiter", () => {
     const { store, created } = await opened();
     const spent = countingLimiter(0);
 
-    await expect(openSession(store, created.sessionId, created.sessionToken, spent)).rejects.toBeInstanceOf(RateLimitedError);
-    await expect(openSession(store, created.sessionId, "wrong-token", spent)).rejects.toBeInstanceOf(SessionNotFoundError);
-    await expect(openSession(store, newSessionId(), created.sessionToken, countingLimiter(5))).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(openSession(store, created.sessionId, created.sessionToken, perSessionLimit(spent))).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(openSession(store, created.sessionId, "wrong-token", perSessionLimit(spent))).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(openSession(store, newSessionId(), created.sessionToken, perSessionLimit(countingLimiter(5)))).rejects.toBeInstanceOf(SessionNotFoundError);
   });
 
   it("does not count a malformed session id", async () => {
     const { store } = await opened();
     const limiter = countingLimiter(5);
 
-    await expect(openSession(store, "../etc", "token", limiter)).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(openSession(store, "../etc", "token", perSessionLimit(limiter))).rejects.toBeInstanceOf(SessionNotFoundError);
 
     expect(limiter.calls).toEqual([]);
   });

@@ -356,7 +356,11 @@ describe("settlePendingPhoto", () => {
     objects.put(photo.key, jpeg, "image/jpeg", new Date(clock().getTime() - 1000));
     const writes = store.writes;
     let inspected = 0;
-    const counting: typeof deps = { ...deps, inspect: async (bytes, declared) => (inspected++, inspectImage(bytes, declared)) };
+    const counting: typeof deps = { ...deps, inspect: async (bytes, declared) => {
+        inspected++;
+        return inspectImage(bytes, declared);
+      },
+    };
     // Act
     const fresh = await settlePendingPhoto(counting, session);
     // Assess: nothing read, decoded or written
