@@ -1,6 +1,11 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import type { S3Bucket } from "../storage/s3-object-store.ts";
 import { localCredentials, type StaticCredentials } from "./aws.ts";
+
+/** One bucket as seen through one S3 client. */
+export interface S3Bucket {
+  client: S3Client;
+  bucket: string;
+}
 
 /** Where a bucket is: its name and region, and a local endpoint (path style) when not on AWS. */
 export interface BucketSettings {

@@ -7,18 +7,12 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   type GetObjectCommandOutput,
-  type S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { httpStatusOf } from "../clients/aws.ts";
+import type { S3Bucket } from "../clients/s3.ts";
 import { DependencyUnavailableError } from "../errors.ts";
 import type { ObjectStore } from "./objects.ts";
-
-/** One bucket as seen through one S3 client. */
-export interface S3Bucket {
-  client: S3Client;
-  bucket: string;
-}
 
 /**
  * An ObjectStore on one S3 bucket: `server` makes the server-side calls, `browser` signs the GET URLs handed to

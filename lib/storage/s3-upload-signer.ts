@@ -1,5 +1,5 @@
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
-import type { S3Bucket } from "./s3-object-store.ts";
+import type { S3Bucket } from "../clients/s3.ts";
 import type { UploadSigner } from "./objects.ts";
 
 /**
