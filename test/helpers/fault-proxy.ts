@@ -71,7 +71,7 @@ export async function startFaultProxy(target: { host?: string; port: number }, i
         client.once("data", () => client.resetAndDestroy());
         return;
       default: {
-        const canned = CANNED[mode];
+        const canned = CANNED[mode] ?? "";
         client.once("data", () => client.end(canned));
       }
     }
