@@ -13,7 +13,7 @@ export const handler = httpHandler({}, async (request) => {
   const name = pictureName.safeParse(request.pathParameters.name);
   if (!name.success) throw new RouteNotFoundError();
   const opened = await openRequestedSession(request);
-  const session = name.data === "user" ? await settlePendingPhoto(photoDeps(), opened) : opened;
+  const session = name.data === "user" ? await settlePendingPhoto(photoDeps(request.signal), opened) : opened;
   const ready = readyPictureKey(session, name.data);
   if (!ready) throw new HttpError(404, "picture_not_ready", `The ${name.data} picture is not ready.`);
   const expiresAt = new Date(Date.now() + config.DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString();

@@ -39,7 +39,9 @@ const envSchema = z.object({
   S3_ENDPOINT: optionalUrl,
   S3_PUBLIC_ENDPOINT: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
-  DEPENDENCY_TIMEOUT_MS: intFrom(3000, 100),
+  // The deadline of one call to S3, DynamoDB or Lambda (retries included) and of one readiness check: a request that
+  // meets a hung dependency answers 503 well within 3 s.
+  DEPENDENCY_TIMEOUT_MS: intFrom(2000, 100),
 
   CHAT_PROVIDER: z._default(z.enum(["local", "gemini"]), "local"),
   CHAT_MODEL: text("gemini-2.5-flash"),

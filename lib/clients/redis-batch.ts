@@ -58,6 +58,15 @@ export class RedisBatch {
     return this.command((p) => p.lrange(key, start, stop));
   }
 
+  get(key: string): Promise<unknown> {
+    return this.command((p) => p.get(key));
+  }
+
+  /** SET with an expiry in seconds. */
+  setEx(key: string, value: string, seconds: number): Promise<unknown> {
+    return this.command((p) => p.set(key, value, { ex: seconds }));
+  }
+
   del(...keys: string[]): Promise<number> {
     return this.command((p) => p.del(...keys));
   }

@@ -4,7 +4,7 @@ import { ConflictError, DependencyUnavailableError, HttpError, SessionNotFoundEr
 import { enforceLimit } from "../limits/enforce.ts";
 import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { describeError, logger } from "../observability/logger.ts";
-import { imageFields, type ImageKind, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
+import { imageFields, isJobUnderWay, type ImageKind, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import type { ObjectStore } from "../storage/objects.ts";
 import type { JobDispatcher } from "./dispatch.ts";
@@ -13,9 +13,6 @@ import type { ImageProviderTraits } from "./provider.ts";
 
 // The request side of an image job: record it on the session (one job however often it is asked), count it against
 // the daily allowance, and start the worker (lib/images/worker.ts) asynchronously.
-
-/** Seconds past the generation deadline before a job still pending or running is taken as lost. */
-export const LOST_JOB_MARGIN_SECONDS = 90;
 
 /** What a request for a picture needs. */
 export interface ImageRequestDeps extends Clocked {
@@ -53,13 +50,6 @@ export function newJobId(): string {
   return randomBytes(16).toString("base64url");
 }
 
-/** Whether a job is pending or running, and not for so long that it counts as lost. */
-function isUnderWay(image: ImageState | null, nowMs: number, staleAfterMs: number): image is ImageState & { status: "pending" | "running" } {
-  if (image?.status !== "pending" && image?.status !== "running") return false;
-  const since = Date.parse(image.startedAt ?? image.requestedAt);
-  return !(Number.isFinite(since) && nowMs - since > staleAfterMs);
-}
-
 /**
  * Asks for a picture: returns the job under way, or the ready picture when its inputs are unchanged,
  * or else records a new job (rate-limited per session) and starts the worker asynchronously.
@@ -74,7 +64,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       }
       const image = current.images[kind];
       // A job under way is returned as it is, whatever changed since: two workers must never write the same picture.
-      if (isUnderWay(image, currentTime(deps).getTime(), deps.staleAfterMs)) {
+      if (isJobUnderWay(image, currentTime(deps).getTime(), deps.staleAfterMs)) {
         return { done: { httpStatus: 202, image: { kind, status: image.status, jobId: image.jobId }, outcome: "in_progress" } };
       }
       const planned = planImage(current, kind, deps.traits);

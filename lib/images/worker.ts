@@ -71,7 +71,10 @@ export async function runImageJob(deps: ImageWorkerDeps, event: ImageJobEvent): 
   }
   const ready: ImageState = { ...job, status: "ready", inputsHash, key, finishedAt: currentTime(deps).toISOString() };
   const outcome = await settle(deps.store, event, current, ready);
-  return outcome === "saved" ? { outcome: "ready", durationMs: elapsed() } : { outcome: "skipped", reason: "superseded" };
+  if (outcome === "saved") return { outcome: "ready", durationMs: elapsed() };
+  // Erased (or expired) while the picture was being stored: erasure may have listed the objects before it landed.
+  if (outcome === "missing") await deps.objects.remove(key);
+  return { outcome: "skipped", reason: outcome === "missing" ? "session_missing" : "superseded" };
 }
 
 async function claimJob(deps: ImageWorkerDeps, event: ImageJobEvent): Promise<Claim> {
@@ -99,10 +102,13 @@ function isRunning(session: Session | null, event: ImageJobEvent): session is Se
 }
 
 /** Writes the job's final state as long as the job is still this one and still running. */
-function settle(store: SessionStore, event: ImageJobEvent, loaded: Session | null, next: ImageState): Promise<"saved" | "superseded"> {
-  return updateSession<"saved" | "superseded">(store, event.sessionId, {
+function settle(store: SessionStore, event: ImageJobEvent, loaded: Session | null, next: ImageState): Promise<"saved" | "superseded" | "missing"> {
+  return updateSession<"saved" | "superseded" | "missing">(store, event.sessionId, {
     loaded,
-    decide: (session) => (isRunning(session, event) ? { write: { set: imageFields(event.kind, next) }, saved: () => "saved" } : { done: "superseded" }),
+    decide: (session) => {
+      if (!session) return { done: "missing" };
+      return isRunning(session, event) ? { write: { set: imageFields(event.kind, next) }, saved: () => "saved" } : { done: "superseded" };
+    },
     contended: () => "superseded",
   });
 }

@@ -51,10 +51,11 @@ export async function requestPhotoUpload(
     expiresInSeconds: deps.uploadTtlSeconds,
   });
   const photo: PhotoState = { status: "pending", contentType: input.contentType, key, size: input.contentLength, requestedAt: now.toISOString() };
+  // A new upload replaces the photo, and the old object goes first, so a session never holds two. In this order a
+  // failure changes nothing the session shows (S3 down: the photo is still the old one), and a retry finishes the work.
+  if (session.photo && session.photo.key !== key) await deps.objects.remove(session.photo.key);
   const saved = await deps.store.save(session.id, { set: { photo } });
   if (saved.outcome === "missing") throw new SessionNotFoundError();
-  // A new upload replaces the photo: the old object goes now, so a session never holds two.
-  if (session.photo && session.photo.key !== key) await deps.objects.remove(session.photo.key);
   return {
     upload: { method: "POST", url, fields, expiresAt: new Date(now.getTime() + deps.uploadTtlSeconds * 1000).toISOString() },
     photo: { status: "pending" },

@@ -1,11 +1,15 @@
 import { stageKeyPrefix } from "../config.ts";
 import { perSessionLimit } from "../limits/enforce.ts";
+import { fixedWindowKeys } from "../limits/windows.ts";
 import { createUpstashRateLimiter, type RateLimiter } from "../limits/rate-limiter.ts";
 import { getConfig } from "./config.ts";
 import { limiterRedis } from "./redis.ts";
 
 // Session creation and messages fail open: they cost nothing outside Redis, and with Redis down the
 // request fails at the session store anyway. Image generation fails closed: it costs money.
+const MESSAGE_WINDOW = "1 m";
+const IMAGE_WINDOW = "1 d";
+
 let sessions: RateLimiter | undefined;
 let messages: RateLimiter | undefined;
 let images: RateLimiter | undefined;
@@ -28,7 +32,7 @@ export function messageLimiter(): RateLimiter {
   messages ??= createUpstashRateLimiter(limiterRedis(), {
     prefix: prefixFor("messages"),
     limit: getConfig().MESSAGE_LIMIT,
-    window: "1 m",
+    window: MESSAGE_WINDOW,
     onUnavailable: "open",
   });
   return messages;
@@ -44,8 +48,16 @@ export function imageRateLimiter(): RateLimiter {
   images ??= createUpstashRateLimiter(limiterRedis(), {
     prefix: prefixFor("images"),
     limit: getConfig().IMAGE_DAILY_LIMIT,
-    window: "1 d",
+    window: IMAGE_WINDOW,
     onUnavailable: "closed",
   });
   return images;
+}
+
+/** The Redis keys of a session's own counters (messages, images), erased with the session. */
+export function sessionLimitKeys(sessionId: string): string[] {
+  return [
+    ...fixedWindowKeys(prefixFor("messages"), MESSAGE_WINDOW, sessionId),
+    ...fixedWindowKeys(prefixFor("images"), IMAGE_WINDOW, sessionId),
+  ];
 }

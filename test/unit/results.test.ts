@@ -17,7 +17,7 @@ async function prepare(options: { complete?: boolean } = {}) {
   const objects = new MemoryObjectStore();
   const created = await createSession({ store, interviewer: createLocalInterviewer() }, { locale: "en" });
   if (options.complete !== false) await store.save(created.sessionId, { set: { profile: INTERVIEWS.en.profile } });
-  const deps = { store, archive, objects, retentionDays: 7, urlTtlSeconds: 600, now: clock };
+  const deps = { store, archive, objects, retentionDays: 7, urlTtlSeconds: 600, now: clock, staleAfterMs: 150_000 };
   return { store, archive, objects, deps, created, session: async () => (await store.load(created.sessionId))! };
 }
 
