@@ -18,11 +18,8 @@ import { MemorySessionStore } from "../fakes/memory-session-store.ts";
 const clock = () => new Date("2026-11-22T03:00:00.000Z");
 
 function gate(): { wait: Promise<void>; open: () => void } {
-  let open = () => undefined as void;
-  const wait = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { wait, open };
+  const { promise, resolve } = Promise.withResolvers<void>();
+  return { wait: promise, open: () => resolve() };
 }
 
 async function prepare() {
