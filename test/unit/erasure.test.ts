@@ -18,8 +18,11 @@ import { MemorySessionStore } from "../fakes/memory-session-store.ts";
 const clock = () => new Date("2026-11-22T03:00:00.000Z");
 
 function gate(): { wait: Promise<void>; open: () => void } {
-  const { promise, resolve } = Promise.withResolvers<void>();
-  return { wait: promise, open: () => resolve() };
+  let open: () => void = () => {};
+  const wait = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { wait, open: () => open() };
 }
 
 async function prepare() {
