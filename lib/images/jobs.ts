@@ -327,6 +327,7 @@ async function readSource(deps: ImageWorkerDeps, picture: StoredPicture): Promis
 
 /** Runs the provider under the deadline; a provider that ignores the signal is still cut off at it. */
 async function generateWithDeadline(deps: ImageWorkerDeps, input: ImageInput): Promise<Buffer> {
+  const deadlineAt = Date.now() + deps.timeoutMs;
   const deadline = AbortSignal.timeout(deps.timeoutMs);
   const signal = deps.signal ? AbortSignal.any([deadline, deps.signal]) : deadline;
   const timedOut = () => new ImageProviderError("generation_timeout", "The image provider did not finish in time");
@@ -334,7 +335,8 @@ async function generateWithDeadline(deps: ImageWorkerDeps, input: ImageInput): P
   return new Promise<Buffer>((resolve, reject) => {
     const onAbort = () => reject(timedOut());
     signal.addEventListener("abort", onAbort, { once: true });
-    deps.provider.generate(input, signal).then(
+    // The deadline lets the provider retry a transient failure only while another attempt still fits.
+    deps.provider.generate(input, signal, { deadline: deadlineAt }).then(
       (png) => {
         signal.removeEventListener("abort", onAbort);
         resolve(png);
