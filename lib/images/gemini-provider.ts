@@ -122,9 +122,9 @@ export function createGeminiImageProvider(options: GeminiImageProviderOptions): 
     ...geminiImageTraits(model),
     generate: async (input, signal, generateOptions) => {
       if (signal.aborted) throw timedOut(signal);
-      const [{ Modality }, gemini] = await Promise.all([loadGenai(), client]);
       let png: Buffer;
       try {
+        const [{ Modality }, gemini] = await Promise.all([loadGenai(), client]);
         png = await callGemini({
           use: "image",
           model,

@@ -248,8 +248,8 @@ export function createGeminiInterviewer(options: GeminiInterviewerOptions): Chat
     firstQuestion: async (input) => localFirstQuestion(input),
 
     reply: async (input, signal) => {
-      const gemini = await client;
       try {
+        const gemini = await client;
         return await callGemini({
           use: "chat",
           model,
