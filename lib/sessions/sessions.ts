@@ -1,6 +1,7 @@
 import { currentTime, type Clocked } from "../clock.ts";
 import { SessionNotFoundError } from "../errors.ts";
 import { missingFields } from "../interview/profile-fields.ts";
+import { imageFailureMessage } from "./failure-messages.ts";
 import type { ProfileField, Profile } from "../interview/profile.ts";
 import type { ChatProvider } from "../interview/chat-provider.ts";
 import type { ImageKind, ImageState, Locale, PhotoState, Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
@@ -88,6 +89,8 @@ export interface ImageView {
   jobId: string;
   url?: string;
   error?: string;
+  /** What a person should read about `error`, in the session's language. */
+  message?: string;
 }
 
 export interface SessionView {
@@ -129,8 +132,8 @@ export function sessionView(session: Session, urls: ObjectUrls = {}): SessionVie
     messages: session.messages.map(({ role, text, at }) => ({ role, text, at })),
     photo: session.photo ? photoView(session.photo, urls.photo) : null,
     images: {
-      partner: session.images.partner ? imageView(session.images.partner, urls.partner) : null,
-      child: session.images.child ? imageView(session.images.child, urls.child) : null,
+      partner: session.images.partner ? imageView(session.images.partner, urls.partner, session.locale) : null,
+      child: session.images.child ? imageView(session.images.child, urls.child, session.locale) : null,
     },
     ...(session.completedAt ? { completedAt: session.completedAt } : {}),
   };
@@ -146,11 +149,13 @@ function photoView(photo: PhotoState, url: string | undefined): PhotoView {
   };
 }
 
-function imageView(image: ImageState, url: string | undefined): ImageView {
+function imageView(image: ImageState, url: string | undefined, locale: Locale): ImageView {
+  const message = image.error === undefined ? undefined : imageFailureMessage(image.error, locale);
   return {
     status: image.status,
     jobId: image.jobId,
     ...(image.error === undefined ? {} : { error: image.error }),
+    ...(message === undefined ? {} : { message }),
     ...(image.status === "ready" && url ? { url } : {}),
   };
 }

@@ -40,6 +40,8 @@ const ja = {
   "image.running": "生成中…",
   "image.ready": "完成しました。",
   "image.failed": "生成に失敗しました（{error}）。もう一度お試しください。",
+  "image.refused":
+    "画像AIが安全上の基準によりこの画像の生成を見送りました。実在の大人の写真から子どもの姿を作る依頼は、特に見送られやすいものです。同じ写真と内容のままでは結果は変わらない見込みです。別の写真を使うか、プロフィールの内容を見直してください。",
   "image.waiting": "状態の確認に時間がかかっています。",
   finishTitle: "仕上げ",
   finishHint: "完了すると結果が保存されます。削除するとサーバー上のすべてのデータが消去されます。",
@@ -142,6 +144,8 @@ const en: Record<Key, string> = {
   "image.running": "Generating…",
   "image.ready": "Ready.",
   "image.failed": "Generation failed ({error}). Please try again.",
+  "image.refused":
+    "The image model declined to make this picture under its safety rules. A picture of a child made from a photo of a real adult is the request most often declined. With the same photo and details the answer will most likely be the same: use a different photo, or change the details in the profile.",
   "image.waiting": "Checking the status is taking a while.",
   finishTitle: "Finish",
   finishHint: "Completing keeps the result. Erasing removes every piece of data of this session from the server.",

@@ -256,7 +256,9 @@ function renderImage(kind: ImageKind, image: ImageView | null): void {
   view.status.textContent = !image
     ? tr("image.none")
     : image.status === "failed"
-      ? tr("image.failed", { error: image.error ?? "?" })
+      ? image.error === "provider_refused"
+        ? tr("image.refused")
+        : tr("image.failed", { error: image.error ?? "?" })
       : tr(`image.${image.status}`);
   view.button.textContent = image?.status === "ready" || image?.status === "failed" ? tr("regenerate") : tr("generate");
   if (image?.status === "ready" && image.url) {
