@@ -29,7 +29,16 @@ const ja = {
   photoUploading: "アップロード中…",
   "photo.pending": "確認中…",
   "photo.ready": "写真の準備ができました。",
-  "photo.rejected": "この写真は使えません（{reason}）。別の写真を選んでください。",
+  "photo.rejected": "この写真は使えません：{reason}。別の写真を選んでください。",
+  // Why a photo was rejected, by the API's reason code (lib/photos: empty, too_large, size_mismatch, type_mismatch, not_decodable).
+  "photoReason.empty": "ファイルが空でした",
+  "photoReason.too_large": "ファイルが大きすぎます",
+  "photoReason.size_mismatch": "届いたファイルの大きさが、選んだ写真と違いました",
+  "photoReason.type_mismatch": "ファイルの中身が、JPEG・PNG・WebP のうち名前どおりの形式の画像ではありません",
+  "photoReason.not_decodable": "画像が壊れているか、読み取れませんでした",
+  "photoReason.unknown": "確認できませんでした",
+  photoWrongType: "JPEG・PNG・WebP の写真を選んでください（選んだファイルの形式：{type}）。",
+  unknownType: "不明",
   imagesTitle: "生成された画像",
   "kind.partner": "パートナー",
   "kind.child": "子ども",
@@ -52,7 +61,6 @@ const ja = {
   resultTitle: "結果",
   completedAt: "完了日時",
   sessionLabel: "セッション",
-  dismiss: "閉じる",
   "field.age": "年齢",
   "field.gender": "性別",
   "field.relationshipStatus": "交際状況",
@@ -61,6 +69,8 @@ const ja = {
   "field.personality": "性格",
   "field.partner": "パートナー",
   "field.children": "子ども",
+  "field.contentType": "写真の形式",
+  "field.contentLength": "写真のサイズ",
   ageValue: "{age} 歳",
   "gender.female": "女性",
   "gender.male": "男性",
@@ -133,7 +143,15 @@ const en: Record<Key, string> = {
   photoUploading: "Uploading…",
   "photo.pending": "Checking…",
   "photo.ready": "Your photo is ready.",
-  "photo.rejected": "This photo can't be used ({reason}). Please choose another one.",
+  "photo.rejected": "This photo can't be used: {reason}. Please choose another one.",
+  "photoReason.empty": "the file was empty",
+  "photoReason.too_large": "the file is too large",
+  "photoReason.size_mismatch": "the file that arrived was not the size of the photo you chose",
+  "photoReason.type_mismatch": "its contents are not the JPEG, PNG or WebP image its name says",
+  "photoReason.not_decodable": "the image is damaged or could not be read",
+  "photoReason.unknown": "it could not be checked",
+  photoWrongType: "Choose a JPEG, PNG or WebP photo (this file is {type}).",
+  unknownType: "unknown",
   imagesTitle: "Generated pictures",
   "kind.partner": "Partner",
   "kind.child": "Child",
@@ -156,7 +174,6 @@ const en: Record<Key, string> = {
   resultTitle: "Result",
   completedAt: "Completed at",
   sessionLabel: "Session",
-  dismiss: "Dismiss",
   "field.age": "Age",
   "field.gender": "Gender",
   "field.relationshipStatus": "Relationship",
@@ -165,6 +182,8 @@ const en: Record<Key, string> = {
   "field.personality": "Personality",
   "field.partner": "Partner",
   "field.children": "Children",
+  "field.contentType": "photo type",
+  "field.contentLength": "photo size",
   ageValue: "{age}",
   "gender.female": "Female",
   "gender.male": "Male",
@@ -230,6 +249,11 @@ export function label(locale: Locale, key: string, fallback: string): string {
 
 export function fieldLabel(locale: Locale, field: ProfileField | string): string {
   return label(locale, `field.${field}`, field);
+}
+
+/** Why a photo was rejected, in words, from the API's reason code (an unknown code reads as "could not be checked"). */
+export function photoRejection(locale: Locale, reason: string | undefined): string {
+  return t(locale, "photo.rejected", { reason: label(locale, `photoReason.${reason ?? "unknown"}`, t(locale, "photoReason.unknown")) });
 }
 
 export function traitLabel(locale: Locale, trait: PersonalityTrait): string {
