@@ -3,6 +3,8 @@ import { HttpError, RouteNotFoundError } from "../lib/http/errors.ts";
 import { settlePendingPhoto } from "../lib/photos/photos.ts";
 import { readyPictureKey } from "../lib/sessions/urls.ts";
 import { pictureName } from "../lib/schemas/photos.ts";
+import type { pictureLinkBody } from "../lib/schemas/responses.ts";
+import type * as z from "../lib/schemas/zod.ts";
 import { getConfig } from "../lib/config.ts";
 import { objectStore, photoDeps } from "../lib/runtime/photos.ts";
 import { openRequestedSession } from "../lib/runtime/sessions.ts";
@@ -18,5 +20,6 @@ export const handler = httpHandler({}, async (request) => {
   if (!ready) throw new HttpError(404, "picture_not_ready", `The ${name.data} picture is not ready.`);
   const expiresAt = new Date(Date.now() + config.DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString();
   const url = await objectStore().presignDownload(ready.key, config.DOWNLOAD_URL_TTL_SECONDS);
-  return { status: 200, body: { url, expiresAt, contentType: ready.contentType } };
+  const body: z.infer<typeof pictureLinkBody> = { url, expiresAt, contentType: ready.contentType };
+  return { status: 200, body };
 });

@@ -4,6 +4,8 @@ import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { describeError, logger } from "../observability/logger.ts";
 import { countMetric, MetricName } from "../observability/metrics.ts";
 import type { ImageJobEvent } from "../schemas/images.ts";
+import type * as z from "../schemas/zod.ts";
+import type { imageJobBody, readyImageBody } from "../schemas/responses.ts";
 import type { ImageKind, ImageState, Session, SessionFields, SessionStore } from "../sessions/model.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";
 import type { JobDispatcher } from "./dispatch.ts";
@@ -50,9 +52,7 @@ export interface ImageRequestDeps {
 }
 
 /** The `image` of a response: a job under way, or the ready picture with a short-lived URL. */
-export type RequestedImage =
-  | { kind: ImageKind; status: "pending" | "running"; jobId: string }
-  | { kind: ImageKind; status: "ready"; jobId: string; url: string };
+export type RequestedImage = z.infer<typeof imageJobBody> | z.infer<typeof readyImageBody>;
 
 export interface ImageRequestResult {
   /** 202 while a job is under way, 200 for a ready picture made from the same inputs. */

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConflictError, DependencyUnavailableError, SessionNotFoundError } from "../http/errors.ts";
-import type { Session, SessionMessage, SessionStatus, SessionStore } from "../sessions/model.ts";
+import type * as z from "../schemas/zod.ts";
+import type { messageReplyBody } from "../schemas/responses.ts";
+import type { Session, SessionMessage, SessionStore } from "../sessions/model.ts";
 import { ChatProviderError, type ChatProvider } from "./chat-provider.ts";
-import { mergeProfile, missingFields, type Profile, type ProfileField } from "./profile.ts";
+import { mergeProfile, missingFields } from "./profile.ts";
 
 export interface MessageDeps {
   store: SessionStore;
@@ -13,14 +15,8 @@ export interface MessageDeps {
   maxAttempts?: number;
 }
 
-export interface MessageResult {
-  reply: string;
-  extracted: ProfileField[];
-  profile: Profile;
-  missingFields: ProfileField[];
-  profileComplete: boolean;
-  status: SessionStatus;
-}
+/** The body of POST /api/sessions/{sessionId}/messages. */
+export type MessageResult = z.infer<typeof messageReplyBody>;
 
 /**
  * Answers one user message: the interviewer's turn is computed on the session as read, then written

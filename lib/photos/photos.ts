@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { ConflictError, SessionNotFoundError } from "../http/errors.ts";
+import type * as z from "../schemas/zod.ts";
+import type { photoUploadGrantBody } from "../schemas/responses.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
 import { objectKeys, type ObjectStore, type UploadSigner } from "../storage/objects.ts";
 import { inspectImage, type InspectionResult, type PhotoContentType } from "./inspect.ts";
@@ -28,10 +30,8 @@ export interface PhotoUploadDeps extends PhotoDeps {
   uploads: UploadSigner;
 }
 
-export interface PhotoUploadGrant {
-  upload: { method: "POST"; url: string; fields: Record<string, string>; expiresAt: string };
-  photo: { status: "pending" };
-}
+/** The body of POST /api/sessions/{sessionId}/photos/user. */
+export type PhotoUploadGrant = z.infer<typeof photoUploadGrantBody>;
 
 /** Issues a presigned POST for the user's photo (server-made key, pinned type and size) and marks the photo pending. */
 export async function requestPhotoUpload(

@@ -1,5 +1,7 @@
 import { ConflictError, SessionNotFoundError } from "../http/errors.ts";
-import { missingFields, type Profile } from "../interview/profile.ts";
+import { missingFields } from "../interview/profile.ts";
+import type * as z from "../schemas/zod.ts";
+import type { archivedResultBody, completedSessionBody, resultBody } from "../schemas/responses.ts";
 import type { Session, SessionStore } from "../sessions/model.ts";
 import { isSessionId, tokenMatches } from "../sessions/tokens.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";
@@ -14,17 +16,14 @@ export interface ResultDeps {
   now?: () => Date;
 }
 
-export interface ResultView {
-  profile: Profile;
-  photo: { url: string } | null;
-  images: { partner: { url: string } | null; child: { url: string } | null };
-}
+/** What a completed session keeps, with presigned URLs of its pictures. */
+export type ResultView = z.infer<typeof resultBody>;
 
-export interface CompletedView {
-  status: "completed";
-  completedAt: string;
-  result: ResultView;
-}
+/** The body of POST /api/sessions/{sessionId}/complete. */
+export type CompletedView = z.infer<typeof completedSessionBody>;
+
+/** The body of GET /api/sessions/{sessionId}/result. */
+export type ArchivedResult = z.infer<typeof archivedResultBody>;
 
 /**
  * Completes a session: archives its result with a conditional put (one record, whatever the retries or
@@ -59,7 +58,7 @@ export async function readResult(
   deps: Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds">,
   sessionId: string | undefined,
   token: string,
-): Promise<{ sessionId: string; completedAt: string; result: ResultView }> {
+): Promise<ArchivedResult> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const record = await deps.archive.get(sessionId);
   if (!record || !tokenMatches(record.tokenHash, token)) throw new SessionNotFoundError();
