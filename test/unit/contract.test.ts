@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_PHOTO_BYTES } from "../../lib/config.ts";
 import { buildOpenApiDocument } from "../../lib/openapi/document.ts";
+import { createHeraClient } from "../../client/index.ts";
+import { contractCheck } from "../helpers/api.ts";
 import { committedContract, contractChecker, ContractViolationError } from "../helpers/contract.ts";
 
 // The checker the end-to-end helper runs on every answer: it must refuse what the document does not describe.
@@ -33,5 +35,30 @@ describe("the contract checker", () => {
 
   it("reads the committed openapi.json", () => {
     expect(() => committedContract().check({ method: "GET", path: "/api/nowhere", status: 200, contentType: json, body: "{}" })).toThrow(ContractViolationError);
+  });
+});
+
+describe("the e2e helper's client", () => {
+  const answering = (status: number, body: unknown) => {
+    const client = createHeraClient({
+      baseUrl: "http://hera.test",
+      fetch: async () => new Response(JSON.stringify(body), { status, headers: { "Content-Type": json } }),
+    });
+    client.use(contractCheck);
+    return client;
+  };
+
+  it("passes a documented answer through", async () => {
+    const { data } = await answering(200, link).GET("/api/sessions/{sessionId}/photos/{name}", { params: { path: { sessionId: "AAAAAAAAAAAAAAAAAAAAAA", name: "child" } } });
+    expect(data).toEqual(link);
+  });
+
+  it("fails the call when the status is not documented for the route", async () => {
+    const call = answering(418, link).GET("/api/sessions/{sessionId}/photos/{name}", { params: { path: { sessionId: "AAAAAAAAAAAAAAAAAAAAAA", name: "child" } } });
+    await expect(call).rejects.toThrow(ContractViolationError);
+  });
+
+  it("fails the call when the body does not match", async () => {
+    await expect(answering(200, { status: "ok" }).GET("/api/health")).rejects.toThrow(/does not match openapi\.json/);
   });
 });
