@@ -13,7 +13,7 @@ import {
 } from "./errors.ts";
 import type { HttpEvent, HttpResponse } from "./handler.ts";
 
-/** The largest JSON body any endpoint accepts (SPEC §3.5). */
+/** The largest JSON body any endpoint accepts (docs/api.md, Limits). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;

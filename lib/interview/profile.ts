@@ -125,7 +125,7 @@ export function missingFields(profile: Profile): ProfileField[] {
   return PROFILE_FIELDS.filter((field) => !isFieldComplete(profile, field));
 }
 
-/** True when every field the spec requires is present. */
+/** True when every field that completion requires is present (docs/api.md, The interview). */
 export function isProfileComplete(profile: Profile): boolean {
   return missingFields(profile).length === 0;
 }

@@ -45,7 +45,7 @@ async function logUntil(done: (log: string) => boolean): Promise<string> {
   }
 }
 
-describe("what the functions log (SPEC §6)", () => {
+describe("what the functions log", () => {
   it("logs JSON lines with the session id, and never a token, a message, a profile value or a presigned URL", async () => {
     // Values no other test uses, so that finding one in the log can only mean this session leaked it.
     const marker = randomBytes(4).toString("hex");
