@@ -180,7 +180,7 @@ export interface components {
              * @default ja
              * @enum {string}
              */
-            locale: "ja" | "en";
+            locale?: "ja" | "en";
         };
         /** @description The body of postMessage. */
         PostMessageRequest: {
