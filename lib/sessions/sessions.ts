@@ -12,6 +12,7 @@ export interface CreateSessionDeps {
   now?: () => Date;
 }
 
+/** The body of POST /api/sessions: the new session, its one-time token and the first question. */
 export type CreatedSession = z.infer<typeof createdSessionBody>;
 
 /** Opens a new session in the given locale and returns its id, its one-time token and the first question. */
