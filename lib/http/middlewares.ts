@@ -14,7 +14,7 @@ import {
 import { MissingSecretError, SecretConfigurationError, type SecretLoader } from "../secrets.ts";
 import type { HttpEvent, HttpResponse } from "./types.ts";
 
-/** The largest JSON body any endpoint accepts. */
+/** The largest JSON body any endpoint accepts (docs/api.md, Limits). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;

@@ -10,6 +10,8 @@ import type { ObjectStore } from "../storage/objects.ts";
 import type { JobDispatcher } from "./dispatch.ts";
 import { planImage } from "./inputs.ts";
 import type { ImageProviderTraits } from "./provider.ts";
+import type { imageJobBody, readyImageBody } from "../schemas/responses.ts";
+import type * as z from "../schemas/zod.ts";
 
 // The request side of an image job: record it on the session (one job however often it is asked), count it against
 // the daily allowance, and start the worker (lib/images/worker.ts) asynchronously.
@@ -33,9 +35,7 @@ export interface ImageRequestDeps extends Clocked {
 }
 
 /** The `image` of a response: a job under way, or the ready picture with a short-lived URL. */
-export type RequestedImage =
-  | { kind: ImageKind; status: "pending" | "running"; jobId: string }
-  | { kind: ImageKind; status: "ready"; jobId: string; url: string };
+export type RequestedImage = z.infer<typeof imageJobBody> | z.infer<typeof readyImageBody>;
 
 export interface ImageRequestResult {
   /** 202 while a job is under way, 200 for a ready picture made from the same inputs. */

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { currentTime, type Clocked } from "../clock.ts";
 import { ConflictError, SessionNotFoundError } from "../errors.ts";
+import type * as z from "../schemas/zod.ts";
+import type { photoUploadGrantBody } from "../schemas/responses.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import { objectKeys, type ObjectStore, type UploadSigner } from "../storage/objects.ts";
@@ -30,10 +32,8 @@ export interface PhotoUploadDeps extends PhotoDeps {
   uploads: UploadSigner;
 }
 
-export interface PhotoUploadGrant {
-  upload: { method: "POST"; url: string; fields: Record<string, string>; expiresAt: string };
-  photo: { status: "pending" };
-}
+/** The body of POST /api/sessions/{sessionId}/photos/user. */
+export type PhotoUploadGrant = z.infer<typeof photoUploadGrantBody>;
 
 /** Issues a presigned POST for the user's photo (server-made key, pinned type and size) and marks the photo pending. */
 export async function requestPhotoUpload(

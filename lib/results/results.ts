@@ -4,6 +4,8 @@ import { missingFields } from "../interview/profile-fields.ts";
 import type { Profile } from "../interview/profile.ts";
 import { isJobUnderWay, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
+import type * as z from "../schemas/zod.ts";
+import type { archivedResultBody, completedSessionBody, resultBody } from "../schemas/responses.ts";
 import { isSessionId, tokenMatches } from "../sessions/tokens.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";
 import type { ResultArchive, ResultRecord } from "./model.ts";
@@ -25,17 +27,14 @@ const IMAGES_PENDING_RETRY_SECONDS = 5;
 
 const IMAGE_KINDS = ["partner", "child"] as const;
 
-export interface ResultView {
-  profile: Profile;
-  photo: { url: string } | null;
-  images: { partner: { url: string } | null; child: { url: string } | null };
-}
+/** What a completed session keeps, with presigned URLs of its pictures. */
+export type ResultView = z.infer<typeof resultBody>;
 
-export interface CompletedView {
-  status: "completed";
-  completedAt: string;
-  result: ResultView;
-}
+/** The body of POST /api/sessions/{sessionId}/complete. */
+export type CompletedView = z.infer<typeof completedSessionBody>;
+
+/** The body of GET /api/sessions/{sessionId}/result. */
+export type ArchivedResult = z.infer<typeof archivedResultBody>;
 
 /**
  * Completes a session: marks it completed (a versioned write, so no image job can be recorded in between), then
@@ -93,7 +92,7 @@ export async function readResult(
   deps: Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds">,
   sessionId: string | undefined,
   token: string,
-): Promise<{ sessionId: string; completedAt: string; result: ResultView }> {
+): Promise<ArchivedResult> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const record = await deps.archive.get(sessionId);
   if (!record || !tokenMatches(record.tokenHash, token)) throw new SessionNotFoundError();

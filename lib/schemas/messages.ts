@@ -1,6 +1,6 @@
 import * as z from "./zod.ts";
 
-/** The longest user message (SPEC §3.5). */
+/** The longest user message (docs/api.md, Limits). */
 export const MAX_MESSAGE_LENGTH = 2000;
 
 /** Body of POST /api/sessions/{sessionId}/messages: one user message of 1–2000 characters. */

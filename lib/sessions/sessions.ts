@@ -4,7 +4,9 @@ import { missingFields } from "../interview/profile-fields.ts";
 import { imageFailureMessage } from "./failure-messages.ts";
 import type { ProfileField, Profile } from "../interview/profile.ts";
 import type { ChatProvider } from "../interview/chat-provider.ts";
-import type { ImageKind, ImageState, Locale, PhotoState, Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
+import type * as z from "../schemas/zod.ts";
+import type { createdSessionBody, imageViewBody, photoViewBody, sessionViewBody } from "../schemas/responses.ts";
+import type { ImageState, Locale, PhotoState, Session, SessionMessage, SessionStore } from "./model.ts";
 import { hashToken, isSessionId, newSessionId, newSessionToken, tokenMatches } from "./tokens.ts";
 
 export interface CreateSessionDeps extends Clocked {
@@ -12,14 +14,8 @@ export interface CreateSessionDeps extends Clocked {
   interviewer: Pick<ChatProvider, "firstQuestion">;
 }
 
-export interface CreatedSession {
-  sessionId: string;
-  sessionToken: string;
-  status: SessionStatus;
-  createdAt: string;
-  expiresAt: string;
-  reply: string;
-}
+/** The body of POST /api/sessions: the new session, its one-time token and the first question. */
+export type CreatedSession = z.infer<typeof createdSessionBody>;
 
 /** Opens a new session in the given locale and returns its id, its one-time token and the first question. */
 export async function createSession(deps: CreateSessionDeps, input: { locale: Locale }): Promise<CreatedSession> {
@@ -76,38 +72,14 @@ export async function openSession(
   return session;
 }
 
-export interface PhotoView {
-  status: PhotoState["status"];
-  contentType: string;
-  size?: number;
-  url?: string;
-  reason?: string;
-}
+/** The user photo as a session view shows it. */
+export type PhotoView = z.infer<typeof photoViewBody>;
 
-export interface ImageView {
-  status: ImageState["status"];
-  jobId: string;
-  url?: string;
-  error?: string;
-  /** What a person should read about `error`, in the session's language. */
-  message?: string;
-}
+/** A generated picture as a session view shows it. */
+export type ImageView = z.infer<typeof imageViewBody>;
 
-export interface SessionView {
-  sessionId: string;
-  status: SessionStatus;
-  locale: Locale;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string;
-  profile: Profile;
-  missingFields: ProfileField[];
-  profileComplete: boolean;
-  messages: Array<{ role: SessionMessage["role"]; text: string; at: string }>;
-  photo: PhotoView | null;
-  images: Record<ImageKind, ImageView | null>;
-  completedAt?: string;
-}
+/** The body of GET /api/sessions/{sessionId}. */
+export type SessionView = z.infer<typeof sessionViewBody>;
 
 /** Presigned GET URLs for the objects of a session that are ready, keyed by what they show. */
 export interface ObjectUrls {
@@ -116,7 +88,7 @@ export interface ObjectUrls {
   child?: string;
 }
 
-/** The public view of a session: never the token hash, object keys or internal versions. */
+/** The public view of a session (docs/api.md): never the token hash, object keys or internal versions. */
 export function sessionView(session: Session, urls: ObjectUrls = {}): SessionView {
   const missing = missingFields(session.profile);
   return {

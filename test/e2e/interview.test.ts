@@ -2,8 +2,8 @@ import { Redis } from "@upstash/redis";
 import { describe, expect, inject, it } from "vitest";
 import { sessionKeys } from "../../lib/sessions/redis-session-store.ts";
 import { INTERVIEWS } from "../fixtures/interviews.ts";
-import { api } from "../helpers/api.ts";
-import { completeInterviewOverHttp, openSessionOverHttp } from "../helpers/flows.ts";
+import { api, heraClient } from "../helpers/api.ts";
+import { asOwner, completeInterviewOverHttp, openSessionOverHttp } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 const redis = new Redis({ url: stack.redisUrl, token: stack.redisToken, enableTelemetry: false });
@@ -14,16 +14,11 @@ describe.each(["ja", "en"] as const)("the interview in %s over HTTP", (locale) =
     const last = await completeInterviewOverHttp(stack.baseUrl, session, locale);
 
     expect(last).toMatchObject({ profileComplete: true, missingFields: [], status: "collecting", profile: INTERVIEWS[locale].profile });
-    const view = await api<{ messages: Array<{ role: string; text: string }>; profile: unknown }>(
-      stack.baseUrl,
-      "GET",
-      `/api/sessions/${session.sessionId}`,
-      { token: session.sessionToken },
-    );
-    expect(view.body.profile).toEqual(INTERVIEWS[locale].profile);
-    const userTexts = view.body.messages.filter((m) => m.role === "user").map((m) => m.text);
+    const { data: view } = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view!.profile).toEqual(INTERVIEWS[locale].profile);
+    const userTexts = view!.messages.filter((m) => m.role === "user").map((m) => m.text);
     expect(userTexts).toEqual(INTERVIEWS[locale].answers);
-    expect(view.body.messages).toHaveLength(1 + 2 * INTERVIEWS[locale].answers.length);
+    expect(view!.messages).toHaveLength(1 + 2 * INTERVIEWS[locale].answers.length);
   });
 });
 
@@ -37,16 +32,13 @@ describe("posting messages", () => {
     }
     expect((await api(stack.baseUrl, "POST", path, { json: { text: "I'm 30" } })).status).toBe(401);
     expect((await api(stack.baseUrl, "POST", path, { json: { text: "I'm 30" }, token: "wrong" })).status).toBe(404);
-    const view = await api<{ messages: unknown[] }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
-    expect(view.body.messages).toHaveLength(1);
+    const { data: view } = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view!.messages).toHaveLength(1);
   });
 
   it("accepts a message of exactly 2000 characters", async () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
-    const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
-      json: { text: "a".repeat(2000) },
-      token: session.sessionToken,
-    });
+    const { response } = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text: "a".repeat(2000) } });
     expect(response.status).toBe(200);
   });
 
@@ -55,7 +47,7 @@ describe("posting messages", () => {
     const keys = sessionKeys("hera:dev", session.sessionId);
     await redis.expire(keys.hash, 30);
     await redis.expire(keys.messages, 30);
-    await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, { json: { text: "I'm 30" }, token: session.sessionToken });
+    await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text: "I'm 30" } });
     expect(await redis.ttl(keys.hash)).toBeGreaterThan(86_000);
     expect(await redis.ttl(keys.messages)).toBeGreaterThan(86_000);
   });

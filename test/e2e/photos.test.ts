@@ -1,35 +1,18 @@
 import { Redis } from "@upstash/redis";
 import sharp from "sharp";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { api } from "../helpers/api.ts";
+import type { Schemas } from "../../client/index.ts";
+import { api, heraClient } from "../helpers/api.ts";
+import { asOwner, openSessionOverHttp, type OpenedSession } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 const redis = new Redis({ url: stack.redisUrl, token: stack.redisToken, enableTelemetry: false, automaticDeserialization: false });
 const ORIGIN = "http://localhost:5173";
 
-interface Created {
-  sessionId: string;
-  sessionToken: string;
-}
-
-interface Grant {
-  upload: { method: string; url: string; fields: Record<string, string>; expiresAt: string };
-  photo: { status: string };
-}
-
-interface PhotoView {
-  status: "pending" | "ready" | "rejected";
-  contentType: string;
-  size?: number;
-  reason?: string;
-  url?: string;
-}
-
-interface PictureLink {
-  url: string;
-  expiresAt: string;
-  contentType: string;
-}
+type Created = OpenedSession;
+type Grant = Schemas["PhotoUploadGrant"];
+type PhotoView = Schemas["PhotoView"];
+const client = heraClient(stack.baseUrl);
 
 let jpeg: Buffer;
 let png: Buffer;
@@ -39,11 +22,7 @@ beforeAll(async () => {
   [jpeg, png] = await Promise.all([solid(30, 120, 200).jpeg().toBuffer(), solid(220, 80, 40).png().toBuffer()]);
 });
 
-async function createSession(): Promise<Created> {
-  const created = await api<Created>(stack.baseUrl, "POST", "/api/sessions", { json: { locale: "en" } });
-  expect(created.status).toBe(201);
-  return created.body;
-}
+const createSession = (): Promise<Created> => openSessionOverHttp(stack.baseUrl, "en");
 
 function requestUpload(session: Created, json: unknown, token = session.sessionToken) {
   return api<Grant & { error?: { code: string } }>(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/photos/user`, { json, token });
@@ -58,9 +37,9 @@ async function browserUpload(upload: Grant["upload"], bytes: Buffer, contentType
 }
 
 async function readPhoto(session: Created): Promise<PhotoView | null> {
-  const read = await api<{ photo: PhotoView | null }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
-  expect(read.status).toBe(200);
-  return read.body.photo;
+  const read = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+  expect(read.response.status).toBe(200);
+  return read.data!.photo;
 }
 
 /** Polls the session (at most ~10 s) until its photo is no longer pending. */
@@ -116,11 +95,11 @@ describe("photo upload over HTTP and S3", () => {
     // A ready photo stays in the bucket, at the key the server chose.
     expect(Buffer.compare(await download(`${grant.body.upload.url}/${grant.body.upload.fields.key ?? ""}`), bytes)).toBe(0);
 
-    const link = await api<PictureLink>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/user`, { token: session.sessionToken });
-    expect(link.status).toBe(200);
-    expect(link.body).toMatchObject({ contentType, url: expect.any(String) });
-    expect(Date.parse(link.body.expiresAt)).toBeGreaterThan(Date.now());
-    expect(Buffer.compare(await download(link.body.url), bytes)).toBe(0);
+    const link = await client.GET("/api/sessions/{sessionId}/photos/{name}", { ...asOwner(session), params: { path: { sessionId: session.sessionId, name: "user" } } });
+    expect(link.response.status).toBe(200);
+    expect(link.data).toMatchObject({ contentType, url: expect.any(String) });
+    expect(Date.parse(link.data!.expiresAt)).toBeGreaterThan(Date.now());
+    expect(Buffer.compare(await download(link.data!.url), bytes)).toBe(0);
   });
 
   it("settles the photo from the S3 event alone, with no read of the session", async () => {

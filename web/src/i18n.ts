@@ -1,6 +1,6 @@
 import type { ApiError, Locale, PersonalityTrait, ProfileField } from "./api.ts";
 
-// Everything the page says, in Japanese and English. Error codes are the API's (SPEC §3) plus the
+// Everything the page says, in Japanese and English. Error codes are the API's (docs/api.md) plus the
 // client's own (network_error, upload_failed, unexpected_response); an unknown code falls back to `unknown`.
 
 const ja = {
