@@ -14,6 +14,7 @@ import type { HttpResponse } from "../../lib/http/types.ts";
 
 const services = inject("services");
 let faulty: FaultyServices;
+let sessionsMade = 0;
 // The functions' own view of the state, straight to the services (not through the proxies).
 const store = new RedisSessionStore(
   createRedis({ UPSTASH_REDIS_REST_URL: services.redisUrl, UPSTASH_REDIS_REST_TOKEN: services.redisToken, REDIS_TIMEOUT_MS: 5000, REDIS_RETRIES: 0 }),
@@ -50,7 +51,13 @@ async function call(name: string, init: Parameters<typeof httpEvent>[0]): Promis
 
 /** A session with a complete profile, made through the create function and then filled in directly. */
 async function completeProfileSession(): Promise<{ id: string; token: string; auth: Record<string, string> }> {
-  const created = await call("create-session", { body: JSON.stringify({ locale: "en" }), headers: { "content-type": "application/json" } });
+  // A client address of its own: session creation is limited per address, and other test files create sessions too.
+  const created = await call("create-session", {
+    body: JSON.stringify({ locale: "en" }),
+    headers: { "content-type": "application/json" },
+    sourceIp: `192.0.2.${++sessionsMade}`,
+  });
+  expect(created.response.statusCode).toBe(201);
   const { sessionId, sessionToken } = created.body as { sessionId: string; sessionToken: string };
   await store.save(sessionId, { set: { profile: INTERVIEWS.en.profile } });
   return { id: sessionId, token: sessionToken, auth: { authorization: `Bearer ${sessionToken}` } };

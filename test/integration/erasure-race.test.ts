@@ -51,7 +51,10 @@ describe("DELETE while an image job runs", () => {
   it(`leaves nothing of the session in Redis or S3, whatever the moment (${RUNS} runs)`, async () => {
     const leaks: string[] = [];
     for (let run = 0; run < RUNS; run++) {
-      const created = await call("create-session", { body: JSON.stringify({ locale: "en" }), headers: { "content-type": "application/json" } });
+      // One client address per run: session creation is limited per address, and other test files create sessions too.
+      const sourceIp = `198.51.100.${run + 1}`;
+      const created = await call("create-session", { body: JSON.stringify({ locale: "en" }), headers: { "content-type": "application/json" }, sourceIp });
+      expect(created.statusCode).toBe(201);
       const { sessionId, sessionToken } = JSON.parse(created.body ?? "{}") as { sessionId: string; sessionToken: string };
       const auth = { authorization: `Bearer ${sessionToken}` };
       await store.save(sessionId, { set: { profile: INTERVIEWS.en.profile } });
