@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { context, type BuildContext, type OutputFile } from "esbuild";
+import { context, type OutputFile } from "esbuild";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WEB = resolve(ROOT, "web");

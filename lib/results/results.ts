@@ -1,7 +1,6 @@
 import { currentTime, type Clocked } from "../clock.ts";
 import { ConflictError, SessionNotFoundError } from "../errors.ts";
 import { missingFields } from "../interview/profile-fields.ts";
-import type { Profile } from "../interview/profile.ts";
 import { isJobUnderWay, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import type * as z from "../schemas/zod.ts";

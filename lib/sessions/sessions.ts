@@ -2,7 +2,6 @@ import { currentTime, type Clocked } from "../clock.ts";
 import { SessionNotFoundError } from "../errors.ts";
 import { missingFields } from "../interview/profile-fields.ts";
 import { imageFailureMessage } from "./failure-messages.ts";
-import type { ProfileField, Profile } from "../interview/profile.ts";
 import type { ChatProvider } from "../interview/chat-provider.ts";
 import type * as z from "../schemas/zod.ts";
 import type { createdSessionBody, imageViewBody, photoViewBody, sessionViewBody } from "../schemas/responses.ts";

@@ -1,10 +1,10 @@
 import { ConflictError, DependencyUnavailableError, SessionNotFoundError } from "../errors.ts";
 import { currentTime, type Clocked } from "../clock.ts";
-import type { Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
+import type { Session, SessionMessage, SessionStore } from "./model.ts";
 import { updateSession } from "./optimistic.ts";
 import { ChatProviderError, type ChatProvider } from "../interview/chat-provider.ts";
-import { missingFields, type ProfileField } from "../interview/profile-fields.ts";
-import { mergeProfile, type Profile } from "../interview/profile.ts";
+import { missingFields } from "../interview/profile-fields.ts";
+import { mergeProfile } from "../interview/profile.ts";
 import type * as z from "../schemas/zod.ts";
 import type { messageReplyBody } from "../schemas/responses.ts";
 

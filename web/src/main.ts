@@ -5,7 +5,6 @@ import {
   type ImageKind,
   type ImageView,
   type Locale,
-  type PersonalityTrait,
   type PhotoView,
   type Profile,
   type ProfileField,
