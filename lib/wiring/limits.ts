@@ -12,6 +12,11 @@ let images: RateLimiter | undefined;
 
 const prefixFor = (name: string) => `${stageKeyPrefix(getConfig())}:ratelimit:${name}`;
 
+// A session is created in a second Redis round trip after its limit is counted: when Redis hangs, waiting for the
+// limiter's whole deadline and then for the store's would answer the 503 only after two deadlines. The limiter gives up
+// (and lets the call through) after this long, so that the request still ends within 3 s.
+const SESSION_CREATE_LIMIT_TIMEOUT_MS = 500;
+
 /** SESSION_CREATE_LIMIT new sessions per minute per client IP. */
 export function sessionCreateLimiter(): RateLimiter {
   sessions ??= createUpstashRateLimiter(limiterRedis(), {
@@ -19,6 +24,7 @@ export function sessionCreateLimiter(): RateLimiter {
     limit: getConfig().SESSION_CREATE_LIMIT,
     window: "1 m",
     onUnavailable: "open",
+    timeoutMs: SESSION_CREATE_LIMIT_TIMEOUT_MS,
   });
   return sessions;
 }
