@@ -1,5 +1,5 @@
 import { stageKeyPrefix } from "../config.ts";
-import { perSessionLimit } from "../limits/enforce.ts";
+import { perSessionLimit, type SessionLimit } from "../limits/enforce.ts";
 import { createUpstashRateLimiter, type RateLimiter } from "../limits/rate-limiter.ts";
 import { getConfig } from "./config.ts";
 import { limiterRedis } from "./redis.ts";
@@ -29,7 +29,7 @@ export function sessionCreateLimiter(): RateLimiter {
   return sessions;
 }
 
-/** MESSAGE_LIMIT messages per minute per session. */
+/** MESSAGE_LIMIT messages per minute per session (for the holder of its token: see lib/limits/enforce.ts). */
 export function messageLimiter(): RateLimiter {
   messages ??= createUpstashRateLimiter(limiterRedis(), {
     prefix: prefixFor("messages"),
@@ -41,7 +41,7 @@ export function messageLimiter(): RateLimiter {
 }
 
 /** The message limit of a session, counted as the session is opened. */
-export function messageLimit(): (sessionId: string) => Promise<void> {
+export function messageLimit(): SessionLimit {
   return perSessionLimit(messageLimiter());
 }
 
