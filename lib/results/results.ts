@@ -4,7 +4,7 @@ import { missingFields } from "../interview/profile-fields.ts";
 import type { Profile } from "../interview/profile.ts";
 import type { Session, SessionStore } from "../sessions/model.ts";
 import { isSessionId, tokenMatches } from "../sessions/tokens.ts";
-import { objectKeys, type ObjectStore } from "../storage/objects.ts";
+import { GENERATED_IMAGE_TYPE, objectKeys, type ObjectStore } from "../storage/objects.ts";
 import type { ResultArchive, ResultRecord } from "./model.ts";
 
 export interface ResultDeps extends Clocked {
@@ -43,7 +43,7 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
     locale: session.locale,
     completedAt: session.completedAt ?? now.toISOString(),
     profile: session.profile,
-    ...(session.photo?.status === "ready" ? { photoKey: session.photo.key } : {}),
+    ...(session.photo?.status === "ready" ? { photoKey: session.photo.key, photoContentType: session.photo.contentType } : {}),
     ...(session.images.partner?.status === "ready" && session.images.partner.key ? { partnerImageKey: session.images.partner.key } : {}),
     ...(session.images.child?.status === "ready" && session.images.child.key ? { childImageKey: session.images.child.key } : {}),
     expiresAt: Math.floor(now.getTime() / 1000) + deps.retentionDays * 86_400,
@@ -88,7 +88,14 @@ export async function eraseSession(
 }
 
 async function resultView(deps: Pick<ResultDeps, "objects" | "urlTtlSeconds">, record: ResultRecord): Promise<ResultView> {
-  const sign = async (key: string | undefined) => (key ? { url: await deps.objects.presignDownload(key, deps.urlTtlSeconds) } : null);
-  const [photo, partner, child] = await Promise.all([sign(record.photoKey), sign(record.partnerImageKey), sign(record.childImageKey)]);
+  const sign = async (key: string | undefined, contentType: string) =>
+    key ? { url: await deps.objects.presignDownload(key, deps.urlTtlSeconds, { contentType }) } : null;
+  // A record archived before the photo's type was kept: served as bytes to look at, never as a page.
+  const photoType = record.photoContentType ?? "application/octet-stream";
+  const [photo, partner, child] = await Promise.all([
+    sign(record.photoKey, photoType),
+    sign(record.partnerImageKey, GENERATED_IMAGE_TYPE),
+    sign(record.childImageKey, GENERATED_IMAGE_TYPE),
+  ]);
   return { profile: record.profile, photo, images: { partner, child } };
 }
