@@ -416,7 +416,8 @@ export class MemoryEngine implements CommandEngine {
       } catch (err) {
         // Whatever fails, fails for this command only: a pipeline or a transaction answers per command.
         if (err instanceof EngineUnavailableError) throw err;
-        const error = err instanceof RedisCommandError ? err.message : `ERR internal error of the in-memory engine: ${redisErrorMessage(err)}`;
+        const error =
+          err instanceof RedisCommandError ? err.message : `ERR internal error of the in-memory engine: ${redisErrorMessage(err)}`;
         outcomes.push({ ok: false, error });
       }
     }

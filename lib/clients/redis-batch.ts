@@ -54,7 +54,9 @@ export class RedisBatch {
     let results: Array<{ error?: string; result?: unknown }>;
     try {
       results = await pipeline.exec<Array<{ error?: string; result: unknown }>>({ keepErrors: true });
-      if (!Array.isArray(results) || results.length !== batch.length) throw new TypeError("the pipeline's answer is not one reply per command");
+      if (!Array.isArray(results) || results.length !== batch.length) {
+        throw new TypeError("the pipeline's answer is not one reply per command");
+      }
     } catch (error) {
       // Refused, reset, timed out, a non-2xx status, a body that is not the protocol: the request failed as a whole.
       const unavailable = new RedisUnavailableError(error);

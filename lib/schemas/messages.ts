@@ -19,7 +19,9 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export const postMessageBody = /* @__PURE__ */ z.strictObject({
   text: z.string().check(
     z.refine((text) => !LONE_SURROGATE.test(text), { message: "The message is not well-formed Unicode." }),
-    z.refine((text) => !FORBIDDEN_CONTROL.test(text), { message: "The message may not contain control characters other than newline and tab." }),
+    z.refine((text) => !FORBIDDEN_CONTROL.test(text), {
+      message: "The message may not contain control characters other than newline and tab.",
+    }),
     // zod counts a string's length in code points, as JSON Schema does.
     z.maxLength(MAX_MESSAGE_LENGTH, { message: `The message is longer than ${MAX_MESSAGE_LENGTH} characters.` }),
     z.refine((text) => VISIBLE.test(text), { message: "The message must contain at least one visible character." }),

@@ -60,7 +60,9 @@ describe("posting messages", () => {
     expect(latin1.status).toBe(415);
     expect(latin1.body.error.code).toBe("unsupported_media_type");
 
-    const view = await api<{ messages: unknown[]; profile: unknown }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
+    const view = await api<{ messages: unknown[]; profile: unknown }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
+      token: session.sessionToken,
+    });
     expect(view.body.messages).toHaveLength(1);
     expect(view.body.profile).toEqual({});
     expect(await redis.hget(sessionKeys("hera:dev", session.sessionId).hash, "userMessageCount")).toBe(0);
@@ -69,9 +71,14 @@ describe("posting messages", () => {
   it("counts a message's length in code points: 2000 emoji are accepted", async () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
     const text = "\u{1f600}".repeat(2000);
-    const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, { json: { text }, token: session.sessionToken });
+    const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
+      json: { text },
+      token: session.sessionToken,
+    });
     expect(response.status).toBe(200);
-    const view = await api<{ messages: Array<{ text: string }> }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
+    const view = await api<{ messages: Array<{ text: string }> }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
+      token: session.sessionToken,
+    });
     expect(view.body.messages[1]?.text).toBe(text);
   });
 

@@ -196,7 +196,9 @@ describe("photo upload over HTTP and S3", () => {
     const again = await requestUpload(session, { contentType: "image/png", contentLength: png.length });
     expect((await browserUpload(again.body.upload, png, "image/png")).status).toBeLessThan(300);
     const ready = await settledPhoto(session);
-    const link = await api<PictureLink>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/user`, { token: session.sessionToken });
+    const link = await api<PictureLink>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/user`, {
+      token: session.sessionToken,
+    });
     for (const url of [ready?.url ?? "", link.body.url]) {
       expect(new URL(url).searchParams.get("response-content-type")).toBe("image/png");
       expect(new URL(url).searchParams.get("response-content-disposition")).toBe("inline");

@@ -32,7 +32,8 @@ export class MemoryObjectStore implements ObjectStore, UploadSigner {
   async read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null> {
     const object = this.objects.get(key);
     if (!object) return null;
-    return { bytes: object.bytes.subarray(0, maxBytes + 1), size: object.bytes.length, ...(object.contentType ? { contentType: object.contentType } : {}) };
+    const bytes = object.bytes.subarray(0, maxBytes + 1);
+    return { bytes, size: object.bytes.length, ...(object.contentType ? { contentType: object.contentType } : {}) };
   }
 
   async exists(key: string): Promise<boolean> {

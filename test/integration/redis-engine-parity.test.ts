@@ -33,7 +33,13 @@ async function ratelimitScript(): Promise<{ script: string; keys: string[]; args
       return [1, 2];
     },
   } as unknown as Redis;
-  const limiter = new Ratelimit({ redis: recorder, limiter: Ratelimit.fixedWindow(2, "1 m"), prefix: "p:rl", analytics: false, ephemeralCache: false });
+  const limiter = new Ratelimit({
+    redis: recorder,
+    limiter: Ratelimit.fixedWindow(2, "1 m"),
+    prefix: "p:rl",
+    analytics: false,
+    ephemeralCache: false,
+  });
   await limiter.limit("someone");
   if (!sent) throw new Error("@upstash/ratelimit sent no script");
   return sent;
@@ -106,7 +112,11 @@ function corpus(rl: { script: string; args: unknown[] }): Step[] {
     single("EVALSHA of an unknown script", "EVALSHA", "f".repeat(40), "0"),
     single("SCRIPT EXISTS", "SCRIPT", "EXISTS", sha1("return 'loaded'"), "0".repeat(40)),
     // The project's own scripts.
-    { name: "the session write script: create", path: "/", body: session(["create", "", "600", "2", "status", "collecting", "locale", "en", message]) },
+    {
+      name: "the session write script: create",
+      path: "/",
+      body: session(["create", "", "600", "2", "status", "collecting", "locale", "en", message]),
+    },
     { name: "the session write script: create again", path: "/", body: session(["create", "", "600", "1", "status", "x"]) },
     { name: "the session write script: update", path: "/", body: session(["update", "1", "600", "1", "status", "completed", message]) },
     { name: "the session write script: stale version", path: "/", body: session(["update", "1", "600", "1", "status", "x"]) },
@@ -125,7 +135,13 @@ function corpus(rl: { script: string; args: unknown[] }): Step[] {
     {
       name: "a pipeline of scripts, hashes and lists",
       path: "/pipeline",
-      body: [["SET", "p:ps", "x"], ["EVAL", tableByAssignment, "0"], ["HGETALL", "p:h"], ["LRANGE", "p:l", "0", "-1"], ["GET", "p:ps"]],
+      body: [
+        ["SET", "p:ps", "x"],
+        ["EVAL", tableByAssignment, "0"],
+        ["HGETALL", "p:h"],
+        ["LRANGE", "p:l", "0", "-1"],
+        ["GET", "p:ps"],
+      ],
     },
     {
       name: "a pipeline with failing commands among good ones",
@@ -135,19 +151,35 @@ function corpus(rl: { script: string; args: unknown[] }): Step[] {
     {
       name: "the session read and the limiter, as one request sends them",
       path: "/pipeline",
-      body: [["HGETALL", "p:sess"], ["LRANGE", "p:sess:messages", "0", "-1"], ["EVALSHA", sha1(rl.script), "1", "p:rl:w", ...rlArgs]],
+      body: [
+        ["HGETALL", "p:sess"],
+        ["LRANGE", "p:sess:messages", "0", "-1"],
+        ["EVALSHA", sha1(rl.script), "1", "p:rl:w", ...rlArgs],
+      ],
     },
     {
       name: "a pipeline, base64",
       path: "/pipeline",
       base64: true,
-      body: [["HGETALL", "p:h"], ["EVAL", tableByAssignment, "0"], ["GET", "p:s"], ["GET", "p:missing"], ["HGET", "p:s", "f"]],
+      body: [
+        ["HGETALL", "p:h"],
+        ["EVAL", tableByAssignment, "0"],
+        ["GET", "p:s"],
+        ["GET", "p:missing"],
+        ["HGET", "p:s", "f"],
+      ],
     },
     // Transactions.
     {
       name: "a transaction with a failing command",
       path: "/multi-exec",
-      body: [["SET", "p:m", "1"], ["INCR", "p:m"], ["HSET", "p:m", "f", "v"], ["GET", "p:m"], ["EVAL", tableByAssignment, "0"]],
+      body: [
+        ["SET", "p:m", "1"],
+        ["INCR", "p:m"],
+        ["HSET", "p:m", "f", "v"],
+        ["GET", "p:m"],
+        ["EVAL", tableByAssignment, "0"],
+      ],
     },
     { name: "a transaction with an unknown command", path: "/multi-exec", body: [["SET", "p:m2", "1"], ["NOSUCHCOMMAND"]] },
     { name: "after the aborted transaction", path: "/", body: ["EXISTS", "p:m2"] },
@@ -168,7 +200,11 @@ async function replay(server: UpstashRestServer, steps: Step[]): Promise<Array<{
   for (const step of steps) {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` };
     if (step.base64) headers["upstash-encoding"] = "base64";
-    const response = await fetch(`${server.url}${step.path === "/" ? "" : step.path}`, { method: "POST", headers, body: JSON.stringify(step.body) });
+    const response = await fetch(`${server.url}${step.path === "/" ? "" : step.path}`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(step.body),
+    });
     replies.push({ name: step.name, status: response.status, reply: comparable(await response.json()) });
   }
   return replies;
@@ -198,7 +234,9 @@ describe("the two engines of the local Upstash REST endpoint", () => {
     const actual = await replay(memory, steps);
     // The corpus means something only if it holds what it claims: errors, and scripts that return tables.
     expect(expected.filter((reply) => reply.status === 400).length).toBeGreaterThan(10);
-    expect(expected.find((reply) => reply.name === "a script returning a table built by assignment")?.reply).toEqual({ result: ["a", "b", "c"] });
+    expect(expected.find((reply) => reply.name === "a script returning a table built by assignment")?.reply).toEqual({
+      result: ["a", "b", "c"],
+    });
     expect(actual).toEqual(expected);
   });
 });

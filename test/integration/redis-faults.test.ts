@@ -21,7 +21,9 @@ let emitted: string[] = [];
 beforeAll(async () => {
   redisServer = binary ? await spawnRedisServer(binary) : undefined;
   rest = await startUpstashRest(
-    redisServer ? { port: 0, token: TOKEN, redisUrl: `redis://${redisServer.host}:${redisServer.port}` } : { port: 0, token: TOKEN, engine: "memory" },
+    redisServer
+      ? { port: 0, token: TOKEN, redisUrl: `redis://${redisServer.host}:${redisServer.port}` }
+      : { port: 0, token: TOKEN, engine: "memory" },
   );
   proxy = await startFaultProxy({ port: rest.port });
   Object.assign(process.env, {
@@ -143,7 +145,10 @@ describe("a Redis command error (a bug, not an outage)", () => {
     });
     expect(response.status).toBe(200);
     dependencyErrorsEmitted();
-    const observed = await run("get-session", httpEvent({ method: "GET", pathParameters: { sessionId }, headers: { authorization: "Bearer abc" } }));
+    const observed = await run(
+      "get-session",
+      httpEvent({ method: "GET", pathParameters: { sessionId }, headers: { authorization: "Bearer abc" } }),
+    );
     expect(observed.status).toBe(500);
     expect(observed.body).not.toMatch(/WRONGTYPE|command/i);
     expect(dependencyErrorsEmitted()).toBe(0);
@@ -180,4 +185,3 @@ describe(`when Redis fails (${binary ? "redis-server" : "memory engine"} behind 
     console.warn(figures.map((f) => `${f.fault.padEnd(20)} ${f.call.padEnd(15)} ${f.status} ${String(f.ms).padStart(5)} ms`).join("\n"));
   });
 });
-

@@ -92,11 +92,13 @@ describe("openSession with a limiter", () => {
     const limiter = countingLimiter(30);
     // Act: 31 calls with wrong tokens, as someone who saw the session id in a presigned URL could make.
     for (let i = 0; i < 31; i++) {
-      await expect(openSession(store, created.sessionId, `wrong-token-${i % 2}`, perSessionLimit(limiter))).rejects.toBeInstanceOf(SessionNotFoundError);
+      const opened = openSession(store, created.sessionId, `wrong-token-${i % 2}`, perSessionLimit(limiter));
+      await expect(opened).rejects.toBeInstanceOf(SessionNotFoundError);
     }
     // Assess: the owner still has the whole allowance.
     for (let i = 0; i < 30; i++) await openSession(store, created.sessionId, created.sessionToken, perSessionLimit(limiter));
-    await expect(openSession(store, created.sessionId, created.sessionToken, perSessionLimit(limiter))).rejects.toBeInstanceOf(RateLimitedError);
+    const spent = openSession(store, created.sessionId, created.sessionToken, perSessionLimit(limiter));
+    await expect(spent).rejects.toBeInstanceOf(RateLimitedError);
   });
 
   it("does not count a malformed session id", async () => {

@@ -9,7 +9,9 @@ const refusal = (text: unknown): string[] => {
     check(text);
   } catch (error) {
     expect(error).toBeInstanceOf(ValidationError);
-    return ((error as ValidationError).details as { fields: Array<{ field: string; message: string }> }).fields.map((f) => `${f.field}: ${f.message}`);
+    return ((error as ValidationError).details as { fields: Array<{ field: string; message: string }> }).fields.map(
+      (f) => `${f.field}: ${f.message}`,
+    );
   }
   return [];
 };

@@ -53,7 +53,15 @@ describe("pictureUrls", () => {
 
   it("signs nothing for a photo that is not ready", async () => {
     const objects = new MemoryObjectStore();
-    const pending = session({ photo: { status: "rejected", contentType: "image/png", key: objectKeys.userPhoto(id, "u"), requestedAt: "t", reason: "type_mismatch" } });
+    const pending = session({
+      photo: {
+        status: "rejected",
+        contentType: "image/png",
+        key: objectKeys.userPhoto(id, "u"),
+        requestedAt: "t",
+        reason: "type_mismatch",
+      },
+    });
     expect(await pictureUrls(objects, pending, 600)).toEqual({});
     expect(objects.presignedDownloads).toEqual([]);
   });

@@ -26,8 +26,14 @@ describe("isRedisUnavailable", () => {
   });
 
   it.each([
-    ["a command on the wrong type", new errors.UpstashError("Command failed: WRONGTYPE Operation against a key holding the wrong kind of value")],
-    ["a script error", new errors.UpstashError("Command failed: ERR user_script:1: Script attempted to access nonexistent global variable")],
+    [
+      "a command on the wrong type",
+      new errors.UpstashError("Command failed: WRONGTYPE Operation against a key holding the wrong kind of value"),
+    ],
+    [
+      "a script error",
+      new errors.UpstashError("Command failed: ERR user_script:1: Script attempted to access nonexistent global variable"),
+    ],
     ["a command's error answered in a 200", new errors.UpstashError("ERR wrong number of arguments for 'hgetall' command")],
   ])("takes %s as a bug, not an outage", (_, error) => {
     expect(isRedisUnavailable(error)).toBe(false);
@@ -54,7 +60,9 @@ describe("RedisBatch", () => {
   });
 
   it("keeps a command's own error to that command, and callRedis lets it through as a bug", async () => {
-    const batch = new RedisBatch(redisAnswering(async () => [{ error: "WRONGTYPE Operation against a key", result: null }, { result: ["x"] }]));
+    const batch = new RedisBatch(
+      redisAnswering(async () => [{ error: "WRONGTYPE Operation against a key", result: null }, { result: ["x"] }]),
+    );
     const [hash, list] = await Promise.allSettled([batch.hgetall("a"), batch.lrange("b", 0, -1)]);
     expect(list).toEqual({ status: "fulfilled", value: ["x"] });
     const error = (hash as PromiseRejectedResult).reason;
