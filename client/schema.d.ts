@@ -184,6 +184,7 @@ export interface components {
         };
         /** @description The body of postMessage. */
         PostMessageRequest: {
+            /** @description 1–2000 Unicode characters, at least one of them visible; no control characters but newline and tab. */
             text: string;
         };
         /** @description The body of requestPhotoUpload. */

@@ -19,7 +19,7 @@ export const handler = httpHandler({}, async (request) => {
   const ready = readyPictureKey(session, name.data);
   if (!ready) throw new HttpError(404, "picture_not_ready", `The ${name.data} picture is not ready.`);
   const expiresAt = new Date(Date.now() + config.DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString();
-  const url = await objectStore().presignDownload(ready.key, config.DOWNLOAD_URL_TTL_SECONDS);
+  const url = await objectStore().presignDownload(ready.key, config.DOWNLOAD_URL_TTL_SECONDS, { contentType: ready.contentType });
   const body: z.infer<typeof pictureLinkBody> = { url, expiresAt, contentType: ready.contentType };
   return { status: 200, body };
 });

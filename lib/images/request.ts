@@ -6,7 +6,7 @@ import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { describeError, logger } from "../observability/logger.ts";
 import { imageFields, isJobUnderWay, type ImageKind, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
-import type { ObjectStore } from "../storage/objects.ts";
+import { GENERATED_IMAGE_TYPE, type ObjectStore } from "../storage/objects.ts";
 import type { JobDispatcher } from "./dispatch.ts";
 import { planImage } from "./inputs.ts";
 import type { ImageProviderTraits } from "./provider.ts";
@@ -72,7 +72,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
         throw new ConflictError("precondition_failed", `The ${kind} picture cannot be generated yet.`, { details: { missing: planned.missing } });
       }
       if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
-        const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds);
+        const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds, { contentType: GENERATED_IMAGE_TYPE });
         return { done: { httpStatus: 200, image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } };
       }
       const job: ImageState = {

@@ -100,12 +100,19 @@ function isAwaiting(session: Session | null, key: string): session is Session & 
 async function judge(
   deps: PhotoDeps,
   photo: PhotoState,
-  object: { bytes: Buffer; size: number },
+  object: { bytes: Buffer; size: number; contentType?: string },
 ): Promise<InspectionResult> {
   if (object.size === 0) return { ok: false, reason: "empty" };
   if (object.size > deps.maxPhotoBytes) return { ok: false, reason: "too_large" };
   if (photo.size !== undefined && object.size !== photo.size) return { ok: false, reason: "size_mismatch" };
+  // S3 enforces the upload policy's Content-Type; an emulator, or a policy loosened by mistake, may not.
+  if (mediaType(object.contentType) !== photo.contentType) return { ok: false, reason: "content_type_mismatch" };
   return (deps.inspect ?? inspectImage)(object.bytes, photo.contentType as PhotoContentType);
+}
+
+/** The media type of a Content-Type value (`image/png` of `Image/PNG; q=1`), or null without one. */
+function mediaType(contentType: string | undefined): string | null {
+  return contentType?.split(";", 1)[0]?.trim().toLowerCase() || null;
 }
 
 /**

@@ -84,6 +84,7 @@ function toItem(record: ResultRecord): Item {
     expiresAt: { N: String(record.expiresAt) },
   };
   if (record.photoKey) item.photoKey = { S: record.photoKey };
+  if (record.photoContentType) item.photoContentType = { S: record.photoContentType };
   if (record.partnerImageKey) item.partnerImageKey = { S: record.partnerImageKey };
   if (record.childImageKey) item.childImageKey = { S: record.childImageKey };
   return item;
@@ -98,6 +99,7 @@ function fromItem(item: Item): ResultRecord {
     completedAt: text("completedAt") ?? "",
     profile: JSON.parse(text("profile") ?? "{}") as Profile,
     ...(text("photoKey") ? { photoKey: text("photoKey") } : {}),
+    ...(text("photoContentType") ? { photoContentType: text("photoContentType") } : {}),
     ...(text("partnerImageKey") ? { partnerImageKey: text("partnerImageKey") } : {}),
     ...(text("childImageKey") ? { childImageKey: text("childImageKey") } : {}),
     expiresAt: Number(item.expiresAt?.N ?? "0"),

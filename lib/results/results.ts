@@ -6,7 +6,7 @@ import { updateSession } from "../sessions/optimistic.ts";
 import type * as z from "../schemas/zod.ts";
 import type { archivedResultBody, completedSessionBody, resultBody } from "../schemas/responses.ts";
 import { isSessionId, tokenMatches } from "../sessions/tokens.ts";
-import { objectKeys, type ObjectStore } from "../storage/objects.ts";
+import { GENERATED_IMAGE_TYPE, objectKeys, type ObjectStore } from "../storage/objects.ts";
 import type { ResultArchive, ResultRecord } from "./model.ts";
 
 export interface ResultDeps extends Clocked {
@@ -17,8 +17,8 @@ export interface ResultDeps extends Clocked {
   urlTtlSeconds: number;
   /** How long an image job may be under way before it counts as lost (then completion does not wait for it). */
   staleAfterMs: number;
-  /** The Redis keys of the session's rate-limit counters, erased with it. */
-  limitKeys?: (sessionId: string) => string[];
+  /** The Redis keys of the session's rate-limit counters (given its owner's token hash), erased with it. */
+  limitKeys?: (sessionId: string, ownerTokenHash: string) => string[];
 }
 
 /** Seconds a client waits before completing again while a picture is being generated. */
@@ -73,7 +73,7 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
     locale: completed.locale,
     completedAt,
     profile: completed.profile,
-    ...(completed.photo?.status === "ready" ? { photoKey: completed.photo.key } : {}),
+    ...(completed.photo?.status === "ready" ? { photoKey: completed.photo.key, photoContentType: completed.photo.contentType } : {}),
     ...(completed.images.partner?.status === "ready" && completed.images.partner.key ? { partnerImageKey: completed.images.partner.key } : {}),
     ...(completed.images.child?.status === "ready" && completed.images.child.key ? { childImageKey: completed.images.child.key } : {}),
     expiresAt: Math.floor(Date.parse(completedAt) / 1000) + deps.retentionDays * 86_400,
@@ -119,7 +119,7 @@ export async function eraseSession(
   ]);
   const owner = session?.tokenHash ?? record?.tokenHash ?? unfinished;
   if (!owner || !tokenMatches(owner, token)) throw new SessionNotFoundError();
-  const counters = deps.limitKeys?.(sessionId) ?? [];
+  const counters = deps.limitKeys?.(sessionId, owner) ?? [];
   const redis = await deps.store.beginErasure(sessionId, owner, counters);
   const objects = await deps.objects.removePrefix(objectKeys.sessionPrefix(sessionId));
   // Whatever was read above: a completion in flight may have put its record since.
@@ -129,7 +129,14 @@ export async function eraseSession(
 }
 
 async function resultView(deps: Pick<ResultDeps, "objects" | "urlTtlSeconds">, record: ResultRecord): Promise<ResultView> {
-  const sign = async (key: string | undefined) => (key ? { url: await deps.objects.presignDownload(key, deps.urlTtlSeconds) } : null);
-  const [photo, partner, child] = await Promise.all([sign(record.photoKey), sign(record.partnerImageKey), sign(record.childImageKey)]);
+  const sign = async (key: string | undefined, contentType: string) =>
+    key ? { url: await deps.objects.presignDownload(key, deps.urlTtlSeconds, { contentType }) } : null;
+  // A record archived before the photo's type was kept: served as bytes to look at, never as a page.
+  const photoType = record.photoContentType ?? "application/octet-stream";
+  const [photo, partner, child] = await Promise.all([
+    sign(record.photoKey, photoType),
+    sign(record.partnerImageKey, GENERATED_IMAGE_TYPE),
+    sign(record.childImageKey, GENERATED_IMAGE_TYPE),
+  ]);
   return { profile: record.profile, photo, images: { partner, child } };
 }

@@ -17,11 +17,13 @@ import type {
   SessionStore,
 } from "./model.ts";
 
-// One script for every write, so that checking the version, setting fields, appending messages and
-// refreshing the TTL of every key of the session happen in one atomic step and one round trip.
-// Fields are set individually (HSET), never by rewriting the whole session: a write cannot drop a
-// part of the session that another write put there.
-const WRITE_SESSION_SCRIPT = `
+/**
+ * The one script of every write, so that checking the version, setting fields, appending messages and refreshing the
+ * TTL of every key of the session happen in one atomic step and one round trip. Fields are set individually (HSET),
+ * never by rewriting the whole session: a write cannot drop a part of the session that another write put there.
+ * Exported for the parity test of the local Redis engines.
+ */
+export const WRITE_SESSION_SCRIPT = `
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 if ARGV[1] == 'create' then
   if exists then return -2 end

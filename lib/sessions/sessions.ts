@@ -48,21 +48,21 @@ export async function createSession(deps: CreateSessionDeps, input: { locale: Lo
 
 /**
  * Loads a session for the holder of its token; unknown id and wrong token are the same 404. With `limit` (a
- * per-session limit, see lib/limits/enforce.ts), the call is counted against the session's allowance at the same
- * time, so that the limiter's script travels in the session read's Redis round trip (lib/clients/redis-batch.ts). It is therefore counted before the token is checked: a
- * caller who knows a session id without its token spends that session's allowance too; ids are 128 random bits that
- * only the token holder is given. An unknown session or a wrong token is a 404 whatever the limiter says; a refused
- * limit is a 429.
+ * per-session limit, see lib/limits/enforce.ts), the call is counted against the allowance at the same time, so that
+ * the limiter's script travels in the session read's Redis round trip (lib/clients/redis-batch.ts). Being counted
+ * before the token is checked, it is counted under the presented token's hash: a caller with a wrong token spends a
+ * bucket of its own, never the owner's. An unknown session or a wrong token is a 404 whatever the limiter says; a
+ * refused limit is a 429.
  */
 export async function openSession(
   store: Pick<SessionStore, "load">,
   sessionId: string | undefined,
   token: string,
-  limit?: (sessionId: string) => Promise<void>,
+  limit?: (sessionId: string, tokenHash: string) => Promise<void>,
 ): Promise<Session> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const loading = store.load(sessionId);
-  const counted = limit?.(sessionId);
+  const counted = limit?.(sessionId, hashToken(token));
   // Settled later: an unknown session or a wrong token is a 404 whatever the limiter says.
   counted?.catch(() => undefined);
   const session = await loading;

@@ -112,8 +112,15 @@ export class S3ObjectStore implements ObjectStore {
     return removed;
   }
 
-  async presignDownload(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.browser.client, new GetObjectCommand({ Bucket: this.browser.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  async presignDownload(key: string, expiresInSeconds: number, served: { contentType: string }): Promise<string> {
+    // The response's type and disposition are part of the signature: the URL cannot be made to serve anything else.
+    const get = new GetObjectCommand({
+      Bucket: this.browser.bucket,
+      Key: key,
+      ResponseContentType: served.contentType,
+      ResponseContentDisposition: "inline",
+    });
+    return getSignedUrl(this.browser.client, get, { expiresIn: expiresInSeconds });
   }
 
   /** Whether the bucket answers (HeadBucket), for the readiness check. */

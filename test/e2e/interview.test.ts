@@ -36,6 +36,47 @@ describe("posting messages", () => {
     expect(view!.messages).toHaveLength(1);
   });
 
+  it("refuses text with nothing visible or with control characters, and JSON in another charset, storing nothing", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const path = `/api/sessions/${session.sessionId}/messages`;
+    for (const text of ["\u200b", "\u0000", "\u200b\u200c\u200d\u2060", " \u200b\n\t ", "hi\u0000there", "\u001b[2J", "\u3164"]) {
+      const response = await api<{ error: { code: string; details: { fields: Array<{ field: string }> } } }>(stack.baseUrl, "POST", path, {
+        json: { text },
+        token: session.sessionToken,
+      });
+      expect(response.status, JSON.stringify(text)).toBe(400);
+      expect(new Set(response.body.error.details.fields.map((field) => field.field))).toEqual(new Set(["text"]));
+    }
+    const latin1 = await api<{ error: { code: string } }>(stack.baseUrl, "POST", path, {
+      rawBody: JSON.stringify({ text: "I'm 30" }),
+      headers: { "Content-Type": "application/json; charset=iso-8859-1" },
+      token: session.sessionToken,
+    });
+    expect(latin1.status).toBe(415);
+    expect(latin1.body.error.code).toBe("unsupported_media_type");
+
+    const view = await api<{ messages: unknown[]; profile: unknown }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
+      token: session.sessionToken,
+    });
+    expect(view.body.messages).toHaveLength(1);
+    expect(view.body.profile).toEqual({});
+    expect(await redis.hget(sessionKeys("hera:dev", session.sessionId).hash, "userMessageCount")).toBe(0);
+  });
+
+  it("counts a message's length in code points: 2000 emoji are accepted", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const text = "\u{1f600}".repeat(2000);
+    const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
+      json: { text },
+      token: session.sessionToken,
+    });
+    expect(response.status).toBe(200);
+    const view = await api<{ messages: Array<{ text: string }> }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
+      token: session.sessionToken,
+    });
+    expect(view.body.messages[1]?.text).toBe(text);
+  });
+
   it("accepts a message of exactly 2000 characters", async () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
     const { response } = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text: "a".repeat(2000) } });

@@ -156,6 +156,38 @@ describe("photo upload over HTTP and S3", () => {
     expect(link.body).toMatchObject({ error: { code: "picture_not_ready" } });
   });
 
+  it("rejects a real PNG stored as text/html, and serves every ready photo as its confirmed type, inline", async () => {
+    // Prepare: a form whose Content-Type field is not the policy's (S3 would refuse it; s3rver stores it as it says).
+    const session = await createSession();
+    const grant = await requestUpload(session, { contentType: "image/png", contentLength: png.length });
+    const fields = { ...grant.body.upload.fields, "Content-Type": "text/html" };
+    // Act
+    const posted = await browserUpload({ ...grant.body.upload, fields }, png, "text/html");
+    // Assess
+    expect(posted.status).toBeLessThan(300);
+    const photo = await settledPhoto(session);
+    expect(photo).toMatchObject({ status: "rejected", reason: "content_type_mismatch", contentType: "image/png" });
+    expect(photo).not.toHaveProperty("url");
+    const direct = await fetch(`${grant.body.upload.url}/${grant.body.upload.fields.key ?? ""}`, { signal: AbortSignal.timeout(10_000) });
+    expect(direct.status).toBe(404);
+
+    // A proper upload: both of its URLs name the type and the disposition, and S3 serves them so.
+    const again = await requestUpload(session, { contentType: "image/png", contentLength: png.length });
+    expect((await browserUpload(again.body.upload, png, "image/png")).status).toBeLessThan(300);
+    const ready = await settledPhoto(session);
+    const link = await api<Schemas["PictureLink"]>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/user`, {
+      token: session.sessionToken,
+    });
+    for (const url of [ready?.url ?? "", link.body.url]) {
+      expect(new URL(url).searchParams.get("response-content-type")).toBe("image/png");
+      expect(new URL(url).searchParams.get("response-content-disposition")).toBe("inline");
+      const served = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      expect(served.status).toBe(200);
+      expect(served.headers.get("content-type")).toBe("image/png");
+      expect(served.headers.get("content-disposition")).toBe("inline");
+    }
+  });
+
   it("refuses bad upload requests with a 4xx and leaves the photo unset", async () => {
     // Prepare
     const session = await createSession();

@@ -30,11 +30,12 @@ const ja = {
   "photo.pending": "確認中…",
   "photo.ready": "写真の準備ができました。",
   "photo.rejected": "この写真は使えません：{reason}。別の写真を選んでください。",
-  // Why a photo was rejected, by the API's reason code (lib/photos: empty, too_large, size_mismatch, type_mismatch, not_decodable).
+  // Why a photo was rejected, by the API's reason code (lib/photos: empty, too_large, size_mismatch, type_mismatch, content_type_mismatch, not_decodable).
   "photoReason.empty": "ファイルが空でした",
   "photoReason.too_large": "ファイルが大きすぎます",
   "photoReason.size_mismatch": "届いたファイルの大きさが、選んだ写真と違いました",
   "photoReason.type_mismatch": "ファイルの中身が、JPEG・PNG・WebP のうち名前どおりの形式の画像ではありません",
+  "photoReason.content_type_mismatch": "アップロードされたファイルの種類が、申告した画像の形式と一致しません",
   "photoReason.not_decodable": "画像が壊れているか、読み取れませんでした",
   "photoReason.unknown": "確認できませんでした",
   photoWrongType: "JPEG・PNG・WebP の写真を選んでください（選んだファイルの形式：{type}）。",
@@ -148,6 +149,7 @@ const en: Record<Key, string> = {
   "photoReason.too_large": "the file is too large",
   "photoReason.size_mismatch": "the file that arrived was not the size of the photo you chose",
   "photoReason.type_mismatch": "its contents are not the JPEG, PNG or WebP image its name says",
+  "photoReason.content_type_mismatch": "the file was stored as another type than the image format it was declared as",
   "photoReason.not_decodable": "the image is damaged or could not be read",
   "photoReason.unknown": "it could not be checked",
   photoWrongType: "Choose a JPEG, PNG or WebP photo (this file is {type}).",
