@@ -535,6 +535,40 @@ describe("sls package: alarms and a dashboard", () => {
   });
 });
 
+describe("deploy/deploy-role-policy.json: what the deploy role of the README may do", () => {
+  const policy = JSON.parse(readFileSync("deploy/deploy-role-policy.json", "utf8")) as { Statement: Statement[] };
+  const actions = policy.Statement.flatMap((statement) => asArray(statement.Action));
+  // The service that creates each kind of resource the templates hold (a custom resource is a function invoked).
+  const serviceOf = (type: string) => {
+    if (type === "Custom::S3") return "lambda";
+    const namespace = type.split("::")[1]!;
+    return namespace === "ApiGatewayV2" ? "apigateway" : namespace.toLowerCase();
+  };
+
+  it("names every action (no wildcard) and only allows", () => {
+    expect(policy.Statement.every((statement) => statement.Effect === "Allow")).toBe(true);
+    for (const action of actions) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+  });
+
+  it("covers every service whose resources a stage's template creates, CloudFormation's and the secret check's", () => {
+    const services = new Set(actions.map((action) => action.split(":")[0]));
+    for (const stage of STAGES) {
+      for (const [name, resource] of Object.entries(resources(stage))) expect(services.has(serviceOf(resource.Type)), `${name} ${resource.Type}`).toBe(true);
+    }
+    expect(actions).toEqual(expect.arrayContaining(["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet", "iam:PassRole", "ssm:DescribeParameters", "lambda:InvokeFunction"]));
+    expect(actions).not.toContain("ssm:GetParameters"); // the check never reads a value
+  });
+
+  it("scopes what it can to this service's names", () => {
+    for (const statement of policy.Statement) {
+      for (const resource of asArray(statement.Resource).map(describeResource)) {
+        if (resource === "*") continue;
+        expect(resource).toMatch(/hera-api-|\/apis|\/tags\/|aws-service-role\/ops\.apigateway/);
+      }
+    }
+  });
+});
+
 // cfn-lint (on this machine's image; `pip install cfn-lint` elsewhere) finds no error in any stage's template.
 // Its warnings that stay come from what the framework writes, not from serverless.yml, each for the reason given.
 const FRAMEWORK_WARNINGS: Array<{ rule: string; resource: RegExp; reason: string }> = [
