@@ -61,16 +61,6 @@ const envSchema = z.object({
   SESSION_CREATE_LIMIT: intFrom(30, 1),
   MESSAGE_LIMIT: intFrom(30, 1),
   MAX_USER_MESSAGES: intFrom(100, 1),
-
-  ALLOWED_ORIGINS: z.pipe(
-    z._default(z.string(), "*"),
-    z.transform((value: string) =>
-      value
-        .split(",")
-        .map((origin) => origin.trim())
-        .filter((origin) => origin.length > 0),
-    ),
-  ),
 });
 
 /** The validated runtime configuration of every function. */
