@@ -40,7 +40,7 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
       "drift; externals `sharp` and `@google/genai` are not in the bundle), minified ESM `.mjs`. SDKs and package shares",
       `come from esbuild's metafile. The minimal handler built the same way is ${kb(results.bundles.minimal.bytes)}. Each function's target`,
       "follows what it does with AWS (told by the modules in its bundle): DynamoDB ≤ 350 KB (the stricter, for functions",
-      "that also use S3); S3 ≤ 450 KB (the issue's \"S3 presigning\" class, applied to every function that reaches S3);",
+      'that also use S3); S3 ≤ 450 KB (the issue\'s "S3 presigning" class, applied to every function that reaches S3);',
       "neither ≤ 150 KB. Reading the secrets from SSM does not count: every function does it in AWS.",
       "",
       "| function | size | target | met | AWS APIs it calls | AWS SDK packages in the bundle | largest shares (KB) |",
@@ -55,7 +55,9 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
         .map((p) => `${p.name} ${round(p.bytes / 1024)}`)
         .join(", ");
       const apis = b.awsApis?.join(", ") || "none";
-      out(`| ${b.name} | ${pair(kb(b.bytes), prior ? kb(prior.bytes) : undefined)} | ${target} | ${met} | ${apis} | ${b.sdks.join(", ") || "none"} | ${shares} |`);
+      out(
+        `| ${b.name} | ${pair(kb(b.bytes), prior ? kb(prior.bytes) : undefined)} | ${target} | ${met} | ${apis} | ${b.sdks.join(", ") || "none"} | ${shares} |`,
+      );
     }
     out("");
   }
@@ -157,15 +159,32 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
     );
     for (const e of l.endpoints) {
       const prior = old.get(e.label);
-      out(`| ${e.label} | ${e.calls} | ${pair(ms(e.p50Ms), prior ? ms(prior.p50Ms) : undefined)} | ${pair(ms(e.p99Ms), prior ? ms(prior.p99Ms) : undefined)} |`);
+      out(
+        `| ${e.label} | ${e.calls} | ${pair(ms(e.p50Ms), prior ? ms(prior.p50Ms) : undefined)} | ${pair(ms(e.p99Ms), prior ? ms(prior.p99Ms) : undefined)} |`,
+      );
     }
     out("");
     if (l.errors.length > 0 || l.flowErrors.length > 0) {
-      out("Errors:", "", ...[...l.errors.slice(0, 10).map((e) => `- ${e.label}: ${e.status} ${e.message}`), ...l.flowErrors.slice(0, 10).map((e) => `- flow: ${e}`)], "");
+      out(
+        "Errors:",
+        "",
+        ...[
+          ...l.errors.slice(0, 10).map((e) => `- ${e.label}: ${e.status} ${e.message}`),
+          ...l.flowErrors.slice(0, 10).map((e) => `- flow: ${e}`),
+        ],
+        "",
+      );
     }
   }
 
-  out("## Run", "", `Phases (seconds): ${Object.entries(results.phaseSeconds).map(([phase, seconds]) => `${phase} ${round(seconds)}`).join(", ")}.`, "");
+  out(
+    "## Run",
+    "",
+    `Phases (seconds): ${Object.entries(results.phaseSeconds)
+      .map(([phase, seconds]) => `${phase} ${round(seconds)}`)
+      .join(", ")}.`,
+    "",
+  );
   if (notes) out(notes.trim(), "");
   return lines.join("\n");
 }

@@ -30,7 +30,9 @@ export function ssmParameterSource(location: SsmLocation): ParameterSource {
       for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
         // A refused call (access denied, throttled past the retries) fails the read; names that do not exist are
         // listed under InvalidParameters and simply left out of the answer.
-        const answer = await client.send(new GetParametersCommand({ Names: names.slice(start, start + NAMES_PER_CALL), WithDecryption: true }));
+        const answer = await client.send(
+          new GetParametersCommand({ Names: names.slice(start, start + NAMES_PER_CALL), WithDecryption: true }),
+        );
         for (const parameter of answer.Parameters ?? []) {
           if (parameter.Name !== undefined && typeof parameter.Value === "string") values[parameter.Name] = parameter.Value;
         }

@@ -2,7 +2,8 @@ import { createSecretLoader, type ParameterSource, type SecretLoader, type Secre
 import { getConfig } from "./config.ts";
 
 // The SSM client is loaded only by a function that names a parameter, so the local stack never evaluates it.
-const ssmSource = async (): Promise<ParameterSource> => (await import("../clients/ssm.ts")).ssmParameterSource({ region: getConfig().AWS_REGION });
+const ssmSource = async (): Promise<ParameterSource> =>
+  (await import("../clients/ssm.ts")).ssmParameterSource({ region: getConfig().AWS_REGION });
 
 /** The secrets of this container: SSM in AWS, plain variables locally; loaded by the chains in lib/http. */
 export const processSecrets: SecretLoader = createSecretLoader(getConfig, ssmSource);

@@ -51,7 +51,8 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const source = () => ssmParameterSource({ region: "ap-northeast-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+const source = () =>
+  ssmParameterSource({ region: "ap-northeast-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
 
 describe("secrets from SSM", () => {
   it("reads named SecureStrings in one decrypted GetParameters call and leaves out the missing ones", async () => {

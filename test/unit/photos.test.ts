@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ConflictError } from "../../lib/errors.ts";
 import { inspectImage, sniffImageType } from "../../lib/photos/inspect.ts";
 import type { PhotoContentType } from "../../lib/schemas/photos.ts";
-import { confirmPhoto, PHOTO_EVENT_GRACE_MS, requestPhotoUpload, settlePendingPhoto, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
+import {
+  confirmPhoto,
+  PHOTO_EVENT_GRACE_MS,
+  requestPhotoUpload,
+  settlePendingPhoto,
+  type PhotoUploadDeps,
+} from "../../lib/photos/photos.ts";
 import type { PhotoState, Session } from "../../lib/sessions/model.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 import { objectKeys, sessionIdOfPhotoKey } from "../../lib/storage/objects.ts";
@@ -17,7 +23,9 @@ const MAX_BYTES = 10 * 1024 * 1024;
 async function makeImage(format: "jpeg" | "png" | "webp", width = 64, height = 48): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919 + (i >> 5) * 31) % 256;
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).toFormat(format).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .toFormat(format)
+    .toBuffer();
 }
 
 let jpeg: Buffer;
@@ -31,11 +39,23 @@ beforeAll(async () => {
 function setup(overrides: Partial<PhotoUploadDeps> = {}) {
   const store = new MemorySessionStore(clock);
   const objects = new MemoryObjectStore(undefined, clock);
-  const deps: PhotoUploadDeps = { store, objects, uploads: objects, maxPhotoBytes: MAX_BYTES, uploadTtlSeconds: 300, now: clock, ...overrides };
+  const deps: PhotoUploadDeps = {
+    store,
+    objects,
+    uploads: objects,
+    maxPhotoBytes: MAX_BYTES,
+    uploadTtlSeconds: 300,
+    now: clock,
+    ...overrides,
+  };
   return { store, objects, deps };
 }
 
-async function newSession(store: MemorySessionStore, photo: PhotoState | null = null, status: Session["status"] = "collecting"): Promise<Session> {
+async function newSession(
+  store: MemorySessionStore,
+  photo: PhotoState | null = null,
+  status: Session["status"] = "collecting",
+): Promise<Session> {
   const id = newSessionId();
   await store.create(id, { tokenHash: "h", status, locale: "ja", profile: {}, photo }, []);
   const session = await store.load(id);
@@ -73,7 +93,11 @@ describe("sniffImageType", () => {
 
 describe("inspectImage", () => {
   it("accepts a real image of each type with its size", async () => {
-    for (const [bytes, type] of [[jpeg, "image/jpeg"], [png, "image/png"], [webp, "image/webp"]] as const) {
+    for (const [bytes, type] of [
+      [jpeg, "image/jpeg"],
+      [png, "image/png"],
+      [webp, "image/webp"],
+    ] as const) {
       await expect(inspectImage(bytes, type), type).resolves.toEqual({ ok: true, width: 64, height: 48 });
     }
   });
@@ -110,7 +134,12 @@ describe("requestPhotoUpload", () => {
     // Prepare
     const { store, objects, deps } = setup();
     const session = await newSession(store);
-    const hostile = { contentType: "image/png" as const, contentLength: 1234, key: "../../other-session/evil", sessionId: "AAAAAAAAAAAAAAAAAAAAAA" };
+    const hostile = {
+      contentType: "image/png" as const,
+      contentLength: 1234,
+      key: "../../other-session/evil",
+      sessionId: "AAAAAAAAAAAAAAAAAAAAAA",
+    };
     // Act
     await requestPhotoUpload(deps, session, hostile);
     await requestPhotoUpload(deps, session, hostile);
@@ -134,11 +163,22 @@ describe("requestPhotoUpload", () => {
     const call = objects.presignedUploads[0];
     expect(call).toEqual({ key: expect.any(String), contentType: "image/webp", contentLength: 4321, expiresInSeconds: 120 });
     expect(grant).toEqual({
-      upload: { method: "POST", url: "http://objects.test/bucket", fields: expect.objectContaining({ key: call?.key }), expiresAt: "2026-11-22T01:04:03.000Z" },
+      upload: {
+        method: "POST",
+        url: "http://objects.test/bucket",
+        fields: expect.objectContaining({ key: call?.key }),
+        expiresAt: "2026-11-22T01:04:03.000Z",
+      },
       photo: { status: "pending" },
     });
     const stored = await store.load(session.id);
-    expect(stored?.photo).toEqual({ status: "pending", contentType: "image/webp", key: call?.key, size: 4321, requestedAt: "2026-11-22T01:02:03.000Z" });
+    expect(stored?.photo).toEqual({
+      status: "pending",
+      contentType: "image/webp",
+      key: call?.key,
+      size: 4321,
+      requestedAt: "2026-11-22T01:02:03.000Z",
+    });
   });
 
   it("refuses a completed session with 409 and changes nothing", async () => {
@@ -146,7 +186,9 @@ describe("requestPhotoUpload", () => {
     const session = await newSession(store, null, "completed");
     const writes = store.writes;
 
-    const error = await requestPhotoUpload(deps, session, { contentType: "image/png", contentLength: 10 }).catch((caught: unknown) => caught);
+    const error = await requestPhotoUpload(deps, session, { contentType: "image/png", contentLength: 10 }).catch(
+      (caught: unknown) => caught,
+    );
 
     expect(error).toBeInstanceOf(ConflictError);
     expect(error).toMatchObject({ status: 409, code: "session_completed" });
@@ -191,10 +233,29 @@ describe("confirmPhoto", () => {
   });
 
   it("rejects and deletes an upload that does not match what was declared", async () => {
-    const cases: Array<{ name: string; declared: PhotoContentType; declaredSize: number; bytes: () => Buffer; max?: number; reason: string }> = [
+    const cases: Array<{
+      name: string;
+      declared: PhotoContentType;
+      declaredSize: number;
+      bytes: () => Buffer;
+      max?: number;
+      reason: string;
+    }> = [
       { name: "PNG declared as JPEG", declared: "image/jpeg", declaredSize: png.length, bytes: () => png, reason: "type_mismatch" },
-      { name: "text declared as JPEG", declared: "image/jpeg", declaredSize: 26, bytes: () => Buffer.from("definitely not a JPEG file"), reason: "type_mismatch" },
-      { name: "size differs from the declared one", declared: "image/png", declaredSize: png.length + 1, bytes: () => png, reason: "size_mismatch" },
+      {
+        name: "text declared as JPEG",
+        declared: "image/jpeg",
+        declaredSize: 26,
+        bytes: () => Buffer.from("definitely not a JPEG file"),
+        reason: "type_mismatch",
+      },
+      {
+        name: "size differs from the declared one",
+        declared: "image/png",
+        declaredSize: png.length + 1,
+        bytes: () => png,
+        reason: "size_mismatch",
+      },
       { name: "larger than the limit", declared: "image/png", declaredSize: png.length, bytes: () => png, max: 100, reason: "too_large" },
       { name: "truncated JPEG", declared: "image/jpeg", declaredSize: 600, bytes: () => jpeg.subarray(0, 600), reason: "not_decodable" },
       { name: "empty object", declared: "image/png", declaredSize: 1, bytes: () => Buffer.alloc(0), reason: "empty" },
@@ -245,7 +306,10 @@ describe("confirmPhoto", () => {
   });
 
   it("is idempotent: a second confirmation changes nothing and deletes nothing", async () => {
-    for (const [bytes, status] of [[() => png, "ready"], [() => Buffer.from("not a png at all"), "rejected"]] as const) {
+    for (const [bytes, status] of [
+      [() => png, "ready"],
+      [() => Buffer.from("not a png at all"), "rejected"],
+    ] as const) {
       const { store, objects, deps } = setup();
       const id = newSessionId();
       const photo = pendingPhoto(id, "image/png", bytes().length);
@@ -383,7 +447,9 @@ describe("settlePendingPhoto", () => {
     objects.put(photo.key, jpeg, "image/jpeg", new Date(clock().getTime() - 1000));
     const writes = store.writes;
     let inspected = 0;
-    const counting: typeof deps = { ...deps, inspect: async (bytes, declared) => {
+    const counting: typeof deps = {
+      ...deps,
+      inspect: async (bytes, declared) => {
         inspected++;
         return inspectImage(bytes, declared);
       },
