@@ -56,7 +56,11 @@ export function requiredNames(listed) {
  *   service: { custom?: { requiredSecretParameters?: unknown } },
  *   processedInput: { commands: string[] },
  *   classes: { Error: new (message: string) => Error },
- *   getProvider: (name: "aws") => { getStage: () => string, getRegion: () => string, getAwsSdkV3Config: () => Promise<Record<string, unknown>> },
+ *   getProvider: (name: "aws") => {
+ *     getStage: () => string,
+ *     getRegion: () => string,
+ *     getAwsSdkV3Config: () => Promise<Record<string, unknown>>,
+ *   },
  * }} Serverless
  */
 
@@ -88,7 +92,10 @@ export default class CheckSecretsPlugin {
       const where = `stage ${provider.getStage()} (${provider.getRegion()})`;
       if (missing.length > 0) {
         throw new serverless.classes.Error(
-          `Missing SSM parameters of ${where}: ${missing.join(", ")}. Create them as SecureStrings (README: Deploying a stage) and deploy again.`,
+          [
+            `Missing SSM parameters of ${where}: ${missing.join(", ")}.`,
+            "Create them as SecureStrings (README: Deploying a stage) and deploy again.",
+          ].join(" "),
         );
       }
       utils.log.success(`The ${names.length} SSM parameters of ${where} exist`);

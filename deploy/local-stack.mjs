@@ -72,7 +72,11 @@ export function packagingRefusals(env) {
 }
 
 /**
- * @typedef {{ service: ServiceConfig, processedInput: { commands: string[] }, classes: { Error: new (message: string) => Error } }} Serverless
+ * @typedef {{
+ *   service: ServiceConfig,
+ *   processedInput: { commands: string[] },
+ *   classes: { Error: new (message: string) => Error },
+ * }} Serverless
  */
 
 /** The plugin serverless.yml loads (`./deploy/local-stack.mjs`). */

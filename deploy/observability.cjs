@@ -81,12 +81,17 @@ function observability({ service, stage, functions, thresholds, alarmEmail }) {
   ];
   const worker = [{ Name: "FunctionName", Value: { Ref: functionLogicalId("imageWorker") } }];
 
+  // The image jobs that finished in the period, as a metric-math expression.
+  const finished = "FILL(failed, 0) + FILL(generated, 0)";
+
   /** @type {Record<string, ReturnType<typeof alarm>>} */
   const alarms = {
     AlarmApi5xxRate: alarm(
       {
         name: "api-5xx-rate",
-        description: `More than ${t("alarmApi5xxPercent")} % of the API's responses were 5xx in 5 minutes (from ${t("alarmApiMinRequests")} requests on).`,
+        description:
+          `More than ${t("alarmApi5xxPercent")} % of the API's responses were 5xx in 5 minutes ` +
+          `(from ${t("alarmApiMinRequests")} requests on).`,
         threshold: t("alarmApi5xxPercent"),
         comparison: "GreaterThanThreshold",
         metrics: [
@@ -105,7 +110,10 @@ function observability({ service, stage, functions, thresholds, alarmEmail }) {
     AlarmDependencyErrors: alarm(
       {
         name: "dependency-errors",
-        description: `At least ${t("alarmDependencyErrors")} requests ended 503 in 5 minutes because a dependency did not answer (Hera DependencyErrors).`,
+        description: [
+          `At least ${t("alarmDependencyErrors")} requests ended 503 in 5 minutes`,
+          "because a dependency did not answer (Hera DependencyErrors).",
+        ].join(" "),
         threshold: t("alarmDependencyErrors"),
         metric: { Namespace: "Hera", MetricName: "DependencyErrors", Dimensions: hera, Statistic: "Sum", Period: FIVE_MINUTES },
       },
@@ -114,7 +122,9 @@ function observability({ service, stage, functions, thresholds, alarmEmail }) {
     AlarmImagesFailedRatio: alarm(
       {
         name: "images-failed-ratio",
-        description: `More than ${t("alarmImagesFailedPercent")} % of the image jobs that finished in an hour failed (from ${t("alarmImagesMinJobs")} jobs on).`,
+        description:
+          `More than ${t("alarmImagesFailedPercent")} % of the image jobs that finished in an hour failed ` +
+          `(from ${t("alarmImagesMinJobs")} jobs on).`,
         threshold: t("alarmImagesFailedPercent"),
         comparison: "GreaterThanThreshold",
         metrics: [
@@ -123,7 +133,7 @@ function observability({ service, stage, functions, thresholds, alarmEmail }) {
           {
             Id: "ratio",
             Label: "failed, % of finished jobs",
-            Expression: `IF(FILL(failed, 0) + FILL(generated, 0) >= ${t("alarmImagesMinJobs")}, 100 * FILL(failed, 0) / (FILL(failed, 0) + FILL(generated, 0)), 0)`,
+            Expression: `IF(${finished} >= ${t("alarmImagesMinJobs")}, 100 * FILL(failed, 0) / (${finished}), 0)`,
             ReturnData: true,
           },
         ],

@@ -37,7 +37,8 @@ function allowedOrigins({ stage, listed, extra, localAllowed }) {
     }
     if (LOCAL_HOST.test(origin) && !localAllowed) {
       throw new Error(
-        `allowedOrigins of ${stage}: "${origin}" is a developer's machine, which this stage does not allow (params.${stage}.localOriginsAllowed)`,
+        `allowedOrigins of ${stage}: "${origin}" is a developer's machine, ` +
+          `which this stage does not allow (params.${stage}.localOriginsAllowed)`,
       );
     }
   }

@@ -130,7 +130,8 @@ const SCRIPT_PRELUDE = [
   "  if __upstash_isnull(v) then return false end;",
   "  local t, first, last = {}, 1, #v;",
   "  if not shimmed then first, last = 0, #v - 1 end;",
-  "  for i = first, last do local x = v[i]; if x == nil or __upstash_isnull(x) then x = false end; t[#t + 1] = __upstash_fix(x, false) end;",
+  "  for i = first, last do local x = v[i]; if x == nil or __upstash_isnull(x) then x = false end; " +
+    "t[#t + 1] = __upstash_fix(x, false) end;",
   "  return t",
   "end;",
   "local function __upstash_run(raise, ...)",
@@ -139,7 +140,8 @@ const SCRIPT_PRELUDE = [
   "  local r = __upstash_pcall(...);",
   "  if type(r) == 'userdata' and r[0] == 'error' then",
   "    local msg = string.gsub(tostring(r[1]), '^%a*Error: ', '');",
-  "    if string.find(msg, '^Key .* does not contain a ') then msg = 'WRONGTYPE Operation against a key holding the wrong kind of value' end;",
+  "    if string.find(msg, '^Key .* does not contain a ') then " +
+    "msg = 'WRONGTYPE Operation against a key holding the wrong kind of value' end;",
   "    if raise then error(msg, 0) end;",
   "    return { err = msg }",
   "  end;",

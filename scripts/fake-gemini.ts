@@ -113,7 +113,8 @@ fake.respondWith(async (request) => {
   const reply = await answer(request).catch(() => geminiErrors.internal());
   // What was asked of which model and how it was answered: never the prompt, the photos or the answer.
   console.log(
-    `${new Date().toISOString()} ${request.model ?? request.path} → ${reply.status ?? 200}${request.headers["x-goog-api-key"] ? "" : " (no x-goog-api-key)"}`,
+    `${new Date().toISOString()} ${request.model ?? request.path} → ${reply.status ?? 200}` +
+      `${request.headers["x-goog-api-key"] ? "" : " (no x-goog-api-key)"}`,
   );
   return reply;
 });

@@ -160,7 +160,10 @@ function overlaySvg(input: ImageInput, seed: Buffer): string {
   const name = input.kind === "child" ? input.child.name : input.partner.name;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}" viewBox="0 0 ${SIZE} ${SIZE}">`,
-    `<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${hex(colours.light)}" stop-opacity="0.05"/><stop offset="1" stop-color="${hex(colours.accent)}" stop-opacity="0.55"/></linearGradient></defs>`,
+    '<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">',
+    `<stop offset="0" stop-color="${hex(colours.light)}" stop-opacity="0.05"/>`,
+    `<stop offset="1" stop-color="${hex(colours.accent)}" stop-opacity="0.55"/>`,
+    "</linearGradient></defs>",
     `<rect width="${SIZE}" height="${SIZE}" fill="url(#g)"/>`,
     ...spots,
     `<g transform="translate(256 ${headY}) scale(${scale})" fill="${hex(colours.accent)}" fill-opacity="0.7">`,

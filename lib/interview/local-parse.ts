@@ -21,6 +21,16 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: Parse
 const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
 const fail = <T>(reason: ParseFailure): ParseResult<T> => ({ ok: false, reason });
 
+/** One regex source from alternatives written apart (regex literals or sources), so a long alternation can span lines. */
+function anyOf(...alternatives: ReadonlyArray<RegExp | string>): string {
+  return alternatives.map((alternative) => (typeof alternative === "string" ? alternative : alternative.source)).join("|");
+}
+
+/** `anyOf` matched as whole English words only: no letter just before or after. */
+function wholeWords(...alternatives: readonly RegExp[]): string {
+  return `(?<![a-z])(?:${anyOf(...alternatives)})(?![a-z])`;
+}
+
 // Stands in for text already claimed by a pattern, so shorter patterns cannot re-match it.
 const MASK = "\u0000";
 
@@ -37,8 +47,13 @@ function hasContent(text: string): boolean {
   return /[\p{L}\p{N}]/u.test(text);
 }
 
-const NON_ANSWER =
-  /^(?:わからない|分からない|わかりません|分かりません|わかんない|知らない|知りません|不明|未定|まだ決めていない|まだ決めてない|決めていない|決めてない|特になし|特にない|ない|なし|無し|ありません|パス|スキップ|秘密|ひみつ|i don't know|i dont know|don't know|dont know|idk|dunno|no idea|not sure|unknown|n\/a|na|none|nothing|pass|skip|undecided|not decided|haven't decided|i haven't decided|no comment|\?+)$/i;
+const NON_ANSWER_WORDS = anyOf(
+  /わからない|分からない|わかりません|分かりません|わかんない|知らない|知りません|不明|未定/,
+  /まだ決めていない|まだ決めてない|決めていない|決めてない|特になし|特にない|ない|なし|無し|ありません|パス|スキップ|秘密|ひみつ/,
+  /i don't know|i dont know|don't know|dont know|idk|dunno|no idea|not sure|unknown|n\/a|na|none|nothing|pass|skip/,
+  /undecided|not decided|haven't decided|i haven't decided|no comment|\?+/,
+);
+const NON_ANSWER = new RegExp(`^(?:${NON_ANSWER_WORDS})$`, "i");
 
 function isNonAnswer(text: string): boolean {
   const core = text
@@ -168,19 +183,21 @@ function distinctValues(numbers: readonly FoundNumber[]): number[] {
   return [...new Set(numbers.map((number) => number.value))];
 }
 
+// A decade rather than an age: "30代", "30s", "アラサー", "thirties".
+const DECADE = new RegExp(
+  anyOf(
+    /\d+\s*(?:代|'?s(?![a-z]))|アラサー|アラフォー|アラフィフ/,
+    wholeWords(/twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties/),
+  ),
+);
+
 /** Reads an age ("32歳です", "三十二歳", "I'm 32", "thirty-two"); 16–120 only, vague decades are ambiguous. */
 export function parseAge(text: string): ParseResult<number> {
   const answer = normalizeAnswer(text);
   if (!hasContent(answer) || isNonAnswer(answer)) return fail("empty");
   const lower = answer.toLowerCase();
   // A decade is not an age; asking again gets the exact number.
-  if (
-    /\d+\s*(?:代|'?s(?![a-z]))|アラサー|アラフォー|アラフィフ|(?<![a-z])(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)(?![a-z])/.test(
-      lower,
-    )
-  ) {
-    return fail("ambiguous");
-  }
+  if (DECADE.test(lower)) return fail("ambiguous");
   const values = distinctValues(findNumbers(answer));
   if (values.length === 0) return fail("not_understood");
   if (values.length > 1) return fail("ambiguous");
@@ -236,7 +253,9 @@ function parseChoice<T>(text: string, table: PatternTable<T>, exact: Readonly<Re
 const GENDER_PATTERNS: PatternTable<Gender> = [
   [/その他|そのほか|ノンバイナリー?|xジェンダー|エックスジェンダー|答えたくない|回答しない|言いたくない|無回答/, "other"],
   [
-    /(?<![a-z])(?:other|non-?binary|non binary|enby|genderqueer|gender ?fluid|agender|prefer not to (?:say|answer)|rather not say)(?![a-z])/,
+    new RegExp(
+      wholeWords(/other|non-?binary|non binary|enby|genderqueer|gender ?fluid|agender/, /prefer not to (?:say|answer)|rather not say/),
+    ),
     "other",
   ],
   [/女性|女子|女の子|女|おんな|じょせい|レディ/, "female"],
@@ -258,14 +277,21 @@ const RELATIONSHIP_PATTERNS: PatternTable<RelationshipStatus> = [
   [new RegExp(`(?:恋人|彼氏|彼女|パートナー|相手|付き合って(?:い)?る人|付き合ってる人|配偶者)${JA_HAVE_NOT}`), "single"],
   [/(?:付き合って|交際して|結婚して)(?:い)?(?:ない|ません)|未婚|独身|シングル|フリー|独り身|一人身|ひとり身/, "single"],
   [
-    /(?<![a-z])(?:single|unmarried|not (?:dating|married|seeing anyone|in a relationship)|no (?:partner|boyfriend|girlfriend|spouse)|(?:don't|do not) have an? (?:partner|boyfriend|girlfriend|spouse))(?![a-z])/,
+    new RegExp(
+      wholeWords(
+        /single|unmarried|not (?:dating|married|seeing anyone|in a relationship)/,
+        /no (?:partner|boyfriend|girlfriend|spouse)|(?:don't|do not) have an? (?:partner|boyfriend|girlfriend|spouse)/,
+      ),
+    ),
     "single",
   ],
   [new RegExp(`既婚|結婚して(?:い|る|ま)|夫婦|(?:妻|夫|旦那|嫁|主人)${JA_HAVE}|旦那|主人`), "married"],
   [/(?<![a-z])(?:married|have an? (?:husband|wife|spouse)|my (?:husband|wife|spouse))(?![a-z])/, "married"],
   [new RegExp(`付き合って|交際|(?:恋人|彼氏|彼女|パートナー)${JA_HAVE}|婚約|同棲|デート中|恋愛中`), "dating"],
   [
-    /(?<![a-z])(?:dating|in a relationship|seeing someone|have an? (?:boyfriend|girlfriend|partner)|engaged|living together|taken)(?![a-z])/,
+    new RegExp(
+      wholeWords(/dating|in a relationship|seeing someone|have an? (?:boyfriend|girlfriend|partner)/, /engaged|living together|taken/),
+    ),
     "dating",
   ],
   [/その他|そのほか|離婚|バツイチ|別居|死別|複雑/, "other"],
@@ -366,11 +392,15 @@ function parseFreeText(text: string, rules: FreeTextRules): ParseResult<string> 
 
 const POLITE_ENDINGS = /(?:です|でした|だよ|だよね|だと思います|と思います|ですね|かな|です。)$/u;
 
+const LIVE_IN = anyOf(
+  /i(?: currently)?(?: live|'m living| am living| reside|'m based| am based|'m| am| stay) (?:in|at|near|around)/,
+  /i'm from|i am from|living in|based in|from|in/,
+);
 const LOCATION_RULES: FreeTextRules = {
   max: MAX_TEXT_LENGTH,
   prefixes: [
     /^(?:住んでいるのは|住んでるのは|住まいは|お住まいは|住所は|場所は|地域は|今は|現在は|現在)/u,
-    /^(?:i(?: currently)?(?: live|'m living| am living| reside|'m based| am based|'m| am| stay) (?:in|at|near|around)|i'm from|i am from|living in|based in|from|in)\s+/i,
+    new RegExp(`^(?:${LIVE_IN})\\s+`, "i"),
   ],
   suffixes: [
     /(?:に|で)(?:住んでいます|住んでます|住んでいる|住んでる|暮らしています|暮らしてます|暮らしている|暮らしてる)$/u,
@@ -414,14 +444,19 @@ export function parseDescription(text: string): ParseResult<string> {
   return parseFreeText(text, DESCRIPTION_RULES);
 }
 
-const NAME_PREFIXES = [
-  /^(?:[^\s、。]{0,12}の)?(?:名前|なまえ|呼び名|呼び方)(?:は|が|を)/u,
-  /^(?:(?:his|her|their|my partner's|my ideal partner's|the|its) name (?:is|would be|will be)|(?:he|she|they) (?:is|are|would be) called|(?:he|she|they)(?:'s| is| are)|i'd call (?:him|her|them)|i would call (?:him|her|them)|(?:let's )?call (?:him|her|them)|name (?:him|her|them)|let's go with|let's say|how about|maybe|it's|it is|named|called)\s+/i,
-];
-const NAME_SUFFIXES = [
-  /(?:といいます|と言います|と申します|って言います|っていいます|という名前です|という名前|って名前です|って名前|と呼んでいます|と呼んでます|と呼びたいです|と呼びたい|と名付けたいです|と名付けたい|にしたいです|にしたい|にします|がいいです|がいいな|がいい|です|だよ)$/u,
-  /(?:さん|くん|君|ちゃん|様)$/u,
-];
+const NAME_IS = anyOf(
+  /(?:his|her|their|my partner's|my ideal partner's|the|its) name (?:is|would be|will be)/,
+  /(?:he|she|they) (?:is|are|would be) called|(?:he|she|they)(?:'s| is| are)/,
+  /i'd call (?:him|her|them)|i would call (?:him|her|them)|(?:let's )?call (?:him|her|them)|name (?:him|her|them)/,
+  /let's go with|let's say|how about|maybe|it's|it is|named|called/,
+);
+const NAME_ENDINGS = anyOf(
+  /といいます|と言います|と申します|って言います|っていいます|という名前です|という名前|って名前です|って名前/,
+  /と呼んでいます|と呼んでます|と呼びたいです|と呼びたい|と名付けたいです|と名付けたい/,
+  /にしたいです|にしたい|にします|がいいです|がいいな|がいい|です|だよ/,
+);
+const NAME_PREFIXES = [/^(?:[^\s、。]{0,12}の)?(?:名前|なまえ|呼び名|呼び方)(?:は|が|を)/u, new RegExp(`^(?:${NAME_IS})\\s+`, "i")];
+const NAME_SUFFIXES = [new RegExp(`(?:${NAME_ENDINGS})$`, "u"), /(?:さん|くん|君|ちゃん|様)$/u];
 
 function checkName(value: string): ParseResult<string> {
   if (!hasContent(value) || isNonAnswer(value)) return fail("empty");
@@ -448,7 +483,15 @@ export interface ChildAnswer {
 
 const CHILD_GENDER_PATTERNS: PatternTable<ChildGender> = [
   [
-    /どちらでも(?:いい|良い|ok|大丈夫|構わない)?|どっちでも(?:いい|良い)?|性別は(?:問わない|気にしない|どちらでも)|こだわらない|(?<![a-z])(?:either(?: is fine| one| way| gender)?|no preference|(?:i )?(?:don't|do not) mind|(?:it )?doesn't matter|any gender|whichever)(?![a-z])/,
+    new RegExp(
+      anyOf(
+        /どちらでも(?:いい|良い|ok|大丈夫|構わない)?|どっちでも(?:いい|良い)?|性別は(?:問わない|気にしない|どちらでも)|こだわらない/,
+        wholeWords(
+          /either(?: is fine| one| way| gender)?|no preference|(?:i )?(?:don't|do not) mind|(?:it )?doesn't matter/,
+          /any gender|whichever/,
+        ),
+      ),
+    ),
     "either",
   ],
   [/女の子|女の赤ちゃん|娘|女児|(?<![a-z])(?:an? )?(?:baby girl|girl|daughter|female)(?![a-z])/, "female"],
@@ -458,9 +501,13 @@ const CHILD_GENDER_PATTERNS: PatternTable<ChildGender> = [
 const BARE_CHILD_GENDER: Readonly<Record<string, ChildGender>> = { 女: "female", 男: "male" };
 
 const CHILD_SPLIT = /[、。,，.!！?？()（）「」『』:：;；/]+|\s[-–—]\s|\s+and\s+/u;
+const CHILD_FILLERS = anyOf(
+  /i'd like|i would like|i want|i'd love|i would love|we'd like|we want|we'd love|probably|to be|would be/,
+  /with the name|whose name is|is|a|an|the|my|our|and|with|name/,
+);
 const CHILD_FILLER_PREFIXES = [
   ...NAME_PREFIXES,
-  /^(?:i'd like|i would like|i want|i'd love|i would love|we'd like|we want|we'd love|probably|to be|would be|with the name|whose name is|is|a|an|the|my|our|and|with|name)(?:\s+|$)/i,
+  new RegExp(`^(?:${CHILD_FILLERS})(?:\\s+|$)`, "i"),
   /^(?:名前は|名前が|名前を|名前|なまえは)/u,
 ];
 const CHILD_FILLER_SUFFIXES = [

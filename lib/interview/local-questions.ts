@@ -111,7 +111,8 @@ export function questionFor(step: InterviewStep, locale: Locale): string {
     case "child":
       return ja
         ? "最後に、未来のお子さんについてです。お子さんの名前と、女の子・男の子どちらがいいかを教えてください（例：「女の子のさくら」）。"
-        : 'Finally, your future child: what name would you give them, and would you like a girl or a boy? (for example "a girl named Sakura")';
+        : "Finally, your future child: what name would you give them, and would you like a girl or a boy? " +
+            '(for example "a girl named Sakura")';
     case "childGender":
       return ja
         ? `「${step.name}」は女の子と男の子、どちらがいいですか？（どちらでもよければ「どちらでも」と答えてください）`
@@ -196,7 +197,8 @@ export function clarification(step: InterviewStep, reason: ParseFailure, locale:
     case "child":
       return ja
         ? "すみません、うまく読み取れませんでした。お子さん一人について、名前と、女の子・男の子どちらがいいかを教えてください（例：「女の子のさくら」）。"
-        : "Sorry, I didn't quite catch that. For one child, tell me a name and whether you'd like a girl or a boy (for example \"a girl named Sakura\").";
+        : "Sorry, I didn't quite catch that. " +
+            'For one child, tell me a name and whether you\'d like a girl or a boy (for example "a girl named Sakura").';
     case "childGender":
       return ja
         ? `「女の子」「男の子」「どちらでも」のどれかで教えてください。${questionFor(step, locale)}`

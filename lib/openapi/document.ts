@@ -272,7 +272,8 @@ function operations(maxPhotoBytes: number): Operation[] {
         ...tokenRefusals,
         "404": {
           description:
-            "Unknown session or wrong token (`session_not_found`), no such picture (`not_found`), or the picture is not ready (`picture_not_ready`).",
+            "Unknown session or wrong token (`session_not_found`), no such picture (`not_found`), " +
+            "or the picture is not ready (`picture_not_ready`).",
           body: [errors.sessionNotFoundError, errors.pictureNotFoundError],
         },
         ...failures,
@@ -293,7 +294,8 @@ function operations(maxPhotoBytes: number): Operation[] {
         ...tokenRefusals,
         "409": {
           description:
-            "The picture's inputs are missing (`precondition_failed`), the session is completed, or another request changed it (`session_busy`, with `Retry-After`).",
+            "The picture's inputs are missing (`precondition_failed`), the session is completed, " +
+            "or another request changed it (`session_busy`, with `Retry-After`).",
           body: [errors.preconditionFailedError, errors.sessionCompletedError, errors.sessionBusyError],
           headers: ["Retry-After"],
         },
@@ -452,7 +454,8 @@ export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record
       version: "1.0.0",
       description:
         "The backend of the future-family chat app. Every body is JSON; unknown body fields are refused (400). Errors are " +
-        "`{error: {code, message, details?}, requestId}`; programs read `error.code`. docs/api.md in the repository tells the whole contract.",
+        "`{error: {code, message, details?}, requestId}`; programs read `error.code`. " +
+        "docs/api.md in the repository tells the whole contract.",
     },
     servers: [
       { url: "http://localhost:3000", description: "The local stack (`npm run dev`)." },

@@ -6,7 +6,11 @@ import type { Locale } from "../schemas/sessions.ts";
 const MESSAGES: Record<ImageFailureCode, Record<Locale, string>> = {
   provider_refused: {
     ja: "画像AIが安全上の基準によりこの画像の生成を見送りました。実在の大人の写真から子どもの姿を作る依頼は、特に見送られやすいものです。同じ写真と内容のままでは結果は変わらない見込みです。別の写真を使うか、プロフィールの内容を見直してください。",
-    en: "The image model declined to make this picture under its safety rules. A picture of a child made from a photo of a real adult is the request most often declined. With the same photo and details the answer will most likely be the same: use a different photo, or change the details in the profile.",
+    en:
+      "The image model declined to make this picture under its safety rules. " +
+      "A picture of a child made from a photo of a real adult is the request most often declined. " +
+      "With the same photo and details the answer will most likely be the same: " +
+      "use a different photo, or change the details in the profile.",
   },
   provider_rate_limited: {
     ja: "画像AIが混み合っています。数分おいてからもう一度お試しください。",
@@ -22,7 +26,9 @@ const MESSAGES: Record<ImageFailureCode, Record<Locale, string>> = {
   },
   provider_rejected_request: {
     ja: "画像AIがリクエストを受け付けませんでした。サービス側の問題のため、解決するまでは再度お試しいただいても同じ結果になります。",
-    en: "The image service did not accept the request. This is a problem on our side: until it is fixed, trying again gives the same result.",
+    en:
+      "The image service did not accept the request. " +
+      "This is a problem on our side: until it is fixed, trying again gives the same result.",
   },
   model_unavailable: {
     ja: "現在、画像を生成できません（サービス側の設定の更新が必要です）。",

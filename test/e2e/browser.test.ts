@@ -193,9 +193,12 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
   it("walks the whole flow in English: interview, photo, both pictures, completion, erasure", { timeout: 240_000 }, async () => {
     // Prepare: a photo on disk, as a person would pick one.
     const photoPath = join(workDir, "me.jpg");
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="320">
-      <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f7c6d0"/><stop offset="1" stop-color="#8fb8de"/></linearGradient></defs>
-      <rect width="320" height="320" fill="url(#g)"/><circle cx="160" cy="130" r="62" fill="#f1d3b3"/><rect x="80" y="200" width="160" height="120" rx="60" fill="#5a6f8f"/></svg>`;
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="320">\n' +
+      '      <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f7c6d0"/>' +
+      '<stop offset="1" stop-color="#8fb8de"/></linearGradient></defs>\n' +
+      '      <rect width="320" height="320" fill="url(#g)"/><circle cx="160" cy="130" r="62" fill="#f1d3b3"/>' +
+      '<rect x="80" y="200" width="160" height="120" rx="60" fill="#5a6f8f"/></svg>';
     writeFileSync(photoPath, await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer());
 
     // Act + Assess: open a session in English.

@@ -185,14 +185,20 @@ export const geminiErrors = {
   modelNotFound: (model: string): FakeGeminiResponse =>
     geminiError(
       404,
-      `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+      [
+        `models/${model} is not found for API version v1beta, or is not supported for generateContent.`,
+        "Call ListModels to see the list of available models and their supported methods.",
+      ].join(" "),
       "NOT_FOUND",
     ),
   /** How the API answers for a model kept only for its existing users. */
   modelNoLongerAvailable: (model: string): FakeGeminiResponse =>
     geminiError(
       404,
-      `This model models/${model} is no longer available to new users. Please update your code to use a newer model for the latest features and improvements.`,
+      [
+        `This model models/${model} is no longer available to new users.`,
+        "Please update your code to use a newer model for the latest features and improvements.",
+      ].join(" "),
       "NOT_FOUND",
     ),
 } as const;

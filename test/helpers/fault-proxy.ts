@@ -25,7 +25,10 @@ export interface FaultProxy {
 const HOST = "127.0.0.1";
 
 function answer(status: string, contentType: string, body: string): string {
-  return `HTTP/1.1 ${status}\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return (
+    `HTTP/1.1 ${status}\r\nContent-Type: ${contentType}\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 const CANNED: Partial<Record<FaultMode, string>> = {

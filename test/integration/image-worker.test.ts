@@ -38,7 +38,8 @@ let userPhoto: Buffer;
 
 beforeAll(async () => {
   const svg =
-    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="320"><rect width="240" height="320" fill="#c98b6b"/><circle cx="120" cy="120" r="60" fill="#2b1d14"/></svg>';
+    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="320"><rect width="240" height="320" fill="#c98b6b"/>' +
+    '<circle cx="120" cy="120" r="60" fill="#2b1d14"/></svg>';
   userPhoto = await sharp(Buffer.from(svg)).jpeg().toBuffer();
 });
 

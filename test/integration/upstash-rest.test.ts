@@ -352,7 +352,8 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
 
       it("runs Lua with EVAL, converting replies as Redis does", async () => {
         const script =
-          "redis.call('SET', KEYS[1], ARGV[1]); return {KEYS[1], redis.call('GET', KEYS[1]), redis.call('INCRBY', KEYS[2], ARGV[2]), 3.9, true}";
+          "redis.call('SET', KEYS[1], ARGV[1]); " +
+          "return {KEYS[1], redis.call('GET', KEYS[1]), redis.call('INCRBY', KEYS[2], ARGV[2]), 3.9, true}";
         expect(await plain.eval(script, ["ev:a", "ev:n"], ["value", "5"])).toEqual(["ev:a", "value", 5, 3, 1]);
         expect(await plain.get("ev:a")).toBe("value");
         expect(await plain.eval("return redis.call('GET', KEYS[1]) == false", ["ev:missing"], [])).toBe(1);

@@ -30,7 +30,8 @@ const ja = {
   "photo.pending": "確認中…",
   "photo.ready": "写真の準備ができました。",
   "photo.rejected": "この写真は使えません：{reason}。別の写真を選んでください。",
-  // Why a photo was rejected, by the API's reason code (lib/photos: empty, too_large, size_mismatch, type_mismatch, content_type_mismatch, not_decodable).
+  // Why a photo was rejected, by the API's reason code (lib/photos: empty, too_large, size_mismatch, type_mismatch,
+  // content_type_mismatch, not_decodable).
   "photoReason.empty": "ファイルが空でした",
   "photoReason.too_large": "ファイルが大きすぎます",
   "photoReason.size_mismatch": "届いたファイルの大きさが、選んだ写真と違いました",
@@ -165,7 +166,10 @@ const en: Record<Key, string> = {
   "image.ready": "Ready.",
   "image.failed": "Generation failed ({error}). Please try again.",
   "image.refused":
-    "The image model declined to make this picture under its safety rules. A picture of a child made from a photo of a real adult is the request most often declined. With the same photo and details the answer will most likely be the same: use a different photo, or change the details in the profile.",
+    "The image model declined to make this picture under its safety rules. " +
+    "A picture of a child made from a photo of a real adult is the request most often declined. " +
+    "With the same photo and details the answer will most likely be the same: " +
+    "use a different photo, or change the details in the profile.",
   "image.waiting": "Checking the status is taking a while.",
   finishTitle: "Finish",
   finishHint: "Completing keeps the result. Erasing removes every piece of data of this session from the server.",

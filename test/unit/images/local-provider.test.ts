@@ -5,7 +5,12 @@ import { ImageProviderError, isPng, type ChildImageInput, type PartnerImageInput
 
 /** A photo-like JPEG: a gradient with a dark disc, so blur and tint have something to work on. */
 async function photo(hue: number): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="400"><defs><linearGradient id="g"><stop offset="0" stop-color="hsl(${hue},60%,60%)"/><stop offset="1" stop-color="hsl(${hue + 40},60%,30%)"/></linearGradient></defs><rect width="320" height="400" fill="url(#g)"/><circle cx="160" cy="150" r="80" fill="#3a2a20"/></svg>`;
+  const svg = [
+    '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="400">',
+    `<defs><linearGradient id="g"><stop offset="0" stop-color="hsl(${hue},60%,60%)"/>`,
+    `<stop offset="1" stop-color="hsl(${hue + 40},60%,30%)"/></linearGradient></defs>`,
+    '<rect width="320" height="400" fill="url(#g)"/><circle cx="160" cy="150" r="80" fill="#3a2a20"/></svg>',
+  ].join("");
   return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
 }
 
