@@ -1,30 +1,25 @@
-// The names of the profile's fields and what makes a profile complete, apart from the validation of its values
-// (lib/interview/profile.ts, with zod): this module imports nothing, so the functions that only ask what is missing
-// and the demo page (web/) carry no schema.
+// What makes a profile complete, apart from the validation of its values (lib/schemas/profile.ts, with zod): the
+// functions that only ask what is missing carry no schema.
 
-/** Top-level profile fields, in the stable order used for questions and `missingFields`. */
-export const PROFILE_FIELDS = [
-  "age",
-  "gender",
-  "relationshipStatus",
-  "location",
-  "incomeRange",
-  "personality",
-  "partner",
-  "children",
-] as const;
-export type ProfileField = (typeof PROFILE_FIELDS)[number];
+import {
+  MIN_PERSONALITY_TRAITS,
+  PARTNER_KEYS,
+  PERSONALITY_TRAITS,
+  PROFILE_FIELDS,
+  type PartnerKey,
+  type PersonalityTrait,
+  type ProfileField,
+} from "../schemas/profile-fields.ts";
 
-/** Big Five traits, in the order the interviewer asks them. */
-export const PERSONALITY_TRAITS = ["openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism"] as const;
-export type PersonalityTrait = (typeof PERSONALITY_TRAITS)[number];
-
-/** Partner keys, in the order the interviewer asks them. */
-export const PARTNER_KEYS = ["name", "temperament", "appearance"] as const;
-export type PartnerKey = (typeof PARTNER_KEYS)[number];
-
-/** Personality counts as answered once this many traits are set. */
-export const MIN_PERSONALITY_TRAITS = 2;
+export {
+  MIN_PERSONALITY_TRAITS,
+  PARTNER_KEYS,
+  PERSONALITY_TRAITS,
+  PROFILE_FIELDS,
+  type PartnerKey,
+  type PersonalityTrait,
+  type ProfileField,
+};
 
 /** What completeness looks at: which fields hold a value (the validated type is `Profile`). */
 export type ProfileShape = { readonly [Field in ProfileField]?: unknown } & {

@@ -1,4 +1,5 @@
 import { IMAGE_FAILURE_CODES, imageKind } from "./images.ts";
+import { childSchema, partnerSchema, personalitySchema, profileField, profileSchema } from "./profile.ts";
 import { locale } from "./sessions.ts";
 import * as z from "./zod.ts";
 
@@ -18,55 +19,16 @@ export const presignedUrl = z.url();
 /** A live session's state: collecting answers, or completed (archived, read-only). */
 export const sessionStatus = z.enum(["collecting", "completed"]);
 
-/** Top-level profile fields, in the stable order of `missingFields`. */
-export const profileField = z.enum([
-  "age",
-  "gender",
-  "relationshipStatus",
-  "location",
-  "incomeRange",
-  "personality",
-  "partner",
-  "children",
-]);
-
-const freeText = z.string().check(z.minLength(1), z.maxLength(200));
-const nameText = z.string().check(z.minLength(1), z.maxLength(50));
-const traitScore = z.number().check(z.minimum(0), z.maximum(1));
-
+// The profile's own schema (lib/schemas/profile.ts) is what the API answers with: one definition, not a copy.
+export { profileField };
 /** Big Five scores, 0–1; the profile counts as answered once two are set. */
-export const personalityBody = z.strictObject({
-  openness: z.optional(traitScore),
-  conscientiousness: z.optional(traitScore),
-  extraversion: z.optional(traitScore),
-  agreeableness: z.optional(traitScore),
-  neuroticism: z.optional(traitScore),
-});
-
+export const personalityBody = personalitySchema;
 /** The current partner (dating, married) or the imagined one. */
-export const partnerBody = z.strictObject({
-  name: z.optional(nameText),
-  temperament: z.optional(freeText),
-  appearance: z.optional(freeText),
-});
-
+export const partnerBody = partnerSchema;
 /** A wished child; `either` is a complete answer (no preference). */
-export const childBody = z.strictObject({
-  name: nameText,
-  desiredGender: z.optional(z.enum(["female", "male", "either"])),
-});
-
+export const childBody = childSchema;
 /** The interview profile so far: every field is optional until the interview fills it. */
-export const profileBody = z.strictObject({
-  age: z.optional(z.int().check(z.minimum(16), z.maximum(120))),
-  gender: z.optional(z.enum(["female", "male", "other"])),
-  relationshipStatus: z.optional(z.enum(["single", "dating", "married", "other"])),
-  location: z.optional(freeText),
-  incomeRange: z.optional(freeText),
-  personality: z.optional(personalityBody),
-  partner: z.optional(partnerBody),
-  children: z.optional(z.array(childBody).check(z.maxLength(10))),
-});
+export const profileBody = profileSchema;
 
 /** One line of the interview. */
 export const chatMessageBody = z.strictObject({

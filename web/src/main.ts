@@ -10,7 +10,7 @@ import {
   type ProfileField,
   type SessionView,
 } from "./api.ts";
-import { PERSONALITY_TRAITS as TRAITS, PROFILE_FIELDS } from "../../lib/interview/profile-fields.ts";
+import { PERSONALITY_TRAITS as TRAITS, PROFILE_FIELDS } from "../../lib/schemas/profile-fields.ts";
 import { errorMessage, fieldLabel, label, photoRejection, t, traitLabel, type MessageKey } from "./i18n.ts";
 
 // The browser demo of Hera: one page that walks the whole flow against the public HTTP API.
