@@ -1,6 +1,8 @@
 import type { Redis } from "@upstash/redis";
 import { inject } from "vitest";
 import { createRedis } from "../../lib/clients/redis.ts";
+import { createS3Bucket } from "../../lib/clients/s3.ts";
+import { S3ObjectStore } from "../../lib/storage/s3-object-store.ts";
 
 /** The product's Redis client pointed at the integration services' REST endpoint, without retries. */
 export function integrationRedis(): Redis {
@@ -11,4 +13,17 @@ export function integrationRedis(): Redis {
     REDIS_TIMEOUT_MS: 5000,
     REDIS_RETRIES: 0,
   });
+}
+
+/** The product's object store on the integration services' s3rver bucket, with the emulator's credentials. */
+export function integrationObjects(): S3ObjectStore {
+  const services = inject("services");
+  return new S3ObjectStore(
+    createS3Bucket({
+      bucket: services.bucket,
+      endpoint: services.s3Endpoint,
+      region: "ap-northeast-1",
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    }),
+  );
 }

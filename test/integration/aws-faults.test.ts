@@ -1,11 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createS3Bucket } from "../../lib/clients/s3.ts";
-import { createRedis } from "../../lib/clients/redis.ts";
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { objectKeys } from "../../lib/storage/objects.ts";
-import { S3ObjectStore } from "../../lib/storage/s3-object-store.ts";
 import { INTERVIEWS } from "../fixtures/interviews.ts";
 import { startFaultyServices, type FaultyServices } from "../helpers/faulty-services.ts";
+import { integrationObjects, integrationRedis } from "../helpers/integration.ts";
 import { fakeContext, httpEvent } from "../helpers/lambda.ts";
 import type { HttpResponse } from "../../lib/http/types.ts";
 
@@ -16,23 +14,8 @@ const services = inject("services");
 let faulty: FaultyServices;
 let sessionsMade = 0;
 // The functions' own view of the state, straight to the services (not through the proxies).
-const store = new RedisSessionStore(
-  createRedis({
-    UPSTASH_REDIS_REST_URL: services.redisUrl,
-    UPSTASH_REDIS_REST_TOKEN: services.redisToken,
-    REDIS_TIMEOUT_MS: 5000,
-    REDIS_RETRIES: 0,
-  }),
-  { ttlSeconds: 600, keyPrefix: "hera:dev" },
-);
-const objects = new S3ObjectStore(
-  createS3Bucket({
-    bucket: services.bucket,
-    endpoint: services.s3Endpoint,
-    region: "ap-northeast-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-  }),
-);
+const store = new RedisSessionStore(integrationRedis(), { ttlSeconds: 600, keyPrefix: "hera:dev" });
+const objects = integrationObjects();
 
 type Handler = (event: ReturnType<typeof httpEvent>, context: ReturnType<typeof fakeContext>) => Promise<HttpResponse>;
 const handlers: Record<string, Handler> = {};

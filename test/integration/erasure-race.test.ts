@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createRedis } from "../../lib/clients/redis.ts";
-import { createS3Bucket } from "../../lib/clients/s3.ts";
 import type { HttpResponse } from "../../lib/http/types.ts";
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { objectKeys } from "../../lib/storage/objects.ts";
-import { S3ObjectStore } from "../../lib/storage/s3-object-store.ts";
 import { INTERVIEWS } from "../fixtures/interviews.ts";
 import { startFaultyServices, type FaultyServices } from "../helpers/faulty-services.ts";
+import { integrationObjects, integrationRedis } from "../helpers/integration.ts";
 import { fakeContext, httpEvent } from "../helpers/lambda.ts";
 
 // DELETE racing an image job, with the real functions on the real local services: the request starts the job, the
@@ -16,21 +14,9 @@ import { fakeContext, httpEvent } from "../helpers/lambda.ts";
 const RUNS = 24;
 const services = inject("services");
 let faulty: FaultyServices;
-const redis = createRedis({
-  UPSTASH_REDIS_REST_URL: services.redisUrl,
-  UPSTASH_REDIS_REST_TOKEN: services.redisToken,
-  REDIS_TIMEOUT_MS: 5000,
-  REDIS_RETRIES: 0,
-});
+const redis = integrationRedis();
 const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:dev" });
-const objects = new S3ObjectStore(
-  createS3Bucket({
-    bucket: services.bucket,
-    endpoint: services.s3Endpoint,
-    region: "ap-northeast-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-  }),
-);
+const objects = integrationObjects();
 
 type Handler = (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<HttpResponse | undefined>;
 const handlers: Record<string, Handler> = {};

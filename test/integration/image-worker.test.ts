@@ -2,10 +2,9 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import sharp from "sharp";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { integrationRedis } from "../helpers/integration.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { integrationObjects, integrationRedis } from "../helpers/integration.ts";
 import { createRedis } from "../../lib/clients/redis.ts";
-import { createS3Bucket } from "../../lib/clients/s3.ts";
 import { DependencyUnavailableError, RateLimitedError } from "../../lib/errors.ts";
 import { createLambdaDispatcher } from "../../lib/images/dispatch.ts";
 import { requestImage, type ImageRequestDeps } from "../../lib/images/request.ts";
@@ -18,18 +17,9 @@ import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import type { Session } from "../../lib/sessions/model.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../lib/storage/objects.ts";
-import { S3ObjectStore } from "../../lib/storage/s3-object-store.ts";
 import { FakeDispatcher } from "../fakes/image-fakes.ts";
 
-const services = inject("services");
-const objects = new S3ObjectStore(
-  createS3Bucket({
-    bucket: services.bucket,
-    endpoint: services.s3Endpoint,
-    region: "ap-northeast-1",
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-  }),
-);
+const objects = integrationObjects();
 const redis = integrationRedis();
 const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-images" });
 const provider = createLocalImageProvider();
