@@ -25,6 +25,8 @@ export interface FakeParametersExtension {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_SSM. */
   url: string;
   requests: SeenParameterRequest[];
+  /** The most requests the fake was answering at once. */
+  peakConcurrency(): number;
   /** Stores or replaces a SecureString. */
   put(name: string, value: string): void;
   delete(name: string): void;
@@ -39,6 +41,8 @@ export async function startFakeParametersExtension(options: { token: string; par
   const stored = new Map(Object.entries(options.parameters ?? {}));
   const requests: SeenParameterRequest[] = [];
   let fault: ParameterFault | undefined;
+  let active = 0;
+  let peak = 0;
 
   const parameter = (name: string, decrypted: boolean) => ({
     ARN: `arn:aws:ssm:ap-northeast-1:000000000000:parameter${name.startsWith("/") ? "" : "/"}${name}`,
@@ -84,6 +88,9 @@ export async function startFakeParametersExtension(options: { token: string; par
   };
 
   const server = createServer((request, response) => {
+    active++;
+    peak = Math.max(peak, active);
+    response.on("close", () => active--);
     let raw = "";
     request.on("data", (chunk: Buffer) => (raw += chunk.toString()));
     request.on("end", () => {
@@ -108,6 +115,7 @@ export async function startFakeParametersExtension(options: { token: string; par
     port,
     url: `http://127.0.0.1:${port}`,
     requests,
+    peakConcurrency: () => peak,
     put: (name, value) => void stored.set(name, value),
     delete: (name) => void stored.delete(name),
     fail: (next) => {

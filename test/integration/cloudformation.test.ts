@@ -77,24 +77,24 @@ const GEMINI_PARAMETER = "/hera/prod/gemini-api-key";
 
 // What each function's code calls (besides writing its own logs), and the secrets it reads.
 const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: string[] }> = {
-  createSession: { actions: ["ssm:GetParameters"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
-  getSession: { actions: ["ssm:GetParameters", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
-  postMessage: { actions: ["ssm:GetParameters"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
-  requestPhotoUpload: { actions: ["ssm:GetParameters", "s3:PutObject", "s3:DeleteObject"], parameters: REDIS_PARAMETERS },
-  getPhoto: { actions: ["ssm:GetParameters", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
-  photoUploaded: { actions: ["ssm:GetParameters", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
-  completeSession: { actions: ["ssm:GetParameters", "s3:GetObject", "dynamodb:PutItem", "dynamodb:GetItem"], parameters: REDIS_PARAMETERS },
+  createSession: { actions: ["ssm:GetParameter"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
+  getSession: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
+  postMessage: { actions: ["ssm:GetParameter"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
+  requestPhotoUpload: { actions: ["ssm:GetParameter", "s3:PutObject", "s3:DeleteObject"], parameters: REDIS_PARAMETERS },
+  getPhoto: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
+  photoUploaded: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
+  completeSession: { actions: ["ssm:GetParameter", "s3:GetObject", "dynamodb:PutItem", "dynamodb:GetItem"], parameters: REDIS_PARAMETERS },
   getResult: { actions: ["s3:GetObject", "dynamodb:GetItem"], parameters: [] },
   deleteSession: {
-    actions: ["ssm:GetParameters", "s3:DeleteObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+    actions: ["ssm:GetParameter", "s3:DeleteObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:DeleteItem"],
     parameters: REDIS_PARAMETERS,
   },
-  requestImage: { actions: ["ssm:GetParameters", "s3:GetObject", "lambda:InvokeFunction"], parameters: REDIS_PARAMETERS },
+  requestImage: { actions: ["ssm:GetParameter", "s3:GetObject", "lambda:InvokeFunction"], parameters: REDIS_PARAMETERS },
   imageWorker: {
-    actions: ["ssm:GetParameters", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
+    actions: ["ssm:GetParameter", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
     parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER],
   },
-  health: { actions: ["ssm:GetParameters", "s3:ListBucket", "dynamodb:DescribeTable"], parameters: REDIS_PARAMETERS },
+  health: { actions: ["ssm:GetParameter", "s3:ListBucket", "dynamodb:DescribeTable"], parameters: REDIS_PARAMETERS },
   openapi: { actions: [], parameters: [] },
 };
 const LOG_ACTIONS = ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"];
@@ -170,6 +170,18 @@ describe("sls package --stage prod: secrets", () => {
       const variables = (resources()[logicalIdOf(name)]?.Properties.Environment as { Variables: Record<string, string> }).Variables;
       const named = Object.entries(variables).filter(([key]) => key.endsWith("_PARAMETER")).map(([, value]) => value);
       expect(named.sort(), name).toEqual([...expected.parameters].sort());
+    }
+  });
+});
+
+describe("sls package --stage prod: the Parameters and Secrets extension", () => {
+  const LAYER = /^arn:aws:lambda:ap-northeast-1:133490724326:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/;
+
+  it("is attached to every function that reads a secret, and to no other", () => {
+    for (const [name, expected] of Object.entries(EXPECTED_PERMISSIONS)) {
+      const layers = (resources()[logicalIdOf(name)]?.Properties.Layers as string[] | undefined) ?? [];
+      if (expected.parameters.length === 0) expect(layers, name).toEqual([]);
+      else expect(layers, name).toEqual([expect.stringMatching(LAYER)]);
     }
   });
 });
