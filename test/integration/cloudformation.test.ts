@@ -317,8 +317,8 @@ describe("sls package: the results table and the HTTP API per stage", () => {
 
 describe("sls package --stage prod: the Lambda packages", () => {
   it("carries the bundle and sharp's linux-arm64 binary, and no TypeScript source", () => {
-    const entries = zipEntryNames(join(workDirectory, "prod", "getPhoto.zip"));
-    expect(entries).toContain("functions/get-photo.mjs");
+    const entries = zipEntryNames(join(workDirectory, "prod", "photoUploaded.zip"));
+    expect(entries).toContain("functions/photo-uploaded.mjs");
     expect(entries.some((entry) => /^node_modules\/@img\/sharp-linux-arm64\/lib\/.*\.node$/.test(entry))).toBe(true);
     expect(entries.some((entry) => /^node_modules\/@img\/sharp-libvips-linux-arm64\//.test(entry))).toBe(true);
     expect(entries.filter((entry) => /linux-x64|darwin|win32/.test(entry))).toEqual([]);
