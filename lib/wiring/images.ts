@@ -2,7 +2,7 @@ import { createLambdaClient } from "../clients/lambda.ts";
 import { createLambdaDispatcher, type JobDispatcher } from "../images/dispatch.ts";
 import { LOST_JOB_MARGIN_SECONDS, type ImageRequestDeps } from "../images/request.ts";
 import type { ImageWorkerDeps } from "../images/worker.ts";
-import type { ImageProvider } from "../images/provider.ts";
+import { imageProviderTraits, type ImageProvider, type ImageProviderTraits } from "../images/provider.ts";
 import { selectImageProvider } from "../images/select.ts";
 import { getConfig } from "./config.ts";
 import { imageRateLimiter } from "./limits.ts";
@@ -13,17 +13,23 @@ import { sessionStore } from "./sessions.ts";
 let images: ImageProvider | undefined;
 let dispatcher: JobDispatcher | undefined;
 
-/** The image provider chosen by IMAGE_PROVIDER (local unless configured otherwise). */
+/** The image provider chosen by IMAGE_PROVIDER (local unless configured otherwise): the worker's. */
 export function imageProvider(): ImageProvider {
   const config = getConfig();
   images ??= selectImageProvider({
     provider: config.IMAGE_PROVIDER,
     model: config.IMAGE_MODEL,
-    // Only the worker generates (and is given the key); the request side reads the provider's traits.
+    // Only the worker generates (and is given the key).
     apiKey: secret("GEMINI_API_KEY"),
     baseUrl: config.GEMINI_BASE_URL,
   });
   return images;
+}
+
+/** What the request side knows of the configured provider, without loading it: requestImage ships no sharp and no SDK. */
+function imageTraits(): ImageProviderTraits {
+  const config = getConfig();
+  return imageProviderTraits({ provider: config.IMAGE_PROVIDER, model: config.IMAGE_MODEL });
 }
 
 /** The process-wide async invocation of the image worker (locally serverless-offline's Lambda endpoint). */
@@ -45,7 +51,7 @@ export function imageRequestDeps(): ImageRequestDeps {
     objects: objectStore(),
     dispatcher: imageDispatcher(),
     limiter: imageRateLimiter(),
-    traits: imageProvider(),
+    traits: imageTraits(),
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
     staleAfterMs: (config.IMAGE_TIMEOUT_SECONDS + LOST_JOB_MARGIN_SECONDS) * 1000,
   };

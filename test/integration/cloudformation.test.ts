@@ -1,19 +1,9 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { httpApiRoutes } from "../helpers/serverless-config.ts";
-import { zipEntryNames } from "../helpers/zip.ts";
+import { packagedStage, PLANTED_SECRETS } from "../helpers/packaged-stage.ts";
 
-// `sls package` for a stage, offline (no AWS account), into a temporary directory; its CloudFormation template is
-// what `sls deploy` would send. The deployer's shell holds plain secrets here, as a careless one might: none of
-// them may reach the template.
-const PLANTED_SECRETS = {
-  UPSTASH_REDIS_REST_URL: "https://planted-redis-url.example",
-  UPSTASH_REDIS_REST_TOKEN: "planted-redis-token-5b8e1c",
-  GEMINI_API_KEY: "planted-gemini-key-0d94aa",
-};
+// `sls package` for a stage, offline (no AWS account); its CloudFormation template is what `sls deploy` would send. The
+// deployer's shell holds plain secrets here, as a careless one might: none of them may reach the template.
 
 interface Resource {
   Type: string;
@@ -32,25 +22,8 @@ interface Statement {
   Condition?: Record<string, Record<string, string>>;
 }
 
-async function packageStage(stage: string, directory: string): Promise<{ template: Template; raw: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...PLANTED_SECRETS, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" };
-  // The parameter names come from serverless.yml's defaults, and the externals are built for Lambda, as in a deploy.
-  for (const name of ["UPSTASH_REDIS_REST_URL_PARAMETER", "UPSTASH_REDIS_REST_TOKEN_PARAMETER", "GEMINI_API_KEY_PARAMETER", "ESBUILD_INSTALL_TARGET"]) {
-    delete env[name];
-  }
-  // Its own build folder, so that a dev stack or another test run using .esbuild is left alone.
-  env.ESBUILD_WORK_FOLDER = `.esbuild-cfn-${stage}`;
-  const sls = resolve("node_modules", ".bin", "sls");
-  const output: string[] = [];
-  const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(sls, ["package", "--stage", stage, "--package", directory], { env, stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-    child.once("error", fail);
-    child.once("exit", done);
-  });
-  if (code !== 0) throw new Error(`sls package --stage ${stage} failed (${code}):\n${output.join("")}`);
-  const raw = readFileSync(join(directory, "cloudformation-template-update-stack.json"), "utf8");
+async function packageStage(stage: string): Promise<{ template: Template; raw: string }> {
+  const { raw } = await packagedStage(stage);
   return { template: JSON.parse(raw) as Template, raw };
 }
 
@@ -77,7 +50,7 @@ const GEMINI_PARAMETER = "/hera/prod/gemini-api-key";
 
 // What each function's code calls (besides writing its own logs), and the secrets it reads.
 const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: string[] }> = {
-  createSession: { actions: ["ssm:GetParameter"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
+  createSession: { actions: ["ssm:GetParameter"], parameters: REDIS_PARAMETERS },
   getSession: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
   postMessage: { actions: ["ssm:GetParameter"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
   requestPhotoUpload: { actions: ["ssm:GetParameter", "s3:PutObject", "s3:DeleteObject"], parameters: REDIS_PARAMETERS },
@@ -101,21 +74,13 @@ const LOG_ACTIONS = ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLog
 
 const logicalIdOf = (functionName: string) => `${functionName.charAt(0).toUpperCase()}${functionName.slice(1)}LambdaFunction`;
 
-let workDirectory: string;
 let prod: { template: Template; raw: string };
 let dev: { template: Template; raw: string };
 
 beforeAll(async () => {
-  workDirectory = mkdtempSync(join(tmpdir(), "hera-package-"));
-  // One after the other: the framework stages every package in the project's .serverless/ before moving it.
-  prod = await packageStage("prod", join(workDirectory, "prod"));
-  dev = await packageStage("dev", join(workDirectory, "dev"));
-}, 300_000);
-
-afterAll(() => {
-  rmSync(workDirectory, { recursive: true, force: true });
-  for (const stage of ["prod", "dev"]) rmSync(`.esbuild-cfn-${stage}`, { recursive: true, force: true });
-});
+  prod = await packageStage("prod");
+  dev = await packageStage("dev");
+}, 600_000);
 
 const resources = () => prod.template.Resources;
 const ofType = (type: string, template = prod.template) => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
@@ -312,16 +277,5 @@ describe("sls package: the results table and the HTTP API per stage", () => {
     const variables = (resources().GetSessionLambdaFunction!.Properties.Environment as { Variables: Record<string, string> }).Variables;
     expect(variables.ALLOWED_ORIGINS).toBe("https://hera.example");
     expect((dev.template.Resources.HttpApi!.Properties.CorsConfiguration as Record<string, string[]>).AllowOrigins).toEqual(["*"]);
-  });
-});
-
-describe("sls package --stage prod: the Lambda packages", () => {
-  it("carries the bundle and sharp's linux-arm64 binary, and no TypeScript source", () => {
-    const entries = zipEntryNames(join(workDirectory, "prod", "photoUploaded.zip"));
-    expect(entries).toContain("functions/photo-uploaded.mjs");
-    expect(entries.some((entry) => /^node_modules\/@img\/sharp-linux-arm64\/lib\/.*\.node$/.test(entry))).toBe(true);
-    expect(entries.some((entry) => /^node_modules\/@img\/sharp-libvips-linux-arm64\//.test(entry))).toBe(true);
-    expect(entries.filter((entry) => /linux-x64|darwin|win32/.test(entry))).toEqual([]);
-    expect(entries.filter((entry) => entry.endsWith(".ts") && !entry.endsWith(".d.ts"))).toEqual([]);
   });
 });
