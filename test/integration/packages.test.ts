@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BUNDLE_BUDGETS, PLAIN_PACKAGE_BUDGET } from "../../bench/budgets.ts";
+import { esbuildOptionsFromServerless } from "../../bench/bundles.ts";
 import { geminiJson, startFakeGemini, type FakeGemini } from "../fakes/gemini-server.ts";
 import { startFakeParametersExtension, type FakeParametersExtension } from "../fakes/parameters-extension.ts";
 import { packagedStage, PLANTED_SECRETS } from "../helpers/packaged-stage.ts";
@@ -53,6 +55,20 @@ describe("sls package --stage prod: each function's bundle", () => {
     expect(code).not.toContain("AmazonSSM");
     for (const value of Object.values(PLANTED_SECRETS)) expect(code).not.toContain(value);
   });
+
+  it("bundles one copy of each package: none nested in another's node_modules", async () => {
+    // A nested copy is a second version of a package, e.g. a client-s3 pinned by @aws-sdk/s3-presigned-post other than
+    // the project's (75 KB more in requestPhotoUpload): package.json pins that pair to one version.
+    const { options } = esbuildOptionsFromServerless(process.cwd());
+    const nested: string[] = [];
+    for (const { name, bundle } of functions) {
+      const entry = bundle.replace(/\.mjs$/, ".ts");
+      const result = await esbuild.build({ ...options, entryPoints: [entry], outdir: join(tmpdir(), "hera-nested"), write: false, metafile: true, logLevel: "error" });
+      const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
+      for (const [input, { bytesInOutput }] of inputs) if (bytesInOutput > 0 && /node_modules\/.*\/node_modules\//.test(input)) nested.push(`${name}: ${input}`);
+    }
+    expect(nested).toEqual([]);
+  }, 120_000);
 });
 
 describe("sls package --stage prod: what ships beside each bundle", () => {
