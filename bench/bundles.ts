@@ -129,7 +129,8 @@ export async function buildBundles(root: string, outdir: string, extra: Function
     const packages = [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
     const sdks = packages.filter((p) => SDK_PACKAGE.test(p.name) && p.bytes > 0).map((p) => p.name).sort();
     const awsApis = awsApisOf(Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([name]) => name));
-    const externals = [...new Set(output.imports.filter((entry) => entry.external && !entry.path.startsWith("node:")).map((entry) => packageOf(`node_modules/${entry.path}`)))];
+    const imported = output.imports.filter((entry) => entry.external && !entry.path.startsWith("node:"));
+    const externals = [...new Set(imported.map((entry) => packageOf(`node_modules/${entry.path}`)))];
     const budget = BUNDLE_BUDGETS[fn.name];
     reports.push({
       name: fn.name,

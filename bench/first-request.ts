@@ -101,7 +101,18 @@ function parameterNamesByFunction(root: string, stage: string): Map<string, Reco
   for (const [name, definition] of Object.entries(config.functions)) {
     const named = Object.keys(definition.environment ?? {}).filter((key) => key.endsWith("_PARAMETER"));
     // The stage's default names (/hera/<stage>/<secret>), as serverless.yml makes them.
-    names.set(name, Object.fromEntries(named.map((key) => [key, `/hera/${stage}/${key.replace(/_PARAMETER$/, "").toLowerCase().replace(/_/g, "-")}`])));
+    names.set(
+      name,
+      Object.fromEntries(
+        named.map((key) => [
+          key,
+          `/hera/${stage}/${key
+            .replace(/_PARAMETER$/, "")
+            .toLowerCase()
+            .replace(/_/g, "-")}`,
+        ]),
+      ),
+    );
   }
   return names;
 }
@@ -221,7 +232,12 @@ export async function measureFirstRequests(
           await redis.hset(`hera:${stage}:session:{${session.sessionId}}`, { profile: JSON.stringify(INTERVIEWS.en.profile) });
         },
       },
-      { name: "getSession", event: "GET /api/sessions/{id}", expect: 200, build: () => http("GET", ids(), { token: session.sessionToken }) },
+      {
+        name: "getSession",
+        event: "GET /api/sessions/{id}",
+        expect: 200,
+        build: () => http("GET", ids(), { token: session.sessionToken }),
+      },
       {
         name: "postMessage",
         event: "POST …/messages (limit + read, the turn's write)",
@@ -244,7 +260,9 @@ export async function measureFirstRequests(
         name: "photoUploaded",
         event: "S3 ObjectCreated (read, decode, mark ready)",
         expect: 0,
-        build: () => ({ Records: [{ eventName: "ObjectCreated:Post", s3: { bucket: { name: bucket }, object: { key: photoKey, size: photo.length } } }] }),
+        build: () => ({
+          Records: [{ eventName: "ObjectCreated:Post", s3: { bucket: { name: bucket }, object: { key: photoKey, size: photo.length } } }],
+        }),
       },
       {
         name: "getPhoto",
@@ -270,22 +288,41 @@ export async function measureFirstRequests(
           return lambda.payloads[0];
         },
       },
-      { name: "completeSession", event: "POST …/complete (conditional put)", expect: 200, build: () => http("POST", ids(), { token: session.sessionToken }) },
-      { name: "getResult", event: "GET …/result (DynamoDB)", expect: 200, build: () => http("GET", ids(), { token: session.sessionToken }) },
+      {
+        name: "completeSession",
+        event: "POST …/complete (conditional put)",
+        expect: 200,
+        build: () => http("POST", ids(), { token: session.sessionToken }),
+      },
+      {
+        name: "getResult",
+        event: "GET …/result (DynamoDB)",
+        expect: 200,
+        build: () => http("GET", ids(), { token: session.sessionToken }),
+      },
       { name: "health", event: "GET /api/health (Redis, S3, DynamoDB)", expect: 200, build: () => http("GET", {}) },
       { name: "openapi", event: "GET /api/openapi.json", expect: 200, build: () => http("GET", {}) },
-      { name: "deleteSession", event: "DELETE /api/sessions/{id} (Redis, S3, DynamoDB)", expect: 204, build: () => http("DELETE", ids(), { token: session.sessionToken }) },
+      {
+        name: "deleteSession",
+        event: "DELETE /api/sessions/{id} (Redis, S3, DynamoDB)",
+        expect: 204,
+        build: () => http("DELETE", ids(), { token: session.sessionToken }),
+      },
     ];
     const files = new Map(bundles.map((bundle) => [bundle.name, bundle.file]));
     const measured = steps.filter((step) => files.has(step.name));
     const missing = bundles.filter((bundle) => !steps.some((step) => step.name === bundle.name));
     if (missing.length > 0) throw new Error(`no first event for ${missing.map((bundle) => bundle.name).join(", ")}`);
 
-    const samples = new Map<string, ChildResult[]>([...measured.map((step) => [step.name, []] as [string, ChildResult[]]), [baseline.name, []]]);
+    const samples = new Map<string, ChildResult[]>([
+      ...measured.map((step) => [step.name, []] as [string, ChildResult[]]),
+      [baseline.name, []],
+    ]);
     for (let round = 0; round <= runs; round++) {
       for (const step of measured) {
         const result = await answerOnce(files.get(step.name)!, envOf(step.name), step.build());
-        if (result.status !== step.expect) throw new Error(`${step.name} answered ${result.status}, not ${step.expect}: ${(result.body ?? "").slice(0, 500)}`);
+        if (result.status !== step.expect)
+          throw new Error(`${step.name} answered ${result.status}, not ${step.expect}: ${(result.body ?? "").slice(0, 500)}`);
         await step.after?.(result);
         if (round > 0) samples.get(step.name)!.push(result);
       }

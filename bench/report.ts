@@ -39,8 +39,9 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
       "Each function built with the options of `custom.esbuild` in serverless.yml (read from the file, so they cannot",
       "drift), minified ESM `.mjs`: the function's own file in its zip. SDKs and package shares come from esbuild's metafile;",
       "*externals* are the packages the bundle imports from node_modules at run time (serverless-esbuild installs exactly",
-      `those beside it in the zip). The middy hello world built the same way is ${kb(results.bundles.minimal.bytes)}. Budgets are issue #16's, per`,
-      "function (bench/budgets.ts; test/integration/packages.test.ts asserts them on the packaged prod stage).",
+      `those beside it in the zip). The middy hello world built the same way is ${kb(results.bundles.minimal.bytes)}.`,
+      "Budgets are issue #16's, per function (bench/budgets.ts; test/integration/packages.test.ts asserts them on the",
+      "packaged prod stage).",
       "",
       "| function | size | budget | met | AWS APIs it calls | AWS SDK packages in the bundle | externals | largest shares (KB) |",
       "|---|---:|---|:-:|---|---|---|---|",
@@ -72,7 +73,8 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
       `Node's own start-up included. The baseline is the middy hello world: import ${ms(base.importMs)}, process ${ms(base.processMs)}.`,
       "Issue #16's goal is on the import ratio: `createSession` ≤ 6×, the heaviest function ≤ 12×.",
       "",
-      "| function | import (median) | import p90 | import ÷ hello world | process (median) | process ÷ hello world | import − hello world |",
+      "| function | import (median) | import p90 | import ÷ hello world | process (median) | process ÷ hello world " +
+        "| import − hello world |",
       "|---|---:|---:|---:|---:|---:|---:|",
     );
     for (const c of results.coldLoad.functions) {

@@ -94,8 +94,9 @@ if (phases.has("bundles") || phases.has("cold") || phases.has("first")) {
   if (phases.has("first")) {
     const runs = intFromEnv("BENCH_FIRST_RUNS", 8);
     const photo = await samplePhoto();
+    const bundles = functions.map(({ name, file }) => ({ name, file }));
     results.firstRequest = await phase("first request", () =>
-      measureFirstRequests(ROOT, functions.map(({ name, file }) => ({ name, file })), { name: baseline.name, file: baseline.file }, photo, runs),
+      measureFirstRequests(ROOT, bundles, { name: baseline.name, file: baseline.file }, photo, runs),
     );
   }
 }

@@ -61,7 +61,7 @@ function isWanted(settings: SecretSettings, name: SecretName): boolean {
   return settings.CHAT_PROVIDER === "gemini" || settings.IMAGE_PROVIDER === "gemini";
 }
 
-/** Resolves every secret: from its SSM parameter when one is named (all named ones read together, decrypted), else from its plain variable. */
+/** Resolves every secret: from its SSM parameter when one is named (all read together, decrypted), else from its plain variable. */
 export async function resolveSecrets(settings: SecretSettings, source: () => ParameterSource): Promise<Secrets> {
   const resolved: Partial<Record<SecretName, string>> = {};
   const fromParameters: Array<[SecretName, string]> = [];

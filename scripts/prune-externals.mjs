@@ -69,7 +69,9 @@ function packagesUnder(modules) {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
       const names = entry.name.startsWith("@")
-        ? readdirSync(join(folder, entry.name), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${entry.name}/${d.name}`)
+        ? readdirSync(join(folder, entry.name), { withFileTypes: true })
+            .filter((d) => d.isDirectory())
+            .map((d) => `${entry.name}/${d.name}`)
         : [entry.name];
       for (const name of names) {
         const path = join(folder, name);
@@ -103,7 +105,8 @@ export function browserOnlyFiles(path) {
   if (typeof manifest.module === "string") targets.other.add(normalize(manifest.module));
   if (typeof manifest.browser === "string") targets.browser.add(normalize(manifest.browser));
   if (manifest.browser && typeof manifest.browser === "object") {
-    for (const replacement of Object.values(manifest.browser)) if (typeof replacement === "string") targets.browser.add(normalize(replacement));
+    for (const replacement of Object.values(manifest.browser))
+      if (typeof replacement === "string") targets.browser.add(normalize(replacement));
   }
   const withExtension = (file) => (existsSync(join(path, file)) ? file : `${file}.js`);
   const other = new Set([...targets.other].map(withExtension));

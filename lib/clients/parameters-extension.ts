@@ -34,7 +34,8 @@ const NOT_FOUND = /ParameterNotFound/;
 export function parametersExtensionSource(settings: ParametersExtensionSettings): ParameterSource {
   const base = `http://localhost:${settings.port}/systemsmanager/parameters/get`;
   const read = async (name: string): Promise<[string, string] | undefined> => {
-    if (!settings.sessionToken) throw new ParametersExtensionError("AWS_SESSION_TOKEN is not set: the extension accepts calls from the function only");
+    if (!settings.sessionToken)
+      throw new ParametersExtensionError("AWS_SESSION_TOKEN is not set: the extension accepts calls from the function only");
     let response: Response;
     try {
       response = await fetch(`${base}?name=${encodeURIComponent(name)}&withDecryption=true`, {
@@ -47,9 +48,11 @@ export function parametersExtensionSource(settings: ParametersExtensionSettings)
     // Bodies are read before deciding: an error text names the parameter at most; a 200 holds the value, never logged.
     const body = await response.text().catch(() => "");
     if ((response.status === 400 || response.status === 404) && NOT_FOUND.test(body)) return undefined;
-    if (!response.ok) throw new ParametersExtensionError(`the Parameters and Secrets extension answered ${response.status} for ${name}`, response.status);
+    if (!response.ok)
+      throw new ParametersExtensionError(`the Parameters and Secrets extension answered ${response.status} for ${name}`, response.status);
     const value = parseValue(body);
-    if (value === undefined) throw new ParametersExtensionError(`the Parameters and Secrets extension answered ${name} without a value`, response.status);
+    if (value === undefined)
+      throw new ParametersExtensionError(`the Parameters and Secrets extension answered ${name} without a value`, response.status);
     return [name, value];
   };
   return {

@@ -37,7 +37,10 @@ export interface FakeParametersExtension {
 
 const GET_PATH = "/systemsmanager/parameters/get";
 
-export async function startFakeParametersExtension(options: { token: string; parameters?: Record<string, string> }): Promise<FakeParametersExtension> {
+export async function startFakeParametersExtension(options: {
+  token: string;
+  parameters?: Record<string, string>;
+}): Promise<FakeParametersExtension> {
   const stored = new Map(Object.entries(options.parameters ?? {}));
   const requests: SeenParameterRequest[] = [];
   let fault: ParameterFault | undefined;
@@ -76,13 +79,23 @@ export async function startFakeParametersExtension(options: { token: string; par
   const ssm = (request: IncomingMessage, response: ServerResponse, raw: string) => {
     const body = JSON.parse(raw || "{}") as { Names?: string[]; WithDecryption?: boolean };
     const names = body.Names ?? [];
-    requests.push({ api: "ssm", names, withDecryption: body.WithDecryption === true, token: request.headers["x-amz-security-token"] as string | undefined });
+    requests.push({
+      api: "ssm",
+      names,
+      withDecryption: body.WithDecryption === true,
+      token: request.headers["x-amz-security-token"] as string | undefined,
+    });
     response.setHeader("Content-Type", "application/x-amz-json-1.1");
     answer(response, 200, {
       // SSM's JSON protocol carries timestamps as epoch seconds.
       Parameters: names
         .filter((name) => stored.has(name))
-        .map((name) => ({ ...parameter(name, body.WithDecryption === true), LastModifiedDate: 1795305600, Selector: undefined, SourceResult: undefined })),
+        .map((name) => ({
+          ...parameter(name, body.WithDecryption === true),
+          LastModifiedDate: 1795305600,
+          Selector: undefined,
+          SourceResult: undefined,
+        })),
       InvalidParameters: names.filter((name) => !stored.has(name)),
     });
   };
@@ -97,7 +110,8 @@ export async function startFakeParametersExtension(options: { token: string; par
       const url = new URL(request.url ?? "/", "http://localhost");
       const respond = () => {
         if (fault && "status" in fault) return answer(response, fault.status, fault.body ?? `${fault.status} fake failure`);
-        if (request.method === "GET" && (url.pathname === GET_PATH || url.pathname === `${GET_PATH}/`)) return extension(request, response, url);
+        if (request.method === "GET" && (url.pathname === GET_PATH || url.pathname === `${GET_PATH}/`))
+          return extension(request, response, url);
         if (request.method === "POST" && request.headers["x-amz-target"] === "AmazonSSM.GetParameters") return ssm(request, response, raw);
         answer(response, 404, "not found in the fake parameters extension");
       };

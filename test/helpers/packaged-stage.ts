@@ -25,7 +25,12 @@ const LOCK_WAIT_MS = 400_000;
 async function runPackage(stage: string, directory: string): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...PLANTED_SECRETS, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" };
   // The parameter names come from serverless.yml's defaults, and the externals are built for Lambda, as in a deploy.
-  for (const name of ["UPSTASH_REDIS_REST_URL_PARAMETER", "UPSTASH_REDIS_REST_TOKEN_PARAMETER", "GEMINI_API_KEY_PARAMETER", "ESBUILD_INSTALL_TARGET"]) {
+  for (const name of [
+    "UPSTASH_REDIS_REST_URL_PARAMETER",
+    "UPSTASH_REDIS_REST_TOKEN_PARAMETER",
+    "GEMINI_API_KEY_PARAMETER",
+    "ESBUILD_INSTALL_TARGET",
+  ]) {
     delete env[name];
   }
   // Its own build folder, so that a dev stack or another test run using .esbuild is left alone.

@@ -63,9 +63,17 @@ describe("sls package --stage prod: each function's bundle", () => {
     const nested: string[] = [];
     for (const { name, bundle } of functions) {
       const entry = bundle.replace(/\.mjs$/, ".ts");
-      const result = await esbuild.build({ ...options, entryPoints: [entry], outdir: join(tmpdir(), "hera-nested"), write: false, metafile: true, logLevel: "error" });
+      const result = await esbuild.build({
+        ...options,
+        entryPoints: [entry],
+        outdir: join(tmpdir(), "hera-nested"),
+        write: false,
+        metafile: true,
+        logLevel: "error",
+      });
       const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
-      for (const [input, { bytesInOutput }] of inputs) if (bytesInOutput > 0 && /node_modules\/.*\/node_modules\//.test(input)) nested.push(`${name}: ${input}`);
+      for (const [input, { bytesInOutput }] of inputs)
+        if (bytesInOutput > 0 && /node_modules\/.*\/node_modules\//.test(input)) nested.push(`${name}: ${input}`);
     }
     expect(nested).toEqual([]);
   }, 120_000);
@@ -82,7 +90,9 @@ describe("sls package --stage prod: what ships beside each bundle", () => {
     // What the packages' own manifests name as their browser builds (ws/browser.js, debug/src/browser.js...).
     const browserFiles = ["node_modules/ws/browser.js", "node_modules/debug/src/browser.js"];
     const unwanted = entries.filter(
-      (entry) => browserFiles.includes(entry.name) || /^node_modules\/@google\/genai\/(?!package\.json$|LICENSE$|dist\/node\/index\.mjs$)/.test(entry.name),
+      (entry) =>
+        browserFiles.includes(entry.name) ||
+        /^node_modules\/@google\/genai\/(?!package\.json$|LICENSE$|dist\/node\/index\.mjs$)/.test(entry.name),
     );
     expect(unwanted.map((entry) => entry.name)).toEqual([]);
   });
@@ -105,12 +115,27 @@ describe("sls package --stage prod: what ships beside each bundle", () => {
       const entries = entriesOf(name);
       const images = SHARP_FUNCTIONS.includes(name);
       expect(hasPackage(entries, "sharp"), name).toBe(images);
-      expect(entries.some((entry) => entry.name.startsWith("node_modules/@img/")), name).toBe(images);
+      expect(
+        entries.some((entry) => entry.name.startsWith("node_modules/@img/")),
+        name,
+      ).toBe(images);
       if (!images) continue;
-      expect(entries.some((entry) => /^node_modules\/@img\/sharp-linux-arm64\/lib\/.*\.node$/.test(entry.name)), name).toBe(true);
-      expect(entries.some((entry) => /^node_modules\/@img\/sharp-libvips-linux-arm64\/lib\/libvips-cpp\.so/.test(entry.name)), name).toBe(true);
-      expect(entries.filter((entry) => /linux-x64|darwin|win32|musl/.test(entry.name)).map((entry) => entry.name), name).toEqual([]);
-      expect(entries.filter((entry) => /^node_modules\/sharp\/(src|install)\//.test(entry.name)).map((entry) => entry.name), name).toEqual([]);
+      expect(
+        entries.some((entry) => /^node_modules\/@img\/sharp-linux-arm64\/lib\/.*\.node$/.test(entry.name)),
+        name,
+      ).toBe(true);
+      expect(
+        entries.some((entry) => /^node_modules\/@img\/sharp-libvips-linux-arm64\/lib\/libvips-cpp\.so/.test(entry.name)),
+        name,
+      ).toBe(true);
+      expect(
+        entries.filter((entry) => /linux-x64|darwin|win32|musl/.test(entry.name)).map((entry) => entry.name),
+        name,
+      ).toEqual([]);
+      expect(
+        entries.filter((entry) => /^node_modules\/sharp\/(src|install)\//.test(entry.name)).map((entry) => entry.name),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -143,10 +168,16 @@ describe("sls package --stage prod: a pruned package still runs", () => {
         "/hera/prod/gemini-api-key": "packaged-test-gemini-key",
       },
     });
-    const template = JSON.parse((await packagedStage("prod")).raw) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
-    const environmentOf = (name: string) => template.Resources[`${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`]?.Properties.Environment;
+    const template = JSON.parse((await packagedStage("prod")).raw) as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const environmentOf = (name: string) =>
+      template.Resources[`${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`]?.Properties.Environment;
     variables = Object.fromEntries(
-      ["createSession", "postMessage"].map((name) => [name, (environmentOf(name) as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {}]),
+      ["createSession", "postMessage"].map((name) => [
+        name,
+        (environmentOf(name) as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {},
+      ]),
     );
   });
 
@@ -211,7 +242,10 @@ describe("sls package --stage prod: a pruned package still runs", () => {
     const answered = await invoke(
       "postMessage",
       "functions/post-message.mjs",
-      httpEvent({ text: "I am 34." }, { pathParameters: { sessionId: session.sessionId }, headers: { authorization: `Bearer ${session.sessionToken}` } }),
+      httpEvent(
+        { text: "I am 34." },
+        { pathParameters: { sessionId: session.sessionId }, headers: { authorization: `Bearer ${session.sessionToken}` } },
+      ),
     );
     // Assess
     expect(answered.statusCode, answered.body).toBe(200);

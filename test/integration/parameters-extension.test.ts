@@ -2,7 +2,11 @@ import middy from "@middy/core";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ParametersExtensionError, parametersExtensionSource, type ParametersExtensionSettings } from "../../lib/clients/parameters-extension.ts";
+import {
+  ParametersExtensionError,
+  parametersExtensionSource,
+  type ParametersExtensionSettings,
+} from "../../lib/clients/parameters-extension.ts";
 import { errorHandler, loadSecretsFirst } from "../../lib/http/middlewares.ts";
 import type { HttpEvent, HttpResponse } from "../../lib/http/types.ts";
 import { createSecretLoader, MissingSecretError, resolveSecrets, type SecretSettings } from "../../lib/secrets.ts";
@@ -57,7 +61,10 @@ async function closedPort(): Promise<number> {
 
 /** The cold-start chain of a function: its secrets first, then the handler; errors as the API answers them. */
 function chainOver(settings: ParametersExtensionSettings) {
-  const loader = createSecretLoader(() => inAws, () => parametersExtensionSource(settings));
+  const loader = createSecretLoader(
+    () => inAws,
+    () => parametersExtensionSource(settings),
+  );
   const handler = middy<HttpEvent, HttpResponse>()
     .use(loadSecretsFirst<HttpEvent, HttpResponse>(loader))
     .use(errorHandler())
@@ -78,7 +85,8 @@ describe("secrets through the Parameters and Secrets extension: ok", () => {
     expect(values).toEqual(STORED);
     expect(extension.requests.map((request) => request.names)).toEqual(expect.arrayContaining([[URL_PARAMETER], [TOKEN_PARAMETER]]));
     expect(extension.requests).toHaveLength(2);
-    for (const request of extension.requests) expect(request).toMatchObject({ api: "extension", withDecryption: true, token: SESSION_TOKEN });
+    for (const request of extension.requests)
+      expect(request).toMatchObject({ api: "extension", withDecryption: true, token: SESSION_TOKEN });
     expect(extension.peakConcurrency()).toBeGreaterThanOrEqual(2);
   });
 
@@ -166,7 +174,9 @@ describe("secrets through the Parameters and Secrets extension: unreachable", ()
     // Assess
     expect(refused.statusCode).toBe(503);
     expect(refused.headers["Retry-After"]).toBe("5");
-    expect(JSON.parse(refused.body ?? "{}")).toMatchObject({ error: { code: "dependency_unavailable", details: { dependency: "secrets" } } });
+    expect(JSON.parse(refused.body ?? "{}")).toMatchObject({
+      error: { code: "dependency_unavailable", details: { dependency: "secrets" } },
+    });
     expect(answered.statusCode).toBe(200);
   });
 });

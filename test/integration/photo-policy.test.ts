@@ -166,7 +166,14 @@ describe("S3ObjectStore on s3rver", () => {
 describe("confirmPhoto on real S3 and Redis", () => {
   const redis = integrationRedis();
   const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-photos" });
-  const deps: PhotoUploadDeps & PhotoCheckDeps = { store, objects, uploads, maxPhotoBytes: 10 * 1024 * 1024, uploadTtlSeconds: 300, inspect: inspectImage };
+  const deps: PhotoUploadDeps & PhotoCheckDeps = {
+    store,
+    objects,
+    uploads,
+    maxPhotoBytes: 10 * 1024 * 1024,
+    uploadTtlSeconds: 300,
+    inspect: inspectImage,
+  };
 
   async function uploadAs(bytes: Buffer, contentType: "image/png" | "image/jpeg") {
     const id = newSessionId();

@@ -131,7 +131,8 @@ describe.each<[string, PhotoInspector]>([
     const truncatedWebp = webp.subarray(0, webp.length - 40);
     // A thumbnail's end marker inside an APP1 segment must not count as the photo's own end.
     const thumbnail = Buffer.concat([jpeg.subarray(0, 40), Buffer.from([0xff, 0xd9])]);
-    const cutAfterThumbnail = Buffer.concat([jpeg.subarray(0, 2), jpegSegment(0xe1, thumbnail), jpeg.subarray(2, Math.floor(jpeg.length / 2))]);
+    const firstHalf = jpeg.subarray(2, Math.floor(jpeg.length / 2));
+    const cutAfterThumbnail = Buffer.concat([jpeg.subarray(0, 2), jpegSegment(0xe1, thumbnail), firstHalf]);
 
     for (const [name, bytes, type] of [
       ["truncated JPEG", truncatedJpeg, "image/jpeg"],
