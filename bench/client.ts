@@ -1,3 +1,5 @@
+import { createHeraClient, type HeraClient } from "../client/index.ts";
+
 /** An HTTP call as a browser makes it, timed from the request to the end of the body. */
 export interface Answer<T> {
   status: number;
@@ -5,36 +7,32 @@ export interface Answer<T> {
   ms: number;
 }
 
-export interface CallOptions {
-  json?: unknown;
-  token?: string;
-  timeoutMs?: number;
-}
-
 const ORIGIN = "http://localhost:5173";
 
-/** Calls the API and reads the whole answer (JSON or empty); throws only on a network failure or a timeout. */
-export async function call<T = Record<string, unknown>>(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
-  const headers: Record<string, string> = { Origin: ORIGIN };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
-  if (options.json !== undefined) {
-    body = JSON.stringify(options.json);
-    headers["Content-Type"] = "application/json";
-  }
+/** The generated client (client/) as a browser at the demo page's origin uses it; each call may take `timeoutMs`. */
+export function benchClient(baseUrl: string, timeoutMs = 60_000): HeraClient {
+  return createHeraClient({ baseUrl, headers: { Origin: ORIGIN }, fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }) });
+}
+
+/** What openapi-fetch resolves with: the parsed body of a success (`data`) or of a refusal (`error`), and the response. */
+interface ClientAnswer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Times one call of the client, from the request to the end of the body (openapi-fetch reads it before resolving). */
+export async function measure<T>(send: () => Promise<ClientAnswer<T>>): Promise<Answer<T>> {
   const started = performance.now();
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  let parsed: unknown = undefined;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = text;
-    }
-  }
-  return { status: response.status, body: parsed as T, ms };
+  const { data, error, response } = await send();
+  return { status: response.status, body: (response.ok ? data : error) as T, ms: performance.now() - started };
+}
+
+type UntypedGet = (method: "get", path: string, init: Record<string, unknown>) => Promise<ClientAnswer<unknown>>;
+
+/** A GET of a path outside the API (serverless-offline's own 404, the floor of the latency report), through the same client. */
+export function getOutsideApi(client: HeraClient, path: string): Promise<Answer<unknown>> {
+  return measure(() => (client.request as unknown as UntypedGet)("get", path, { parseAs: "text" }));
 }
 
 /** Posts a presigned S3 form as a browser does: the fields, then the file last, as multipart/form-data. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { INTERVIEWS } from "../test/fixtures/interviews.ts";
-import { call, postForm, timed, type Answer, type Recorder } from "./client.ts";
+import { bearer, type HeraClient, type Schemas } from "../client/index.ts";
+import { benchClient, measure, postForm, timed, type Answer, type Recorder } from "./client.ts";
 
 /** The endpoints as the report names them. */
 export const LABELS = {
@@ -27,45 +28,40 @@ export interface Session {
   locale: Locale;
 }
 
-type View = Record<string, unknown> & {
-  photo: { status: string } | null;
-  images: Record<"partner" | "child", { status: string; error?: string } | null>;
-};
+type View = Schemas["SessionView"];
+type Grant = Schemas["PhotoUploadGrant"];
 
-interface Grant {
-  upload: { url: string; fields: Record<string, string> };
-}
+const owner = (session: Session) => ({ params: { path: { sessionId: session.sessionId } }, headers: bearer(session.sessionToken) });
 
 /** The API as the front end uses it, every call timed into a Recorder. */
 export class FlowClient {
+  readonly api: HeraClient;
+
   constructor(
     readonly baseUrl: string,
     readonly recorder: Recorder,
     /** How often the session view is polled while a photo or picture is pending: the demo page's 1 s (web/src/main.ts). */
     readonly pollIntervalMs = 1000,
-  ) {}
+  ) {
+    this.api = benchClient(baseUrl);
+  }
 
   async createSession(locale: Locale): Promise<Session> {
-    const created = await timed<Session>(this.recorder, LABELS.create, [201], () => call(this.baseUrl, "POST", "/api/sessions", { json: { locale } }));
+    const created = await timed(this.recorder, LABELS.create, [201], () => measure(() => this.api.POST("/api/sessions", { body: { locale } })));
     return { sessionId: created.body.sessionId, sessionToken: created.body.sessionToken, locale };
   }
 
   read(session: Session): Promise<Answer<View>> {
-    return timed<View>(this.recorder, LABELS.read, [200], () => call(this.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken }));
+    return timed(this.recorder, LABELS.read, [200], () => measure(() => this.api.GET("/api/sessions/{sessionId}", owner(session))));
   }
 
   postMessage(session: Session, text: string) {
-    return timed(this.recorder, LABELS.message, [200], () =>
-      call(this.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, { json: { text }, token: session.sessionToken }),
-    );
+    return timed(this.recorder, LABELS.message, [200], () => measure(() => this.api.POST("/api/sessions/{sessionId}/messages", { ...owner(session), body: { text } })));
   }
 
-  requestPhotoUpload(session: Session, bytes: Buffer, contentType: string): Promise<Answer<Grant>> {
-    return timed<Grant>(this.recorder, LABELS.photo, [201], () =>
-      call(this.baseUrl, "POST", `/api/sessions/${session.sessionId}/photos/user`, {
-        json: { contentType, contentLength: bytes.length },
-        token: session.sessionToken,
-      }),
+  requestPhotoUpload(session: Session, bytes: Buffer, contentType: "image/jpeg" | "image/png" | "image/webp"): Promise<Answer<Grant>> {
+    return timed(this.recorder, LABELS.photo, [201], () =>
+      measure(() => this.api.POST("/api/sessions/{sessionId}/photos/user", { ...owner(session), body: { contentType, contentLength: bytes.length } })),
     );
   }
 
@@ -74,35 +70,29 @@ export class FlowClient {
   }
 
   requestImage(session: Session, kind: "partner" | "child") {
-    return timed(this.recorder, LABELS.images, [200, 202], () =>
-      call(this.baseUrl, "POST", `/api/sessions/${session.sessionId}/images`, { json: { kind }, token: session.sessionToken }),
-    );
+    return timed(this.recorder, LABELS.images, [200, 202], () => measure(() => this.api.POST("/api/sessions/{sessionId}/images", { ...owner(session), body: { kind } })));
   }
 
   picture(session: Session, name: "user" | "partner" | "child") {
     return timed(this.recorder, LABELS.picture, [200], () =>
-      call(this.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/${name}`, { token: session.sessionToken }),
+      measure(() => this.api.GET("/api/sessions/{sessionId}/photos/{name}", { params: { path: { sessionId: session.sessionId, name } }, headers: bearer(session.sessionToken) })),
     );
   }
 
   complete(session: Session) {
-    return timed(this.recorder, LABELS.complete, [200], () =>
-      call(this.baseUrl, "POST", `/api/sessions/${session.sessionId}/complete`, { token: session.sessionToken }),
-    );
+    return timed(this.recorder, LABELS.complete, [200], () => measure(() => this.api.POST("/api/sessions/{sessionId}/complete", owner(session))));
   }
 
   result(session: Session) {
-    return timed(this.recorder, LABELS.result, [200], () =>
-      call(this.baseUrl, "GET", `/api/sessions/${session.sessionId}/result`, { token: session.sessionToken }),
-    );
+    return timed(this.recorder, LABELS.result, [200], () => measure(() => this.api.GET("/api/sessions/{sessionId}/result", owner(session))));
   }
 
   erase(session: Session) {
-    return timed(this.recorder, LABELS.erase, [204], () => call(this.baseUrl, "DELETE", `/api/sessions/${session.sessionId}`, { token: session.sessionToken }));
+    return timed(this.recorder, LABELS.erase, [204], () => measure(() => this.api.DELETE("/api/sessions/{sessionId}", owner(session))));
   }
 
   health() {
-    return timed(this.recorder, LABELS.health, [200], () => call(this.baseUrl, "GET", "/api/health"));
+    return timed(this.recorder, LABELS.health, [200], () => measure(() => this.api.GET("/api/health")));
   }
 
   /** Polls the session view as the demo page does until `done` holds; a failed picture or photo ends it. */
@@ -111,7 +101,7 @@ export class FlowClient {
     for (;;) {
       const view = (await this.read(session)).body;
       if (typeof view !== "object" || view === null || typeof view.images !== "object" || view.images === null) {
-        const detail = typeof view === "string" ? view : JSON.stringify(view);
+        const detail = JSON.stringify(view);
         this.recorder.fail(LABELS.read, 200, `not a session view: ${String(detail).slice(0, 200)}`);
         throw new Error(`${what}: GET /api/sessions/{id} answered 200 without a session view: ${String(detail).slice(0, 200)}`);
       }

@@ -1,4 +1,4 @@
-import { call, Recorder, timed } from "./client.ts";
+import { getOutsideApi, measure, Recorder, timed } from "./client.ts";
 import { answersFor, FlowClient, LABELS, wholeFlow, type Session } from "./flow.ts";
 import { quantile } from "./stats.ts";
 
@@ -39,14 +39,15 @@ export async function measureLatency(baseUrl: string, photo: Buffer, samples: nu
   const notes = new Map<string, string>();
   // Baselines: the API's one dependency-free function (the whole middy chain, no Redis, S3 or DynamoDB), and the
   // floor of serverless-offline itself (a route it answers without any function).
-  const openapi = await call(baseUrl, "GET", "/api/openapi.json");
+  const getOpenApi = () => measure(() => client.api.GET("/api/openapi.json"));
+  const openapi = await getOpenApi();
   const baseline = openapi.status === 200 ? LABELS.openapi : LABELS.offlineNotFound;
   if (openapi.status === 200) {
-    for (let i = 0; i < warmup; i++) await call(baseUrl, "GET", "/api/openapi.json");
-    for (let i = 0; i < samples; i++) await timed(recorder, LABELS.openapi, [200], () => call(baseUrl, "GET", "/api/openapi.json"));
+    for (let i = 0; i < warmup; i++) await getOpenApi();
+    for (let i = 0; i < samples; i++) await timed(recorder, LABELS.openapi, [200], getOpenApi);
     notes.set(LABELS.openapi, "baseline: the full middleware chain, no dependency");
   }
-  for (let i = 0; i < samples; i++) await timed(recorder, LABELS.offlineNotFound, [404], () => call(baseUrl, "GET", "/api/bench-no-such-route"));
+  for (let i = 0; i < samples; i++) await timed(recorder, LABELS.offlineNotFound, [404], () => getOutsideApi(client.api, "/api/bench-no-such-route"));
   notes.set(LABELS.offlineNotFound, "no function runs: the HTTP floor of serverless-offline");
 
   for (let i = 0; i < warmup; i++) await setup.health();

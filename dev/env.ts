@@ -41,3 +41,16 @@ export function portsFromEnv(env: Record<string, string | undefined>, defaults: 
     web: port("WEB_PORT", defaults.web),
   };
 }
+
+/**
+ * The S3 endpoint a browser is given (presigned POST and GET URLs, the demo page's CSP): S3_PUBLIC_ENDPOINT when it is
+ * set, whatever its value (e.g. a LAN address for a phone), else the local S3 on `s3Port`, so it follows S3_LOCAL_PORT.
+ */
+export function s3PublicEndpoint(env: Record<string, string | undefined>, s3Port: number): string {
+  const explicit = env.S3_PUBLIC_ENDPOINT?.trim();
+  if (!explicit) return `http://localhost:${s3Port}`;
+  if (!URL.canParse(explicit) || !/^https?:$/.test(new URL(explicit).protocol)) {
+    throw new Error(`S3_PUBLIC_ENDPOINT must be an http(s) URL such as http://192.168.1.20:4569, not ${JSON.stringify(explicit)}`);
+  }
+  return explicit.replace(/\/+$/, "");
+}

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { StackPorts } from "./env.ts";
+import { s3PublicEndpoint, type StackPorts } from "./env.ts";
 import { startDynamo, startUpstashRest, type DynaliteHandle, type UpstashRestServer } from "./services.ts";
 import { startWebServer } from "./web-server.ts";
 
@@ -36,6 +36,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stage = options.stage ?? "dev";
   const { ports } = options;
   const workFolder = options.workFolder ?? ".esbuild";
+  // What browsers are given for S3: follows the S3 port unless S3_PUBLIC_ENDPOINT names another address (checked first).
+  const s3PublicUrl = s3PublicEndpoint(options.env, ports.s3);
   const stopping: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const close of stopping.reverse()) await close().catch(() => undefined);
@@ -67,7 +69,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       UPSTASH_REDIS_REST_TOKEN_PARAMETER: "",
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       S3_ENDPOINT: s3Url,
-      S3_PUBLIC_ENDPOINT: options.env.S3_PUBLIC_ENDPOINT && options.env.S3_PUBLIC_ENDPOINT !== "http://localhost:4569" ? options.env.S3_PUBLIC_ENDPOINT : s3Url,
+      S3_PUBLIC_ENDPOINT: s3PublicUrl,
       S3_LOCAL_PORT: String(ports.s3),
       S3_LOCAL_DIRECTORY: s3Directory,
       OFFLINE_HTTP_PORT: String(ports.http),
@@ -84,7 +86,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const baseUrl = `http://localhost:${ports.http}`;
     // Built and listening before serverless-offline starts, so a broken page or a busy port fails fast.
-    const web = await startWebServer({ port: ports.web, apiBaseUrl: baseUrl, s3PublicUrl: env.S3_PUBLIC_ENDPOINT ?? s3Url });
+    const web = await startWebServer({ port: ports.web, apiBaseUrl: baseUrl, s3PublicUrl });
     stopping.push(() => web.close());
 
     const offline = spawnOffline(stage, env, options.output);

@@ -6,9 +6,16 @@
  * REST endpoint needs: SCRIPT LOAD/EXISTS/FLUSH and EVALSHA over a script cache of its own, Redis-style reply
  * conversion, and serialisation of all commands so MULTI/EXEC is atomic.
  *
- * Known limits of ioredis-mock 8.x (use the redis-server engine when they matter):
- * - No WRONGTYPE errors for strings/hashes: e.g. INCR on a hash or on "abc" answers nil, GET on a hash answers the
- *   hash. (List/set/sorted-set commands on the wrong type do fail; their message is mapped to WRONGTYPE.)
+ * What this module adds to ioredis-mock 8.x, which test/integration/redis-engine-parity.test.ts holds against a real
+ * redis-server (one corpus of commands, pipelines, transactions and the project's scripts, reply by reply):
+ * - WRONGTYPE for string and hash commands on a key of another type (the mock answers nil, or the other value, or
+ *   overwrites it), in commands and inside scripts, and "not an integer" for INCR-like commands (KEY_RULES);
+ * - a script's return value converted as Redis converts it (Lua number → integer, true → 1, false → nil, a table →
+ *   an array up to its first nil, `{ok=…}` / `{err=…}` at any depth): the value is serialised in Lua and read back
+ *   here, since the mock's own conversion fails on tables built by assignment and on HGETALL/LRANGE replies;
+ * - in a pipeline or a transaction every command answers on its own, whatever goes wrong with another.
+ *
+ * Known limits that remain (use the redis-server engine when they matter):
  * - Arity and syntax are barely checked (`SET k` succeeds); unknown options are often ignored.
  * - Strings are JavaScript strings: binary values must be valid UTF-8, and STRLEN/GETRANGE/SETRANGE count UTF-16
  *   code units instead of bytes.
@@ -17,8 +24,7 @@
  * - Unsupported commands (blocking pops, RedisJSON, search, …) answer `ERR unknown command`.
  * - Lua (fengari, Lua 5.3 rather than Redis' 5.1): a `#!lua flags=…` shebang is accepted but its flags are ignored;
  *   no `cjson`, `cmsgpack`, `bit`, `struct` or `redis.sha1hex`. Arguments given to `redis.call` inside a script are
- *   passed to the mock as they are (lower-case options are not normalised there). `{ok=…}`/`{err=…}` are only
- *   honoured as the top-level return value.
+ *   passed to the mock as they are (lower-case options are not normalised there).
  * - Expiry is evaluated lazily by the mock; keyspace notifications and pub/sub are not exposed over REST.
  * - Data lives in this process only and is dropped on close().
  */
@@ -44,6 +50,50 @@ function loadCommandNames(): Set<string> {
 
 const KNOWN_COMMANDS = loadCommandNames();
 
+/**
+ * The type of key a command works on (its first argument), where ioredis-mock does not check it itself: a key of
+ * another type answers WRONGTYPE, as Redis does. `integer`: the value must also read as an integer (INCR and kin).
+ * Commands that replace a key whatever it holds (SET, SETEX, DEL, …) are not listed.
+ */
+const KEY_RULES: Record<string, { type: "string" | "hash"; integer?: true }> = {
+  get: { type: "string" },
+  getset: { type: "string" },
+  getdel: { type: "string" },
+  getex: { type: "string" },
+  getrange: { type: "string" },
+  setrange: { type: "string" },
+  append: { type: "string" },
+  strlen: { type: "string" },
+  getbit: { type: "string" },
+  setbit: { type: "string" },
+  bitcount: { type: "string" },
+  incrbyfloat: { type: "string" },
+  incr: { type: "string", integer: true },
+  incrby: { type: "string", integer: true },
+  decr: { type: "string", integer: true },
+  decrby: { type: "string", integer: true },
+  hset: { type: "hash" },
+  hsetnx: { type: "hash" },
+  hmset: { type: "hash" },
+  hget: { type: "hash" },
+  hmget: { type: "hash" },
+  hgetall: { type: "hash" },
+  hdel: { type: "hash" },
+  hexists: { type: "hash" },
+  hincrby: { type: "hash" },
+  hincrbyfloat: { type: "hash" },
+  hkeys: { type: "hash" },
+  hvals: { type: "hash" },
+  hlen: { type: "hash" },
+  hstrlen: { type: "hash" },
+  hrandfield: { type: "hash" },
+  hscan: { type: "hash" },
+};
+
+const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+const NOT_AN_INTEGER = "ERR value is not an integer or out of range";
+const INTEGER = /^-?\d{1,19}$/;
+
 /** Commands handled here rather than by the mock. */
 const SCRIPT_COMMANDS = new Set(["eval", "eval_ro", "evalsha", "evalsha_ro", "script"]);
 
@@ -56,8 +106,23 @@ const SCRIPT_COMMANDS = new Set(["eval", "eval_ro", "evalsha", "evalsha_ro", "sc
  * - the script body runs in a function so that its `{ok=…}`/`{err=…}` return value can be converted (epilogue).
  * Kept on the script's first line so that error line numbers stay those of the script.
  */
+const LUA_KEY_RULES = Object.entries(KEY_RULES)
+  .map(([name, rule]) => `${name}={'${rule.type}',${rule.integer ? "true" : "false"}}`)
+  .join(",");
+
 const SCRIPT_PRELUDE = [
   "local __upstash_pcall = redis.pcall;",
+  `local __upstash_rules = {${LUA_KEY_RULES}};`,
+  "local function __upstash_refusal(name, key)",
+  "  local rule = type(name) == 'string' and __upstash_rules[string.lower(name)];",
+  "  if not rule or key == nil then return nil end;",
+  "  local held = tostring(__upstash_pcall('TYPE', key));",
+  `  if held ~= 'none' and held ~= rule[1] then return '${WRONGTYPE}' end;`,
+  "  if rule[2] and held == 'string' and not string.match(tostring(__upstash_pcall('GET', key)), '^%-?%d+$') then",
+  `    return '${NOT_AN_INTEGER}'`,
+  "  end;",
+  "  return nil",
+  "end;",
   "local function __upstash_isnull(x) return type(x) == 'userdata' and tostring(x) == 'null' end;",
   "local function __upstash_fix(v, shimmed)",
   "  if type(v) == 'number' then return math.tointeger(v) or v end;",
@@ -69,6 +134,8 @@ const SCRIPT_PRELUDE = [
   "  return t",
   "end;",
   "local function __upstash_run(raise, ...)",
+  "  local refusal = __upstash_refusal(...);",
+  "  if refusal then if raise then error(refusal, 0) end; return { err = refusal } end;",
   "  local r = __upstash_pcall(...);",
   "  if type(r) == 'userdata' and r[0] == 'error' then",
   "    local msg = string.gsub(tostring(r[1]), '^%a*Error: ', '');",
@@ -86,15 +153,68 @@ const SCRIPT_PRELUDE = [
   "redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3;",
   "local __upstash_rest_result = (function() ",
 ].join(" ");
+/**
+ * Converts the script's return value as Redis does, into a string that the mock hands back untouched (see
+ * decodeScriptReply): `n` nil, `i<integer>`, `s<hex bytes>` a bulk string, `o<hex>` a status, `e<hex>` an error,
+ * `a<count>` an array followed by its items; space-separated. A top-level `{err=…}` is raised, as Redis answers it.
+ */
 const SCRIPT_EPILOGUE = `
 end)()
+local function __upstash_hex(s)
+  return (string.gsub(s, ".", function(c) return string.format("%02x", string.byte(c)) end))
+end
+local function __upstash_encode(v, out)
+  local t = type(v)
+  if t == "number" then
+    local n = math.tointeger(v >= 0 and math.floor(v) or math.ceil(v))
+    out[#out + 1] = n and ("i" .. n) or "n"
+  elseif t == "string" then out[#out + 1] = "s" .. __upstash_hex(v)
+  elseif v == true then out[#out + 1] = "i1"
+  elseif t == "table" then
+    local e, ok = rawget(v, "err"), rawget(v, "ok")
+    if e ~= nil then out[#out + 1] = "e" .. __upstash_hex(tostring(e))
+    elseif ok ~= nil then out[#out + 1] = "o" .. __upstash_hex(tostring(ok))
+    else
+      local n = 0
+      while v[n + 1] ~= nil do n = n + 1 end
+      out[#out + 1] = "a" .. n
+      for i = 1, n do __upstash_encode(v[i], out) end
+    end
+  else out[#out + 1] = "n" end
+end
 if type(__upstash_rest_result) == "table" then
   local e = rawget(__upstash_rest_result, "err")
   if e ~= nil then error(e, 0) end
-  local s = rawget(__upstash_rest_result, "ok")
-  if s ~= nil then return s end
 end
-return __upstash_rest_result`;
+local __upstash_out = {}
+__upstash_encode(__upstash_rest_result, __upstash_out)
+return table.concat(__upstash_out, " ")`;
+
+/** Reads back a script's reply serialised by SCRIPT_EPILOGUE. */
+function decodeScriptReply(encoded: unknown): RedisReply {
+  if (typeof encoded !== "string") throw new Error("the script's reply was not serialised");
+  const tokens = encoded.split(" ");
+  let next = 0;
+  const read = (): RedisReply => {
+    const token = tokens[next++] ?? "n";
+    const body = token.slice(1);
+    switch (token[0]) {
+      case "i":
+        return Number(body);
+      case "s":
+        return Buffer.from(body, "hex");
+      case "o":
+        return Buffer.from(body, "hex").toString("utf8");
+      case "e":
+        return new Error(Buffer.from(body, "hex").toString("utf8"));
+      case "a":
+        return Array.from({ length: Number(body) }, read);
+      default:
+        return null;
+    }
+  };
+  return read();
+}
 
 const VM_ERROR_PREFIX = "Error trying to loading or executing lua code string in VM: ";
 
@@ -128,16 +248,15 @@ function unknownCommand(cmd: RedisCommand): RedisCommandError {
 
 /**
  * Converts a value returned by ioredis-mock into the RESP shape Redis would send: nil for undefined/false,
- * 1 for true, integers for Lua numbers, flat arrays for objects (HGETALL).
+ * 1 for true, flat arrays for objects (HGETALL).
  */
-function toReply(value: unknown, fromScript: boolean): RedisReply {
+function toReply(value: unknown): RedisReply {
   if (value === null || value === undefined || value === false) return null;
   if (value === true) return 1;
-  if (typeof value === "number") return fromScript && Number.isFinite(value) ? Math.trunc(value) : value;
-  if (typeof value === "string" || Buffer.isBuffer(value) || value instanceof Error) return value;
-  if (Array.isArray(value)) return value.map((item) => toReply(item, fromScript));
+  if (typeof value === "number" || typeof value === "string" || Buffer.isBuffer(value) || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((item) => toReply(item));
   if (typeof value === "object") {
-    return Object.entries(value).flatMap(([key, item]): RedisReply[] => [key, toReply(item, fromScript)]);
+    return Object.entries(value).flatMap(([key, item]): RedisReply[] => [key, toReply(item)]);
   }
   return String(value);
 }
@@ -295,8 +414,11 @@ export class MemoryEngine implements CommandEngine {
       try {
         outcomes.push({ ok: true, value: await this.run(cmd) });
       } catch (err) {
-        if (err instanceof RedisCommandError) outcomes.push({ ok: false, error: err.message });
-        else throw err;
+        // Whatever fails, fails for this command only: a pipeline or a transaction answers per command.
+        if (err instanceof EngineUnavailableError) throw err;
+        const error =
+          err instanceof RedisCommandError ? err.message : `ERR internal error of the in-memory engine: ${redisErrorMessage(err)}`;
+        outcomes.push({ ok: false, error });
       }
     }
     return outcomes;
@@ -331,6 +453,7 @@ export class MemoryEngine implements CommandEngine {
     }
     const method = this.methods[name];
     if (!KNOWN_COMMANDS.has(name) || typeof method !== "function") throw unknownCommand(cmd);
+    await this.checkKey(name, args[0]);
     let result: unknown;
     try {
       result = await Reflect.apply(method, this.mock, normaliseOptions(name, args));
@@ -338,7 +461,16 @@ export class MemoryEngine implements CommandEngine {
       if (err instanceof TypeError && err.message.startsWith("Unsupported command")) throw unknownCommand(cmd);
       throw new RedisCommandError(redisErrorMessage(err));
     }
-    return toReply(result, false);
+    return toReply(result);
+  }
+
+  /** Refuses a command on a key of the wrong type (KEY_RULES), as Redis does and ioredis-mock does not. */
+  private async checkKey(name: string, key: string | undefined): Promise<void> {
+    const rule = KEY_RULES[name];
+    if (!rule || key === undefined) return;
+    const held = await this.mock.type(key);
+    if (held !== "none" && held !== rule.type) throw new RedisCommandError(WRONGTYPE);
+    if (rule.integer && held === "string" && !INTEGER.test((await this.mock.get(key)) ?? "")) throw new RedisCommandError(NOT_AN_INTEGER);
   }
 
   private async runScript(script: string, rawNumKeys: string | undefined, rest: string[]): Promise<RedisReply> {
@@ -349,7 +481,7 @@ export class MemoryEngine implements CommandEngine {
     } catch (err) {
       throw new RedisCommandError(redisErrorMessage(err));
     }
-    return toReply(result, true);
+    return decodeScriptReply(result);
   }
 
   private script(args: string[]): RedisReply {

@@ -7,7 +7,7 @@ import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 export const handler = httpHandler({}, async (request) => {
   const session = await openRequestedSession(request);
-  const completed = await completeSession(resultDeps(), session);
+  const completed = await completeSession(resultDeps(request.signal), session);
   if (session.status !== "completed") countMetric("SessionsCompleted");
   logger.info("session completed");
   return { status: 200, body: completed };

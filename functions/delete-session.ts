@@ -6,7 +6,7 @@ import { bearerToken } from "../lib/sessions/tokens.ts";
 import { resultDeps } from "../lib/wiring/results.ts";
 
 export const handler = httpHandler({}, async (request) => {
-  const erased = await eraseSession(resultDeps(), request.pathParameters.sessionId, bearerToken(request.headers));
+  const erased = await eraseSession(resultDeps(request.signal), request.pathParameters.sessionId, bearerToken(request.headers));
   logger.appendKeys({ sessionId: request.pathParameters.sessionId });
   logger.info("session erased", erased);
   countMetric("SessionsDeleted");

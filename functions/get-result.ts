@@ -4,6 +4,6 @@ import { bearerToken } from "../lib/sessions/tokens.ts";
 import { archiveDeps } from "../lib/wiring/results.ts";
 
 export const handler = httpHandler({}, async (request) => {
-  const result = await readResult(archiveDeps(), request.pathParameters.sessionId, bearerToken(request.headers));
+  const result = await readResult(archiveDeps(request.signal), request.pathParameters.sessionId, bearerToken(request.headers));
   return { status: 200, body: result };
 });

@@ -10,7 +10,7 @@ const config = getConfig();
 
 export const handler = httpHandler({}, async (request) => {
   const opened = await openRequestedSession(request);
-  const session = await settlePendingPhoto(photoReadDeps(), opened);
+  const session = await settlePendingPhoto(photoReadDeps(request.signal), opened);
   const urls = await pictureUrls(objectStore(), session, config.DOWNLOAD_URL_TTL_SECONDS);
   return { status: 200, body: sessionView(session, urls) };
 });

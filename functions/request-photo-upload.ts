@@ -10,7 +10,7 @@ const config = getConfig();
 
 export const handler = httpHandler({ body: photoUploadBody(config.MAX_PHOTO_BYTES) }, async (request) => {
   const session = await openRequestedSession(request);
-  const grant = await requestPhotoUpload(photoUploadDeps(), session, request.body);
+  const grant = await requestPhotoUpload(photoUploadDeps(request.signal), session, request.body);
   logger.info("photo upload granted", { contentType: request.body.contentType, contentLength: request.body.contentLength });
   return { status: 201, body: grant };
 });

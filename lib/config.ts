@@ -1,3 +1,4 @@
+import { DEFAULT_CHAT_MODEL, DEFAULT_IMAGE_MODEL, GEMINI_MODEL_NAME } from "./providers/gemini-models.ts";
 import * as z from "./schemas/zod.ts";
 
 const intFrom = (fallback: number, min = 0) => z._default(z.coerce.number().check(z.int(), z.minimum(min)), fallback);
@@ -9,6 +10,7 @@ const emptyIsUnset = z.pipe(
 );
 const optionalUrl = z.optional(z.pipe(emptyIsUnset, z.optional(z.url())));
 const optionalText = z.optional(emptyIsUnset);
+const modelName = (fallback: string) => z._default(z.string().check(z.regex(GEMINI_MODEL_NAME, "must be a Gemini model name such as gemini-3.5-flash-lite")), fallback);
 
 /** The largest photo unless MAX_PHOTO_BYTES says otherwise (also the limit the published OpenAPI document shows). */
 export const DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024;
@@ -41,12 +43,15 @@ const envSchema = z.object({
   S3_ENDPOINT: optionalUrl,
   S3_PUBLIC_ENDPOINT: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
-  DEPENDENCY_TIMEOUT_MS: intFrom(3000, 100),
+  // The deadline of one call to S3, DynamoDB or Lambda (retries included) and of one readiness check: a request that
+  // meets a hung dependency answers 503 well within 3 s.
+  DEPENDENCY_TIMEOUT_MS: intFrom(2000, 100),
 
   CHAT_PROVIDER: z._default(z.enum(["local", "gemini"]), "local"),
-  CHAT_MODEL: text("gemini-2.5-flash"),
+  // Per stage in serverless.yml (params.chatModel / imageModel); the defaults are checked against Google's list.
+  CHAT_MODEL: modelName(DEFAULT_CHAT_MODEL),
   IMAGE_PROVIDER: z._default(z.enum(["local", "gemini"]), "local"),
-  IMAGE_MODEL: text("gemini-2.5-flash-image"),
+  IMAGE_MODEL: modelName(DEFAULT_IMAGE_MODEL),
   IMAGE_TIMEOUT_SECONDS: intFrom(60, 1),
   IMAGE_DAILY_LIMIT: intFrom(5, 1),
   GEMINI_API_KEY: optionalText,
@@ -58,16 +63,6 @@ const envSchema = z.object({
   SESSION_CREATE_LIMIT: intFrom(30, 1),
   MESSAGE_LIMIT: intFrom(30, 1),
   MAX_USER_MESSAGES: intFrom(100, 1),
-
-  ALLOWED_ORIGINS: z.pipe(
-    z._default(z.string(), "*"),
-    z.transform((value: string) =>
-      value
-        .split(",")
-        .map((origin) => origin.trim())
-        .filter((origin) => origin.length > 0),
-    ),
-  ),
 });
 
 /** The validated runtime configuration of every function. */

@@ -49,7 +49,7 @@ export class MalformedJsonError extends HttpError {
 
 export class UnsupportedMediaTypeError extends HttpError {
   constructor() {
-    super(415, "unsupported_media_type", "The request body must be JSON (Content-Type: application/json).");
+    super(415, "unsupported_media_type", "The request body must be JSON in UTF-8 (Content-Type: application/json).");
   }
 }
 

@@ -1,9 +1,10 @@
-export type CheckStatus = "ok" | "unavailable";
+import type * as z from "./schemas/zod.ts";
+import type { checkStatus, healthReportBody } from "./schemas/responses.ts";
 
-export interface HealthReport {
-  status: CheckStatus;
-  checks: Record<string, { status: CheckStatus; latencyMs: number }>;
-}
+export type CheckStatus = z.infer<typeof checkStatus>;
+
+/** The body of GET /api/health. */
+export type HealthReport = z.infer<typeof healthReportBody>;
 
 /** Runs every readiness check in parallel, each cut off at the deadline; any failure makes the whole report unavailable. */
 export async function checkHealth(

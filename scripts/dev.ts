@@ -11,7 +11,7 @@ Hera local stack is up
   Web demo   ${stack.webUrl}/
   API        ${stack.baseUrl}/api   (health: ${stack.baseUrl}/api/health)
   Lambda     ${stack.lambdaUrl}
-  S3         ${stack.s3Url}
+  S3         ${stack.s3Url}${stack.env.S3_PUBLIC_ENDPOINT === stack.s3Url ? "" : ` (browsers are given ${stack.env.S3_PUBLIC_ENDPOINT})`}
   DynamoDB   ${stack.env.DYNAMODB_ENDPOINT}
   Redis REST ${stack.upstash.url} (${stack.upstash.engine})
 Press Ctrl-C to stop.`);

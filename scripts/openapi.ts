@@ -1,9 +1,15 @@
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { DEFAULT_MAX_PHOTO_BYTES } from "../lib/config.ts";
 import { buildOpenApiDocument } from "../lib/openapi/document.ts";
+import { generateClientTypes } from "./client-types.ts";
 
-// `npm run openapi [file]`: writes the OpenAPI document (default openapi.json) from the zod schemas.
-const target = resolve(process.argv[2] ?? "openapi.json");
-writeFileSync(target, `${JSON.stringify(buildOpenApiDocument({ maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES }), null, 2)}\n`);
-console.log(`wrote ${target}`);
+// `npm run openapi`: writes the OpenAPI document (openapi.json) from the zod schemas, and the typed client's types
+// (client/schema.d.ts) from that document. Both are committed; tests fail when either is stale.
+const document = buildOpenApiDocument({ maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES });
+const targets = { document: resolve("openapi.json"), types: resolve("client", "schema.d.ts") };
+writeFileSync(targets.document, `${JSON.stringify(document, null, 2)}\n`);
+console.log(`wrote ${targets.document}`);
+mkdirSync(dirname(targets.types), { recursive: true });
+writeFileSync(targets.types, await generateClientTypes(document));
+console.log(`wrote ${targets.types}`);

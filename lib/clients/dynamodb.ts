@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { localCredentials } from "./aws.ts";
+import { awsDeadlines, localCredentials } from "./aws.ts";
 
 /** Where DynamoDB is: the region, a local endpoint (dynalite) when not on AWS, and the per-request deadline. */
 export interface DynamoSettings {
@@ -8,7 +8,7 @@ export interface DynamoSettings {
   requestTimeoutMs: number;
 }
 
-/** A DynamoDB client with capped retries and a request deadline; static credentials on a local endpoint. */
+/** A DynamoDB client with capped retries and connection and request deadlines; static credentials on a local endpoint. */
 export function createDynamoClient(settings: DynamoSettings): DynamoDBClient {
   const credentials = localCredentials(settings.endpoint);
   return new DynamoDBClient({
@@ -16,6 +16,6 @@ export function createDynamoClient(settings: DynamoSettings): DynamoDBClient {
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     ...(credentials ? { credentials } : {}),
     maxAttempts: 2,
-    requestHandler: { requestTimeout: settings.requestTimeoutMs },
+    requestHandler: awsDeadlines(settings.requestTimeoutMs),
   });
 }

@@ -1,4 +1,5 @@
 import type { GoogleGenAI } from "@google/genai";
+import type { GeminiLogger, RetryPolicy } from "../providers/gemini-call.ts";
 
 type GenaiModule = typeof import("@google/genai");
 
@@ -9,6 +10,10 @@ export interface GeminiOptions {
   model?: string;
   /** Overrides the Gemini API endpoint (tests point it at a local fake). */
   baseUrl?: string;
+  /** Where each call's outcome is logged; the function's logger unless a test captures it. */
+  logger?: GeminiLogger;
+  /** Changes to the provider's retry policy (tests shorten the waits). */
+  retry?: Partial<RetryPolicy>;
 }
 
 let sdk: Promise<GenaiModule> | undefined;
@@ -26,6 +31,8 @@ export function loadGenai(): Promise<GenaiModule> {
 export async function createGeminiClient(options: { apiKey: string; baseUrl?: string | undefined }): Promise<GoogleGenAI> {
   const { GoogleGenAI } = await loadGenai();
   return new GoogleGenAI({
+    // The Gemini Developer API with this key, whatever GOOGLE_GENAI_USE_VERTEXAI a shell may hold.
+    vertexai: false,
     apiKey: options.apiKey,
     ...(options.baseUrl === undefined ? {} : { httpOptions: { baseUrl: options.baseUrl } }),
   });
@@ -41,7 +48,8 @@ export const SchemaType = {
   BOOLEAN: "BOOLEAN",
 } as unknown as GenaiModule["Type"];
 
-/** Whether an error is the SDK's ApiError (an HTTP answer from the API), told apart without loading the SDK. */
-export function isGeminiApiError(error: unknown): error is Error & { status: number } {
-  return error instanceof Error && error.name === "ApiError" && typeof (error as { status?: unknown }).status === "number";
-}
+/** The SDK's thinking levels as plain values, for the same reason. */
+export const ThinkingLevelName = {
+  MINIMAL: "MINIMAL",
+  LOW: "LOW",
+} as unknown as Pick<GenaiModule["ThinkingLevel"], "MINIMAL" | "LOW">;

@@ -1,13 +1,14 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { localCredentials } from "./aws.ts";
+import { awsDeadlines, localCredentials } from "./aws.ts";
 
 /** Where Lambda is: the region, and serverless-offline's Lambda endpoint when not on AWS. */
 export interface LambdaSettings {
   region: string;
   endpoint?: string | undefined;
+  requestTimeoutMs: number;
 }
 
-/** A Lambda client with capped retries; static credentials on a local endpoint. */
+/** A Lambda client with capped retries and connection and request deadlines; static credentials on a local endpoint. */
 export function createLambdaClient(settings: LambdaSettings): LambdaClient {
   const credentials = localCredentials(settings.endpoint);
   return new LambdaClient({
@@ -15,5 +16,6 @@ export function createLambdaClient(settings: LambdaSettings): LambdaClient {
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     ...(credentials ? { credentials } : {}),
     maxAttempts: 2,
+    requestHandler: awsDeadlines(settings.requestTimeoutMs),
   });
 }

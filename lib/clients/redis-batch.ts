@@ -2,6 +2,19 @@ import { errors, type Redis } from "@upstash/redis";
 
 type Pipeline = ReturnType<Redis["pipeline"]>;
 
+/**
+ * The Redis endpoint did not run a batch: the request failed in transport (refused, reset, timed out), answered a
+ * non-2xx status, or a body that is not the protocol. Apart from a command's own error, which Upstash answers inside
+ * a 200, one reply per command.
+ */
+export class RedisUnavailableError extends Error {
+  override name = "RedisUnavailableError";
+
+  constructor(cause: unknown) {
+    super("The Redis endpoint did not answer the request", { cause });
+  }
+}
+
 interface Pending {
   add: (pipeline: Pipeline) => void;
   resolve: (value: unknown) => void;
@@ -38,16 +51,23 @@ export class RedisBatch {
     this.scheduled = false;
     const pipeline = this.redis.pipeline();
     for (const entry of batch) entry.add(pipeline);
+    let results: Array<{ error?: string; result?: unknown }>;
     try {
-      const results = await pipeline.exec<Array<{ error?: string; result: unknown }>>({ keepErrors: true });
-      batch.forEach((entry, index) => {
-        const answer = results[index];
-        if (answer?.error) entry.reject(new errors.UpstashError(`Command failed: ${answer.error}`));
-        else entry.resolve(answer?.result);
-      });
+      results = await pipeline.exec<Array<{ error?: string; result: unknown }>>({ keepErrors: true });
+      if (!Array.isArray(results) || results.length !== batch.length) {
+        throw new TypeError("the pipeline's answer is not one reply per command");
+      }
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      // Refused, reset, timed out, a non-2xx status, a body that is not the protocol: the request failed as a whole.
+      const unavailable = new RedisUnavailableError(error);
+      for (const entry of batch) entry.reject(unavailable);
+      return;
     }
+    batch.forEach((entry, index) => {
+      const answer = results[index];
+      if (answer?.error) entry.reject(new errors.UpstashError(`Command failed: ${answer.error}`));
+      else entry.resolve(answer?.result);
+    });
   }
 
   hgetall(key: string): Promise<unknown> {
@@ -56,6 +76,15 @@ export class RedisBatch {
 
   lrange(key: string, start: number, stop: number): Promise<unknown[]> {
     return this.command((p) => p.lrange(key, start, stop));
+  }
+
+  get(key: string): Promise<unknown> {
+    return this.command((p) => p.get(key));
+  }
+
+  /** SET with an expiry in seconds. */
+  setEx(key: string, value: string, seconds: number): Promise<unknown> {
+    return this.command((p) => p.set(key, value, { ex: seconds }));
   }
 
   del(...keys: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { localCredentials, type StaticCredentials } from "./aws.ts";
+import { awsDeadlines, localCredentials, type StaticCredentials } from "./aws.ts";
 
 /** One bucket as seen through one S3 client. */
 export interface S3Bucket {
@@ -26,7 +26,7 @@ export function createS3Bucket(settings: BucketSettings): S3Bucket {
     ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
     ...(credentials ? { credentials } : {}),
     maxAttempts: 2,
-    requestHandler: { requestTimeout: settings.requestTimeoutMs ?? 10_000 },
+    requestHandler: awsDeadlines(settings.requestTimeoutMs ?? 10_000),
   });
   return { client, bucket: settings.bucket };
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
+import * as contentType from "content-type";
 import * as z from "../schemas/zod.ts";
 import { describeError, logger } from "../observability/logger.ts";
 import { countMetric } from "../observability/metrics.ts";
@@ -14,10 +15,32 @@ import {
 import { MissingSecretError, SecretConfigurationError, type SecretLoader } from "../secrets.ts";
 import type { HttpEvent, HttpResponse } from "./types.ts";
 
-/** The largest JSON body any endpoint accepts. */
+/** The largest JSON body any endpoint accepts (docs/api.md, Limits). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
+
+/**
+ * Whether a Content-Type declares JSON that is read as UTF-8: `application/json` or `application/*+json`, with no
+ * charset or a label of UTF-8 (WHATWG's, as TextDecoder knows them: `utf-8`, `utf8`, …). A body declared in another
+ * charset would be mis-decoded, so it is refused (415) rather than guessed at.
+ */
+export function isUtf8Json(header: string | undefined): boolean {
+  let parsed: contentType.ParsedMediaType;
+  try {
+    parsed = contentType.parse(header ?? "");
+  } catch {
+    return false;
+  }
+  if (!JSON_MEDIA_TYPE.test(parsed.type)) return false;
+  const charset = parsed.parameters.charset;
+  if (charset === undefined) return true;
+  try {
+    return new TextDecoder(charset).encoding === "utf-8";
+  } catch {
+    return false;
+  }
+}
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Parses a JSON body (415 wrong type, 413 too large, 400 malformed) and validates it with a zod schema (400). */
@@ -34,14 +57,14 @@ export function jsonBody(options: {
       if (raw === undefined) {
         if (!options.schema) return;
         if (!options.optional) {
-          if (!JSON_MEDIA_TYPE.test(event.headers?.["content-type"] ?? "")) throw new UnsupportedMediaTypeError();
+          if (!isUtf8Json(event.headers?.["content-type"])) throw new UnsupportedMediaTypeError();
           throw new ValidationError([{ field: "body", message: "A JSON body is required." }]);
         }
         event.body = validate(options.schema, undefined);
         return;
       }
       if (Buffer.byteLength(raw, "utf8") > options.maxBytes) throw new PayloadTooLargeError(options.maxBytes);
-      if (!JSON_MEDIA_TYPE.test(event.headers?.["content-type"] ?? "")) throw new UnsupportedMediaTypeError();
+      if (!isUtf8Json(event.headers?.["content-type"])) throw new UnsupportedMediaTypeError();
       if (!options.schema) throw new ValidationError([{ field: "body", message: "This request takes no body." }]);
       event.body = validate(options.schema, parseJson(raw));
     },

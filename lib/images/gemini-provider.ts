@@ -1,17 +1,40 @@
 import type { GenerateContentResponse, Part } from "@google/genai";
-import { untilAborted } from "../abort.ts";
-import { createGeminiClient, type GeminiOptions, isGeminiApiError, loadGenai } from "../clients/gemini.ts";
-import { geminiImageTraits, ImageProviderError, isPng, type ChildImageInput, type ImageInput, type ImageProvider, type PartnerImageInput } from "./provider.ts";
+import { createGeminiClient, type GeminiOptions, loadGenai } from "../clients/gemini.ts";
+import { logger } from "../observability/logger.ts";
+import { callGemini, GeminiCallError, type GeminiFailureKind, type RetryPolicy } from "../providers/gemini-call.ts";
+import { DEFAULT_IMAGE_MODEL } from "../providers/gemini-models.ts";
+import {
+  geminiImageTraits,
+  ImageProviderError,
+  isPng,
+  type ChildImageInput,
+  type ImageFailureCode,
+  type ImageInput,
+  type ImageProvider,
+  type PartnerImageInput,
+} from "./provider.ts";
 
 /** Gemini options; `model` defaults to `DEFAULT_GEMINI_IMAGE_MODEL`. */
 export type GeminiImageProviderOptions = GeminiOptions;
 
-export const DEFAULT_GEMINI_IMAGE_MODEL = "gemini-2.5-flash-image";
+/** The default image model (lib/providers/gemini-models.ts). */
+export const DEFAULT_GEMINI_IMAGE_MODEL = DEFAULT_IMAGE_MODEL;
 
 const MAX_INPUT_PIXELS = 64_000_000;
 
-// Finish reasons that mean the model declined (safety filters), as opposed to failing.
-const REFUSALS = new Set(["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "RECITATION", "IMAGE_RECITATION"]);
+// An error answer (429, 5xx) comes back in about a second, a picture in 10–30 s: two retries fit a 60 s deadline,
+// and none is started with less than 15 s left, where it would more likely be cut off (and billed) than finish.
+const IMAGE_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 8000, minAttemptMs: 15_000 };
+
+const CODES: Record<GeminiFailureKind, ImageFailureCode> = {
+  rate_limited: "provider_rate_limited",
+  unavailable: "provider_unavailable",
+  rejected_request: "provider_rejected_request",
+  model_unavailable: "model_unavailable",
+  refused: "provider_refused",
+  bad_response: "provider_bad_response",
+  timeout: "generation_timeout",
+};
 
 const CHILD_WORD = { female: "daughter (a girl)", male: "son (a boy)", either: "child" } as const;
 
@@ -52,29 +75,22 @@ function timedOut(signal: AbortSignal): ImageProviderError {
   return new ImageProviderError("generation_timeout", "The image provider call was aborted", { cause: signal.reason });
 }
 
-function toProviderError(error: unknown, signal: AbortSignal): ImageProviderError {
-  if (error instanceof ImageProviderError) return error;
-  if (signal.aborted) return timedOut(signal);
-  if (isGeminiApiError(error)) {
-    return new ImageProviderError("provider_unavailable", `The image provider failed with HTTP ${error.status}`, { status: error.status });
-  }
-  // The SDK parses the HTTP body itself; a SyntaxError means the endpoint sent garbage.
-  if (error instanceof SyntaxError) return new ImageProviderError("provider_bad_response", "The image provider sent a body that is not JSON");
-  // The underlying error is not attached: its message may quote the request.
-  return new ImageProviderError("provider_unavailable", "The image provider could not be reached");
-}
-
-
-function firstImage(response: GenerateContentResponse): { mimeType: string; data: string } {
-  if (response.promptFeedback?.blockReason) throw new ImageProviderError("provider_refused", "The image provider blocked the prompt");
-  const candidate = response.candidates?.[0];
+/**
+ * The picture of an answer, or why there is none. Any answer without an image is a refusal, whatever its finish
+ * reason (SAFETY, IMAGE_SAFETY, PROHIBITED_CONTENT, IMAGE_PROHIBITED_CONTENT, NO_IMAGE, IMAGE_OTHER, OTHER, or STOP
+ * with only text saying why): the model decided not to draw it, and asking again the same way buys the same answer.
+ */
+function firstImage(response: GenerateContentResponse): string {
+  if (response.promptFeedback?.blockReason) throw new GeminiCallError("refused", "The image model blocked the prompt");
   // Thought parts are drafts, not the answer.
-  const part = (candidate?.content?.parts ?? []).find((p) => p.thought !== true && typeof p.inlineData?.data === "string" && p.inlineData.data.length > 0);
-  if (part?.inlineData?.data) return { mimeType: part.inlineData.mimeType ?? "", data: part.inlineData.data };
-  if (candidate?.finishReason && REFUSALS.has(candidate.finishReason)) {
-    throw new ImageProviderError("provider_refused", `The image provider declined (${candidate.finishReason})`);
+  const parts = (response.candidates?.[0]?.content?.parts ?? []).filter((part) => part.thought !== true);
+  const image = parts.find((part) => part.inlineData !== undefined);
+  if (image) {
+    if (!image.inlineData?.data) throw new GeminiCallError("bad_response", "The image provider returned an empty image part");
+    return image.inlineData.data;
   }
-  throw new ImageProviderError("provider_bad_response", "The image provider returned no image");
+  const textOnly = parts.some((part) => typeof part.text === "string" && part.text.trim().length > 0);
+  throw new GeminiCallError("refused", "The image model answered without an image", { textOnly });
 }
 
 /** The image as PNG: a PNG that decodes is kept as it is, any other decodable image is converted. */
@@ -90,7 +106,7 @@ async function asPng(bytes: Buffer): Promise<Buffer> {
     }
     return await image.png().toBuffer();
   } catch {
-    throw new ImageProviderError("provider_bad_response", "The image provider returned bytes that are not a decodable image");
+    throw new GeminiCallError("bad_response", "The image provider returned bytes that are not a decodable image");
   }
 }
 
@@ -99,29 +115,39 @@ export function createGeminiImageProvider(options: GeminiImageProviderOptions): 
   // The SDK is external to the bundles and loaded on first use (see lib/clients/gemini.ts).
   const client = createGeminiClient(options);
   const model = options.model ?? DEFAULT_GEMINI_IMAGE_MODEL;
+  const retry = { ...IMAGE_RETRY, ...options.retry };
+  const log = options.logger ?? logger;
 
   return {
     ...geminiImageTraits(model),
-    generate: async (input, signal) => {
+    generate: async (input, signal, generateOptions) => {
       if (signal.aborted) throw timedOut(signal);
-      let response: GenerateContentResponse;
+      let png: Buffer;
       try {
         const [{ Modality }, gemini] = await Promise.all([loadGenai(), client]);
-        // The SDK cancels the HTTP request on abort; the race also covers any later stage.
-        response = await untilAborted(
-          gemini.models.generateContent({
-            model,
-            contents: [{ role: "user", parts: promptParts(input) }],
-            config: { responseModalities: [Modality.IMAGE], imageConfig: { aspectRatio: "1:1" }, abortSignal: signal },
-          }),
+        png = await callGemini({
+          use: "image",
+          model,
+          deadline: generateOptions?.deadline ?? Number.POSITIVE_INFINITY,
           signal,
-          timedOut,
-        );
+          retry,
+          logger: log,
+          request: (attemptSignal) =>
+            gemini.models.generateContent({
+              model,
+              contents: [{ role: "user", parts: promptParts(input) }],
+              // 1K is the size billed at the base image price; larger sizes cost more and the page shows a thumbnail.
+              config: { responseModalities: [Modality.IMAGE], imageConfig: { aspectRatio: "1:1", imageSize: "1K" }, abortSignal: attemptSignal },
+            }),
+          interpret: async (response) => asPng(Buffer.from(firstImage(response), "base64")),
+        });
       } catch (error) {
-        throw toProviderError(error, signal);
+        if (signal.aborted) throw timedOut(signal);
+        if (error instanceof GeminiCallError) {
+          throw new ImageProviderError(CODES[error.kind], error.message, { ...(error.diagnostics.httpStatus === undefined ? {} : { status: error.diagnostics.httpStatus }), cause: error });
+        }
+        throw new ImageProviderError("provider_unavailable", "The image provider call failed");
       }
-      const image = firstImage(response);
-      const png = await asPng(Buffer.from(image.data, "base64"));
       if (signal.aborted) throw timedOut(signal);
       return png;
     },

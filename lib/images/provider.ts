@@ -1,6 +1,7 @@
 import type { ChildGender, Gender } from "../interview/profile.ts";
 import { PNG_SIGNATURE } from "../photos/inspect.ts";
 import { ProviderError } from "../provider-error.ts";
+import type { ImageFailureCode } from "../schemas/images.ts";
 
 /** An image handed to a provider: its bytes and their media type. */
 export interface SourceImage {
@@ -36,32 +37,36 @@ export interface ImageProviderTraits {
   readonly partnerUsesUserPhoto: boolean;
 }
 
+/** How long a generation may take. */
+export interface GenerateOptions {
+  /** Epoch ms of the job's deadline: a provider retries a transient failure only while another attempt fits. */
+  deadline?: number;
+}
+
 /** Makes one picture; every failure is an `ImageProviderError`. */
 export interface ImageProvider extends ImageProviderTraits {
   /** PNG bytes of the picture; rejects with `generation_timeout` once `signal` aborts. */
-  generate(input: ImageInput, signal: AbortSignal): Promise<Buffer>;
+  generate(input: ImageInput, signal: AbortSignal, options?: GenerateOptions): Promise<Buffer>;
 }
 
 /**
  * Stable failure codes of an image job, shown to the client as `images.{kind}.error`:
  * - `generation_timeout`: the provider did not finish before the deadline;
- * - `provider_unavailable`: the provider could not be reached or failed (HTTP error, network);
- * - `provider_bad_response`: it answered, but without a usable image;
- * - `provider_refused`: it declined the request (safety filters);
+ * - `provider_unavailable`: the provider could not be reached or kept failing (5xx, network) through its retries;
+ * - `provider_rate_limited`: its quota or rate limit (429) outlasted the retries that fit the deadline;
+ * - `provider_rejected_request`: it refused the request itself (400/401/403: a bad key, billing, a parameter);
+ * - `model_unavailable`: the configured model is gone (404): IMAGE_MODEL must change;
+ * - `provider_bad_response`: it answered, but with something unusable (garbage, bytes that are no image);
+ * - `provider_refused`: it declined (a block reason, a safety finish reason, no image, or only text saying why).
+ *   A picture of a child made from a photo of a real adult is the request most often declined. A refusal still
+ *   counts against the session's daily allowance: the allowance is spent when the job is requested (lib/limits,
+ *   fail-closed), and the declined call is billed for its input (the prompt and both pictures);
  * - `inputs_missing`: a picture or profile field the job needs is gone;
  * - `storage_unavailable`: the image could not be written;
  * - `dispatch_failed`: the worker could not be started;
  * - `internal_error`: anything else.
  */
-export type ImageFailureCode =
-  | "generation_timeout"
-  | "provider_unavailable"
-  | "provider_bad_response"
-  | "provider_refused"
-  | "inputs_missing"
-  | "storage_unavailable"
-  | "dispatch_failed"
-  | "internal_error";
+export type { ImageFailureCode };
 
 /** A provider failure with a stable code; its message never holds prompts, profile values or model output. */
 export class ImageProviderError extends ProviderError<ImageFailureCode> {

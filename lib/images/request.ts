@@ -4,18 +4,17 @@ import { ConflictError, DependencyUnavailableError, HttpError, SessionNotFoundEr
 import { enforceLimit } from "../limits/enforce.ts";
 import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { describeError, logger } from "../observability/logger.ts";
-import { imageFields, type ImageKind, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
+import { imageFields, isJobUnderWay, type ImageKind, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
-import type { ObjectStore } from "../storage/objects.ts";
+import { GENERATED_IMAGE_TYPE, type ObjectStore } from "../storage/objects.ts";
 import type { JobDispatcher } from "./dispatch.ts";
 import { planImage } from "./inputs.ts";
 import type { ImageProviderTraits } from "./provider.ts";
+import type { imageJobBody, readyImageBody } from "../schemas/responses.ts";
+import type * as z from "../schemas/zod.ts";
 
 // The request side of an image job: record it on the session (one job however often it is asked), count it against
 // the daily allowance, and start the worker (lib/images/worker.ts) asynchronously.
-
-/** Seconds past the generation deadline before a job still pending or running is taken as lost. */
-export const LOST_JOB_MARGIN_SECONDS = 90;
 
 /** What a request for a picture needs. */
 export interface ImageRequestDeps extends Clocked {
@@ -36,9 +35,7 @@ export interface ImageRequestDeps extends Clocked {
 }
 
 /** The `image` of a response: a job under way, or the ready picture with a short-lived URL. */
-export type RequestedImage =
-  | { kind: ImageKind; status: "pending" | "running"; jobId: string }
-  | { kind: ImageKind; status: "ready"; jobId: string; url: string };
+export type RequestedImage = z.infer<typeof imageJobBody> | z.infer<typeof readyImageBody>;
 
 export interface ImageRequestResult {
   /** 202 while a job is under way, 200 for a ready picture made from the same inputs. */
@@ -51,13 +48,6 @@ export interface ImageRequestResult {
 /** A new random job id: 128 bits, URL-safe. */
 export function newJobId(): string {
   return randomBytes(16).toString("base64url");
-}
-
-/** Whether a job is pending or running, and not for so long that it counts as lost. */
-function isUnderWay(image: ImageState | null, nowMs: number, staleAfterMs: number): image is ImageState & { status: "pending" | "running" } {
-  if (image?.status !== "pending" && image?.status !== "running") return false;
-  const since = Date.parse(image.startedAt ?? image.requestedAt);
-  return !(Number.isFinite(since) && nowMs - since > staleAfterMs);
 }
 
 /**
@@ -74,7 +64,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       }
       const image = current.images[kind];
       // A job under way is returned as it is, whatever changed since: two workers must never write the same picture.
-      if (isUnderWay(image, currentTime(deps).getTime(), deps.staleAfterMs)) {
+      if (isJobUnderWay(image, currentTime(deps).getTime(), deps.staleAfterMs)) {
         return { done: { httpStatus: 202, image: { kind, status: image.status, jobId: image.jobId }, outcome: "in_progress" } };
       }
       const planned = planImage(current, kind, deps.traits);
@@ -82,7 +72,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
         throw new ConflictError("precondition_failed", `The ${kind} picture cannot be generated yet.`, { details: { missing: planned.missing } });
       }
       if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
-        const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds);
+        const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds, { contentType: GENERATED_IMAGE_TYPE });
         return { done: { httpStatus: 200, image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } };
       }
       const job: ImageState = {

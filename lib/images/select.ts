@@ -19,6 +19,6 @@ export function selectImageProvider(choice: ImageProviderChoice): ImageProvider 
     ));
   return {
     ...imageProviderTraits(choice),
-    generate: async (input, signal) => (await load()).generate(input, signal),
+    generate: async (input, signal, options) => (await load()).generate(input, signal, options),
   };
 }

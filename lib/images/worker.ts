@@ -71,7 +71,10 @@ export async function runImageJob(deps: ImageWorkerDeps, event: ImageJobEvent): 
   }
   const ready: ImageState = { ...job, status: "ready", inputsHash, key, finishedAt: currentTime(deps).toISOString() };
   const outcome = await settle(deps.store, event, current, ready);
-  return outcome === "saved" ? { outcome: "ready", durationMs: elapsed() } : { outcome: "skipped", reason: "superseded" };
+  if (outcome === "saved") return { outcome: "ready", durationMs: elapsed() };
+  // Erased (or expired) while the picture was being stored: erasure may have listed the objects before it landed.
+  if (outcome === "missing") await deps.objects.remove(key);
+  return { outcome: "skipped", reason: outcome === "missing" ? "session_missing" : "superseded" };
 }
 
 async function claimJob(deps: ImageWorkerDeps, event: ImageJobEvent): Promise<Claim> {
@@ -99,10 +102,13 @@ function isRunning(session: Session | null, event: ImageJobEvent): session is Se
 }
 
 /** Writes the job's final state as long as the job is still this one and still running. */
-function settle(store: SessionStore, event: ImageJobEvent, loaded: Session | null, next: ImageState): Promise<"saved" | "superseded"> {
-  return updateSession<"saved" | "superseded">(store, event.sessionId, {
+function settle(store: SessionStore, event: ImageJobEvent, loaded: Session | null, next: ImageState): Promise<"saved" | "superseded" | "missing"> {
+  return updateSession<"saved" | "superseded" | "missing">(store, event.sessionId, {
     loaded,
-    decide: (session) => (isRunning(session, event) ? { write: { set: imageFields(event.kind, next) }, saved: () => "saved" } : { done: "superseded" }),
+    decide: (session) => {
+      if (!session) return { done: "missing" };
+      return isRunning(session, event) ? { write: { set: imageFields(event.kind, next) }, saved: () => "saved" } : { done: "superseded" };
+    },
     contended: () => "superseded",
   });
 }
@@ -149,12 +155,14 @@ async function readSource(deps: ImageWorkerDeps, picture: StoredPicture): Promis
 
 /** Runs the provider under the deadline; a provider that ignores the signal is still cut off at it. */
 async function generateWithDeadline(deps: ImageWorkerDeps, input: ImageInput): Promise<Buffer> {
+  const deadlineAt = Date.now() + deps.timeoutMs;
   const deadline = AbortSignal.timeout(deps.timeoutMs);
   const signal = deps.signal ? AbortSignal.any([deadline, deps.signal]) : deadline;
   const timedOut = () => new ImageProviderError("generation_timeout", "The image provider did not finish in time");
   if (signal.aborted) throw timedOut();
   try {
-    const generating = deps.provider.generate(input, signal);
+    // The deadline lets the provider retry a transient failure only while another attempt still fits.
+    const generating = deps.provider.generate(input, signal, { deadline: deadlineAt });
     // A provider may trip the shared signal before it answers; untilAborted only hears the aborts that come later.
     if (signal.aborted) {
       generating.catch(() => undefined);

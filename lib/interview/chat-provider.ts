@@ -39,10 +39,21 @@ export interface ChatProvider {
 }
 
 /**
- * Stable error codes: `chat_provider_unavailable` when the model could not be reached, failed,
- * timed out or was aborted; `chat_provider_bad_response` when it answered something unusable.
+ * Stable error codes, for the log line of a failed turn (each ends the request with a 503 today):
+ * - `chat_provider_unavailable`: the model could not be reached, failed (5xx), timed out or was aborted;
+ * - `chat_provider_rate_limited`: a quota or rate limit (429) outlasted the retries;
+ * - `chat_provider_rejected_request`: the API refused the request itself (400/401/403: a bad key, billing, a parameter);
+ * - `chat_model_unavailable`: the configured model is gone (404): CHAT_MODEL must change;
+ * - `chat_provider_refused`: the model declined (a block or safety finish reason);
+ * - `chat_provider_bad_response`: it answered something unusable (not JSON, off-schema, cut off at MAX_TOKENS).
  */
-export type ChatProviderErrorCode = "chat_provider_unavailable" | "chat_provider_bad_response";
+export type ChatProviderErrorCode =
+  | "chat_provider_unavailable"
+  | "chat_provider_rate_limited"
+  | "chat_provider_rejected_request"
+  | "chat_model_unavailable"
+  | "chat_provider_refused"
+  | "chat_provider_bad_response";
 
 /**
  * A chat provider failure. Messages never contain user text, profile values or model output,

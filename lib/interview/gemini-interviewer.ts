@@ -1,9 +1,11 @@
-import type { Content, GenerateContentResponse, Schema } from "@google/genai";
-import { untilAborted } from "../abort.ts";
-import { createGeminiClient, type GeminiOptions, isGeminiApiError, SchemaType as Type } from "../clients/gemini.ts";
+import type { Content, GenerateContentResponse, Schema, ThinkingConfig } from "@google/genai";
+import { createGeminiClient, type GeminiOptions, SchemaType as Type, ThinkingLevelName } from "../clients/gemini.ts";
+import { logger } from "../observability/logger.ts";
+import { callGemini, GeminiCallError, type GeminiFailureKind, type RetryPolicy } from "../providers/gemini-call.ts";
+import { DEFAULT_CHAT_MODEL } from "../providers/gemini-models.ts";
 import * as z from "../schemas/zod.ts";
 import type { Locale } from "../schemas/sessions.ts";
-import { ChatProviderError, type ChatProvider, type ChatTurnInput, type ChatTurnResult } from "./chat-provider.ts";
+import { ChatProviderError, type ChatProvider, type ChatProviderErrorCode, type ChatTurnInput, type ChatTurnResult } from "./chat-provider.ts";
 import { localFirstQuestion } from "./local-interviewer.ts";
 import {
   CHILD_GENDERS,
@@ -19,17 +21,62 @@ import {
   type Profile,
 } from "./profile.ts";
 
-/** Gemini options; `model` defaults to `DEFAULT_GEMINI_MODEL`. */
-export type GeminiInterviewerOptions = GeminiOptions;
+export interface GeminiInterviewerOptions extends GeminiOptions {
+  /**
+   * The time one turn may take with its retries, inside the HTTP function's own limit (15 s, aborted 0.5 s early):
+   * what is left covers the session's Redis round trips.
+   */
+  budgetMs?: number;
+}
 
-export const DEFAULT_GEMINI_MODEL = "gemini-2.5-flash";
+/** The default interviewer model (lib/providers/gemini-models.ts). */
+export const DEFAULT_GEMINI_MODEL = DEFAULT_CHAT_MODEL;
+
+const DEFAULT_BUDGET_MS = 9000;
+
+// A turn answers in ~1–3 s; a transient failure gets two quick retries while the request still has time.
+const CHAT_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 2000, minAttemptMs: 2000 };
+
+/**
+ * The answer's upper bound. A reply is two or three sentences and the extracted values a few fields: ~300 tokens.
+ * The headroom is for thinking tokens, which count against it; an answer cut off here is a bad answer, not a reply.
+ */
+export const CHAT_MAX_OUTPUT_TOKENS = 1024;
 
 // Only the recent past matters for the next question (the profile carries the rest), and a
 // bounded prompt keeps latency and cost flat over long sessions.
 const MAX_HISTORY_MESSAGES = 30;
 const MAX_REPLY_LENGTH = 2000;
 
-const traitSchema: Schema = { type: Type.NUMBER, minimum: 0, maximum: 1 };
+// Finish reasons that mean the model declined to answer, rather than answered badly.
+const REFUSALS = new Set(["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION"]);
+
+const CODES: Record<GeminiFailureKind, ChatProviderErrorCode> = {
+  rate_limited: "chat_provider_rate_limited",
+  unavailable: "chat_provider_unavailable",
+  timeout: "chat_provider_unavailable",
+  rejected_request: "chat_provider_rejected_request",
+  model_unavailable: "chat_model_unavailable",
+  refused: "chat_provider_refused",
+  bad_response: "chat_provider_bad_response",
+};
+
+/**
+ * The least thinking a one-question turn needs: every 2.5+ model thinks by default, which costs latency and output
+ * tokens on every turn. 2.5 models take a token budget (Flash and Flash-Lite can turn it off, Pro needs 128 at least);
+ * 3.x and later take a level (Flash-Lite models accept MINIMAL, every 3.x model LOW).
+ */
+export function chatThinkingConfig(model: string): ThinkingConfig {
+  const name = model.replace(/^models\//, "");
+  if (name.startsWith("gemini-2.5-pro")) return { thinkingBudget: 128 };
+  if (name.startsWith("gemini-2.")) return { thinkingBudget: 0 };
+  return { thinkingLevel: name.includes("flash-lite") ? ThinkingLevelName.MINIMAL : ThinkingLevelName.LOW };
+}
+
+// Kept within what the API's constrained decoding serves: ten enum values in all, no numeric or length bounds (each
+// adds states; the API refuses a schema with "too many states"), three levels deep. Ranges are stated in the
+// descriptions and enforced by sanitizeExtracted, which drops what is out of range.
+const traitSchema: Schema = { type: Type.NUMBER, description: "From 0 to 1." };
 
 /** The structured output the model must produce: a reply and the values it read from the last message. */
 export const INTERVIEW_RESPONSE_SCHEMA: Schema = {
@@ -40,7 +87,7 @@ export const INTERVIEW_RESPONSE_SCHEMA: Schema = {
       type: Type.OBJECT,
       description: "Only values the user's latest message states explicitly; omit everything else.",
       properties: {
-        age: { type: Type.INTEGER, minimum: MIN_AGE, maximum: MAX_AGE },
+        age: { type: Type.INTEGER, description: `Whole years, from ${MIN_AGE} to ${MAX_AGE}.` },
         gender: { type: Type.STRING, enum: [...GENDERS] },
         relationshipStatus: { type: Type.STRING, enum: [...RELATIONSHIP_STATUSES] },
         location: { type: Type.STRING },
@@ -60,7 +107,7 @@ export const INTERVIEW_RESPONSE_SCHEMA: Schema = {
         },
         children: {
           type: Type.ARRAY,
-          maxItems: String(MAX_CHILDREN),
+          description: `At most ${MAX_CHILDREN}.`,
           items: {
             type: Type.OBJECT,
             properties: {
@@ -153,6 +200,10 @@ function responseText(response: GenerateContentResponse): string | undefined {
   return text.trim().length > 0 ? text : undefined;
 }
 
+function badAnswer(message: string): GeminiCallError {
+  return new GeminiCallError("bad_response", message);
+}
+
 function parseTurn(text: string, profile: Profile): ChatTurnResult {
   // JSON mode should never fence its output, but a fenced answer is still the same answer.
   const unfenced = text.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/u, "$1");
@@ -160,36 +211,29 @@ function parseTurn(text: string, profile: Profile): ChatTurnResult {
   try {
     json = JSON.parse(unfenced);
   } catch {
-    throw new ChatProviderError("chat_provider_bad_response", "The chat provider answer is not JSON");
+    throw badAnswer("The chat provider answer is not JSON");
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) {
-    throw new ChatProviderError("chat_provider_bad_response", "The chat provider answer lacks a usable reply");
-  }
+  if (!envelope.success) throw badAnswer("The chat provider answer lacks a usable reply");
   const { extracted, extractedFields } = extractionChanges(profile, sanitizeExtracted(envelope.data.extracted));
   return { reply: envelope.data.reply, extracted, extractedFields };
 }
 
-function abortedError(signal: AbortSignal): ChatProviderError {
-  return new ChatProviderError("chat_provider_unavailable", "The chat provider call was aborted", { cause: signal.reason });
+/** One turn from an answer: a refusal, a cut-off or off-schema answer, or the reply and the values it read. */
+function interpretTurn(response: GenerateContentResponse, profile: Profile): ChatTurnResult {
+  if (response.promptFeedback?.blockReason) throw new GeminiCallError("refused", "The chat model blocked the prompt");
+  const finishReason = response.candidates?.[0]?.finishReason;
+  if (finishReason && REFUSALS.has(finishReason)) throw new GeminiCallError("refused", "The chat model declined to answer");
+  // JSON cut off at the token limit may still parse (a shorter reply); it is not the answer that was meant.
+  if (finishReason === "MAX_TOKENS") throw badAnswer("The chat provider answer was cut off at MAX_TOKENS");
+  const text = responseText(response);
+  if (text === undefined) throw badAnswer("The chat provider returned no text");
+  return parseTurn(text, profile);
 }
 
-function toProviderError(error: unknown, signal: AbortSignal | undefined): ChatProviderError {
-  if (error instanceof ChatProviderError) return error;
-  if (signal?.aborted) return abortedError(signal);
-  if (isGeminiApiError(error)) {
-    return new ChatProviderError("chat_provider_unavailable", `The chat provider failed with HTTP ${error.status}`, {
-      status: error.status,
-    });
-  }
-  // The SDK parses the HTTP body itself; a SyntaxError means the endpoint sent garbage.
-  if (error instanceof SyntaxError) {
-    return new ChatProviderError("chat_provider_bad_response", "The chat provider sent a body that is not JSON");
-  }
-  // The underlying error is not attached: its message may quote the request or response.
-  return new ChatProviderError("chat_provider_unavailable", "The chat provider could not be reached");
+function toProviderError(error: GeminiCallError): ChatProviderError {
+  return new ChatProviderError(CODES[error.kind], error.message, { ...(error.diagnostics.httpStatus === undefined ? {} : { status: error.diagnostics.httpStatus }), cause: error });
 }
-
 
 // Replies come from the model; extracted values are validated and invalid ones dropped. The
 // opening question is the local interviewer's deterministic one, which needs no model call.
@@ -197,38 +241,42 @@ function toProviderError(error: unknown, signal: AbortSignal | undefined): ChatP
 export function createGeminiInterviewer(options: GeminiInterviewerOptions): ChatProvider {
   const client = createGeminiClient(options);
   const model = options.model ?? DEFAULT_GEMINI_MODEL;
+  const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
+  const retry = { ...CHAT_RETRY, ...options.retry };
+  const log = options.logger ?? logger;
 
   return {
     firstQuestion: async (input) => localFirstQuestion(input),
 
     reply: async (input, signal) => {
-      if (signal?.aborted) throw abortedError(signal);
-      let response: GenerateContentResponse;
       try {
-        // The SDK cancels the HTTP request on abort; the race also covers any later stage.
-        response = await untilAborted(
-          (await client).models.generateContent({
-            model,
-            contents: toContents(input),
-            config: {
-              systemInstruction: buildSystemInstruction(input.locale, input.profile),
-              responseMimeType: "application/json",
-              responseSchema: INTERVIEW_RESPONSE_SCHEMA,
-              temperature: 0.4,
-              ...(signal === undefined ? {} : { abortSignal: signal }),
-            },
-          }),
+        const gemini = await client;
+        return await callGemini({
+          use: "chat",
+          model,
+          deadline: Date.now() + budgetMs,
           signal,
-          abortedError,
-        );
+          retry,
+          logger: log,
+          request: (attemptSignal) =>
+            gemini.models.generateContent({
+              model,
+              contents: toContents(input),
+              config: {
+                systemInstruction: buildSystemInstruction(input.locale, input.profile),
+                responseMimeType: "application/json",
+                responseSchema: INTERVIEW_RESPONSE_SCHEMA,
+                maxOutputTokens: CHAT_MAX_OUTPUT_TOKENS,
+                thinkingConfig: chatThinkingConfig(model),
+                abortSignal: attemptSignal,
+              },
+            }),
+          interpret: (response) => interpretTurn(response, input.profile),
+        });
       } catch (error) {
-        throw toProviderError(error, signal);
+        if (error instanceof GeminiCallError) throw toProviderError(error);
+        throw new ChatProviderError("chat_provider_unavailable", "The chat provider call failed");
       }
-      const text = responseText(response);
-      if (text === undefined) {
-        throw new ChatProviderError("chat_provider_bad_response", "The chat provider returned no text");
-      }
-      return parseTurn(text, input.profile);
     },
   };
 }

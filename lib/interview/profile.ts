@@ -1,5 +1,5 @@
 import * as z from "../schemas/zod.ts";
-import { PARTNER_KEYS, PERSONALITY_TRAITS, PROFILE_FIELDS, type ProfileField } from "./profile-fields.ts";
+import { PERSONALITY_TRAITS, PROFILE_FIELDS, type ProfileField } from "./profile-fields.ts";
 
 // The interview profile: what the interviewer collects before images can be generated.
 // A stored profile is always partial (it fills up over the chat); completeness is a

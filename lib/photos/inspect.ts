@@ -1,7 +1,11 @@
 import { crc32 } from "node:zlib";
 import type { PhotoContentType } from "../schemas/photos.ts";
 
-export type PhotoRejection = "empty" | "too_large" | "size_mismatch" | "type_mismatch" | "not_decodable";
+/**
+ * Why an upload was rejected: `type_mismatch` when its bytes are not the declared type, `content_type_mismatch` when
+ * the type it was stored with (and would be served as) is not the declared one.
+ */
+export type PhotoRejection = "empty" | "too_large" | "size_mismatch" | "content_type_mismatch" | "type_mismatch" | "not_decodable";
 
 /** A verdict on an uploaded photo; a full decode also tells its dimensions. */
 export type InspectionResult = { ok: true; width?: number; height?: number } | { ok: false; reason: PhotoRejection };

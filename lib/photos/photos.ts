@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { currentTime, type Clocked } from "../clock.ts";
 import { ConflictError, SessionNotFoundError } from "../errors.ts";
+import type * as z from "../schemas/zod.ts";
+import type { photoUploadGrantBody } from "../schemas/responses.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import { objectKeys, type ObjectStore, type UploadSigner } from "../storage/objects.ts";
@@ -38,10 +40,8 @@ export interface PhotoUploadDeps extends PhotoDeps {
   uploads: UploadSigner;
 }
 
-export interface PhotoUploadGrant {
-  upload: { method: "POST"; url: string; fields: Record<string, string>; expiresAt: string };
-  photo: { status: "pending" };
-}
+/** The body of POST /api/sessions/{sessionId}/photos/user. */
+export type PhotoUploadGrant = z.infer<typeof photoUploadGrantBody>;
 
 /** Issues a presigned POST for the user's photo (server-made key, pinned type and size) and marks the photo pending. */
 export async function requestPhotoUpload(
@@ -59,10 +59,11 @@ export async function requestPhotoUpload(
     expiresInSeconds: deps.uploadTtlSeconds,
   });
   const photo: PhotoState = { status: "pending", contentType: input.contentType, key, size: input.contentLength, requestedAt: now.toISOString() };
+  // A new upload replaces the photo, and the old object goes first, so a session never holds two. In this order a
+  // failure changes nothing the session shows (S3 down: the photo is still the old one), and a retry finishes the work.
+  if (session.photo && session.photo.key !== key) await deps.objects.remove(session.photo.key);
   const saved = await deps.store.save(session.id, { set: { photo } });
   if (saved.outcome === "missing") throw new SessionNotFoundError();
-  // A new upload replaces the photo: the old object goes now, so a session never holds two.
-  if (session.photo && session.photo.key !== key) await deps.objects.remove(session.photo.key);
   return {
     upload: { method: "POST", url, fields, expiresAt: new Date(now.getTime() + deps.uploadTtlSeconds * 1000).toISOString() },
     photo: { status: "pending" },
@@ -107,12 +108,19 @@ function isAwaiting(session: Session | null, key: string): session is Session & 
 async function judge(
   deps: PhotoCheckDeps,
   photo: PhotoState,
-  object: { bytes: Buffer; size: number },
+  object: { bytes: Buffer; size: number; contentType?: string },
 ): Promise<InspectionResult> {
   if (object.size === 0) return { ok: false, reason: "empty" };
   if (object.size > deps.maxPhotoBytes) return { ok: false, reason: "too_large" };
   if (photo.size !== undefined && object.size !== photo.size) return { ok: false, reason: "size_mismatch" };
+  // S3 enforces the upload policy's Content-Type; an emulator, or a policy loosened by mistake, may not.
+  if (mediaType(object.contentType) !== photo.contentType) return { ok: false, reason: "content_type_mismatch" };
   return deps.inspect(object.bytes, photo.contentType as PhotoContentType);
+}
+
+/** The media type of a Content-Type value (`image/png` of `Image/PNG; q=1`), or null without one. */
+function mediaType(contentType: string | undefined): string | null {
+  return contentType?.split(";", 1)[0]?.trim().toLowerCase() || null;
 }
 
 /**

@@ -7,7 +7,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { httpStatusOf } from "../clients/aws.ts";
+import { callDeadline, httpStatusOf } from "../clients/aws.ts";
+import type { CallDeadline } from "../storage/s3-object-store.ts";
 import { DependencyUnavailableError } from "../errors.ts";
 import type { Profile } from "../interview/profile.ts";
 import type { Locale } from "../sessions/model.ts";
@@ -20,7 +21,18 @@ export class DynamoResultArchive implements ResultArchive {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
+    private readonly deadline: CallDeadline = { timeoutMs: 2000 },
   ) {}
+
+  /** The same archive, each of its calls also ended by `signal` (the request's own, shortly before Lambda's timeout). */
+  forRequest(signal: AbortSignal | undefined): DynamoResultArchive {
+    return signal ? new DynamoResultArchive(this.client, this.table, { ...this.deadline, signal }) : this;
+  }
+
+  /** The options of one call: ended at its deadline, or sooner by the request's signal. */
+  private call(): { abortSignal: AbortSignal } {
+    return { abortSignal: callDeadline(this.deadline.timeoutMs, this.deadline.signal) };
+  }
 
   async putOnce(record: ResultRecord): Promise<{ created: boolean; record: ResultRecord }> {
     try {
@@ -31,8 +43,7 @@ export class DynamoResultArchive implements ResultArchive {
             Item: toItem(record),
             // One record per session whatever the retries: the first writer wins, the others read it.
             ConditionExpression: "attribute_not_exists(sessionId)",
-          }),
-        ),
+          }), this.call()),
       );
       return { created: true, record };
     } catch (error) {
@@ -45,14 +56,14 @@ export class DynamoResultArchive implements ResultArchive {
 
   async get(sessionId: string): Promise<ResultRecord | null> {
     const response = await dynamoCall(() =>
-      this.client.send(new GetItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ConsistentRead: true })),
+      this.client.send(new GetItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ConsistentRead: true }), this.call()),
     );
     return response.Item ? fromItem(response.Item) : null;
   }
 
   async remove(sessionId: string): Promise<boolean> {
     const response = await dynamoCall(() =>
-      this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ReturnValues: "ALL_OLD" })),
+      this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ReturnValues: "ALL_OLD" }), this.call()),
     );
     return Boolean(response.Attributes);
   }
@@ -73,6 +84,7 @@ function toItem(record: ResultRecord): Item {
     expiresAt: { N: String(record.expiresAt) },
   };
   if (record.photoKey) item.photoKey = { S: record.photoKey };
+  if (record.photoContentType) item.photoContentType = { S: record.photoContentType };
   if (record.partnerImageKey) item.partnerImageKey = { S: record.partnerImageKey };
   if (record.childImageKey) item.childImageKey = { S: record.childImageKey };
   return item;
@@ -87,6 +99,7 @@ function fromItem(item: Item): ResultRecord {
     completedAt: text("completedAt") ?? "",
     profile: JSON.parse(text("profile") ?? "{}") as Profile,
     ...(text("photoKey") ? { photoKey: text("photoKey") } : {}),
+    ...(text("photoContentType") ? { photoContentType: text("photoContentType") } : {}),
     ...(text("partnerImageKey") ? { partnerImageKey: text("partnerImageKey") } : {}),
     ...(text("childImageKey") ? { childImageKey: text("childImageKey") } : {}),
     expiresAt: Number(item.expiresAt?.N ?? "0"),

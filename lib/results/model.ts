@@ -9,6 +9,8 @@ export interface ResultRecord {
   completedAt: string;
   profile: Profile;
   photoKey?: string;
+  /** The confirmed type of the photo, which its URL is served as (absent from records archived before it was kept). */
+  photoContentType?: string;
   partnerImageKey?: string;
   childImageKey?: string;
   /** Epoch seconds at which DynamoDB's TTL removes the record (RETENTION_DAYS after completion). */

@@ -1,10 +1,12 @@
 import { currentTime, type Clocked } from "../clock.ts";
 import { ConflictError, SessionNotFoundError } from "../errors.ts";
 import { missingFields } from "../interview/profile-fields.ts";
-import type { Profile } from "../interview/profile.ts";
-import type { Session, SessionStore } from "../sessions/model.ts";
+import { isJobUnderWay, type Session, type SessionStore } from "../sessions/model.ts";
+import { updateSession } from "../sessions/optimistic.ts";
+import type * as z from "../schemas/zod.ts";
+import type { archivedResultBody, completedSessionBody, resultBody } from "../schemas/responses.ts";
 import { isSessionId, tokenMatches } from "../sessions/tokens.ts";
-import { objectKeys, type ObjectStore } from "../storage/objects.ts";
+import { GENERATED_IMAGE_TYPE, objectKeys, type ObjectStore } from "../storage/objects.ts";
 import type { ResultArchive, ResultRecord } from "./model.ts";
 
 export interface ResultDeps extends Clocked {
@@ -13,44 +15,73 @@ export interface ResultDeps extends Clocked {
   objects: ObjectStore;
   retentionDays: number;
   urlTtlSeconds: number;
+  /** How long an image job may be under way before it counts as lost (then completion does not wait for it). */
+  staleAfterMs: number;
+  /** The Redis keys of the session's rate-limit counters (given its owner's token hash), erased with it. */
+  limitKeys?: (sessionId: string, ownerTokenHash: string) => string[];
 }
 
-export interface ResultView {
-  profile: Profile;
-  photo: { url: string } | null;
-  images: { partner: { url: string } | null; child: { url: string } | null };
-}
+/** Seconds a client waits before completing again while a picture is being generated. */
+const IMAGES_PENDING_RETRY_SECONDS = 5;
 
-export interface CompletedView {
-  status: "completed";
-  completedAt: string;
-  result: ResultView;
-}
+const IMAGE_KINDS = ["partner", "child"] as const;
+
+/** What a completed session keeps, with presigned URLs of its pictures. */
+export type ResultView = z.infer<typeof resultBody>;
+
+/** The body of POST /api/sessions/{sessionId}/complete. */
+export type CompletedView = z.infer<typeof completedSessionBody>;
+
+/** The body of GET /api/sessions/{sessionId}/result. */
+export type ArchivedResult = z.infer<typeof archivedResultBody>;
 
 /**
- * Completes a session: archives its result with a conditional put (one record, whatever the retries or
- * parallel calls), then marks the session completed. Every call answers with the archived `completedAt`.
+ * Completes a session: marks it completed (a versioned write, so no image job can be recorded in between), then
+ * archives its result with a conditional put (one record, whatever the retries or parallel calls). Every call answers
+ * with the same `completedAt`; a retry after a failed put finishes the work. While an image job is under way it is
+ * refused with 409 `images_pending` and Retry-After, so that no picture that becomes ready is missing from the result.
  */
 export async function completeSession(deps: ResultDeps, session: Session): Promise<CompletedView> {
-  const missing = missingFields(session.profile);
-  if (missing.length > 0) {
-    throw new ConflictError("profile_incomplete", "The profile is not complete yet.", { details: { missingFields: missing } });
-  }
-  const now = currentTime(deps);
-  const { record } = await deps.archive.putOnce({
-    sessionId: session.id,
-    tokenHash: session.tokenHash,
-    locale: session.locale,
-    completedAt: session.completedAt ?? now.toISOString(),
-    profile: session.profile,
-    ...(session.photo?.status === "ready" ? { photoKey: session.photo.key } : {}),
-    ...(session.images.partner?.status === "ready" && session.images.partner.key ? { partnerImageKey: session.images.partner.key } : {}),
-    ...(session.images.child?.status === "ready" && session.images.child.key ? { childImageKey: session.images.child.key } : {}),
-    expiresAt: Math.floor(now.getTime() / 1000) + deps.retentionDays * 86_400,
+  const completed = await updateSession<Session>(deps.store, session.id, {
+    loaded: session,
+    decide: (current) => {
+      if (!current) throw new SessionNotFoundError();
+      if (current.status === "completed") return { done: current };
+      const missing = missingFields(current.profile);
+      if (missing.length > 0) {
+        throw new ConflictError("profile_incomplete", "The profile is not complete yet.", { details: { missingFields: missing } });
+      }
+      const nowMs = currentTime(deps).getTime();
+      const pending = IMAGE_KINDS.filter((kind) => isJobUnderWay(current.images[kind], nowMs, deps.staleAfterMs));
+      if (pending.length > 0) {
+        throw new ConflictError("images_pending", "A picture is still being generated; complete once it is ready.", {
+          details: { images: pending },
+          retryAfterSeconds: IMAGES_PENDING_RETRY_SECONDS,
+        });
+      }
+      const completedAt = new Date(nowMs).toISOString();
+      return { write: { set: { status: "completed", completedAt } }, saved: (version) => ({ ...current, status: "completed", completedAt, version }) };
+    },
+    contended: () => {
+      throw new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
+    },
   });
-  if (session.status !== "completed") {
-    const saved = await deps.store.save(session.id, { set: { status: "completed", completedAt: record.completedAt } });
-    if (saved.outcome === "missing") throw new SessionNotFoundError();
+  const completedAt = completed.completedAt ?? currentTime(deps).toISOString();
+  const { record } = await deps.archive.putOnce({
+    sessionId: completed.id,
+    tokenHash: completed.tokenHash,
+    locale: completed.locale,
+    completedAt,
+    profile: completed.profile,
+    ...(completed.photo?.status === "ready" ? { photoKey: completed.photo.key, photoContentType: completed.photo.contentType } : {}),
+    ...(completed.images.partner?.status === "ready" && completed.images.partner.key ? { partnerImageKey: completed.images.partner.key } : {}),
+    ...(completed.images.child?.status === "ready" && completed.images.child.key ? { childImageKey: completed.images.child.key } : {}),
+    expiresAt: Math.floor(Date.parse(completedAt) / 1000) + deps.retentionDays * 86_400,
+  });
+  // An erasure that ran meanwhile removed the session before it removed the record; a record put after that goes too.
+  if (!(await deps.store.load(completed.id))) {
+    await deps.archive.remove(completed.id);
+    throw new SessionNotFoundError();
   }
   return { status: "completed", completedAt: record.completedAt, result: await resultView(deps, record) };
 }
@@ -60,7 +91,7 @@ export async function readResult(
   deps: Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds">,
   sessionId: string | undefined,
   token: string,
-): Promise<{ sessionId: string; completedAt: string; result: ResultView }> {
+): Promise<ArchivedResult> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const record = await deps.archive.get(sessionId);
   if (!record || !tokenMatches(record.tokenHash, token)) throw new SessionNotFoundError();
@@ -68,27 +99,44 @@ export async function readResult(
 }
 
 /**
- * Erases everything of a session — Redis keys, every object under its S3 prefix, the archive record —
- * for the holder of its token, whether the session is live, archived or both.
+ * Erases everything of a session — Redis keys (its rate-limit counters included), every object under its S3 prefix,
+ * the archive record — for the holder of its token, whether the session is live, archived or both. Redis goes first,
+ * leaving a tombstone with the owner's token hash: from then on no write finds the session, and every writer that
+ * stores something outside Redis (the image worker, a completion) checks the session after its write and removes
+ * what it wrote; what it stored before is under the prefix when the objects are listed. A retry with the same token
+ * finishes an erasure that failed half-way.
  */
 export async function eraseSession(
-  deps: Pick<ResultDeps, "store" | "archive" | "objects">,
+  deps: Pick<ResultDeps, "store" | "archive" | "objects" | "limitKeys">,
   sessionId: string | undefined,
   token: string,
 ): Promise<{ redis: boolean; objects: number; archive: boolean }> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
-  const [session, record] = await Promise.all([deps.store.load(sessionId), deps.archive.get(sessionId)]);
-  const owner = session?.tokenHash ?? record?.tokenHash;
+  const [session, record, unfinished] = await Promise.all([
+    deps.store.load(sessionId),
+    deps.archive.get(sessionId),
+    deps.store.erasureOwner(sessionId),
+  ]);
+  const owner = session?.tokenHash ?? record?.tokenHash ?? unfinished;
   if (!owner || !tokenMatches(owner, token)) throw new SessionNotFoundError();
-  // Objects first: if a later step fails, a retry still finds the session and its token.
+  const counters = deps.limitKeys?.(sessionId, owner) ?? [];
+  const redis = await deps.store.beginErasure(sessionId, owner, counters);
   const objects = await deps.objects.removePrefix(objectKeys.sessionPrefix(sessionId));
-  const archive = record ? await deps.archive.remove(sessionId) : false;
-  const redis = session ? await deps.store.remove(sessionId) : false;
+  // Whatever was read above: a completion in flight may have put its record since.
+  const archive = await deps.archive.remove(sessionId);
+  await deps.store.endErasure(sessionId, counters);
   return { redis, objects, archive };
 }
 
 async function resultView(deps: Pick<ResultDeps, "objects" | "urlTtlSeconds">, record: ResultRecord): Promise<ResultView> {
-  const sign = async (key: string | undefined) => (key ? { url: await deps.objects.presignDownload(key, deps.urlTtlSeconds) } : null);
-  const [photo, partner, child] = await Promise.all([sign(record.photoKey), sign(record.partnerImageKey), sign(record.childImageKey)]);
+  const sign = async (key: string | undefined, contentType: string) =>
+    key ? { url: await deps.objects.presignDownload(key, deps.urlTtlSeconds, { contentType }) } : null;
+  // A record archived before the photo's type was kept: served as bytes to look at, never as a page.
+  const photoType = record.photoContentType ?? "application/octet-stream";
+  const [photo, partner, child] = await Promise.all([
+    sign(record.photoKey, photoType),
+    sign(record.partnerImageKey, GENERATED_IMAGE_TYPE),
+    sign(record.childImageKey, GENERATED_IMAGE_TYPE),
+  ]);
   return { profile: record.profile, photo, images: { partner, child } };
 }

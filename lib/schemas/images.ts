@@ -4,6 +4,22 @@ import * as z from "./zod.ts";
 export const imageKind = /* @__PURE__ */ z.enum(["partner", "child"]);
 export type ImageKind = z.infer<typeof imageKind>;
 
+/** Why an image job failed, as `images.{kind}.error` says (each is explained beside `ImageFailureCode`'s use in lib/images/provider.ts). */
+export const IMAGE_FAILURE_CODES = [
+  "generation_timeout",
+  "provider_unavailable",
+  "provider_rate_limited",
+  "provider_rejected_request",
+  "model_unavailable",
+  "provider_bad_response",
+  "provider_refused",
+  "inputs_missing",
+  "storage_unavailable",
+  "dispatch_failed",
+  "internal_error",
+] as const;
+export type ImageFailureCode = (typeof IMAGE_FAILURE_CODES)[number];
+
 /** Body of POST /api/sessions/{sessionId}/images: which picture to generate. */
 export const requestImageBody = /* @__PURE__ */ z.strictObject({
   kind: imageKind,

@@ -90,10 +90,38 @@ export interface SessionStore {
   save(id: string, change: SessionChange): Promise<SaveResult>;
   /** Erases every key of the session; false when there was nothing to erase. */
   remove(id: string): Promise<boolean>;
+  /**
+   * Starts an erasure: leaves a tombstone holding the owner's token hash (so that a retry can finish an erasure that
+   * failed half-way, and no write can find the session any more), then erases every key of the session and `alsoKeys`
+   * (its rate-limit counters). False when there was no session.
+   */
+  beginErasure(id: string, ownerTokenHash: string, alsoKeys: string[]): Promise<boolean>;
+  /** The token hash an unfinished erasure recorded, or null. */
+  erasureOwner(id: string): Promise<string | null>;
+  /** Ends an erasure: removes the tombstone, and `alsoKeys` once more (counters a request in flight recreated). */
+  endErasure(id: string, alsoKeys: string[]): Promise<void>;
 }
 
 /** The session field that holds the job of one kind of picture. */
 export function imageFields(kind: ImageKind, state: ImageState | null): SessionFields {
   const field: `${ImageKind}Image` = `${kind}Image`;
   return { [field]: state };
+}
+
+/** Seconds past the generation deadline before a job still pending or running is taken as lost. */
+export const LOST_JOB_MARGIN_SECONDS = 90;
+
+/** How long an image job may be under way before it counts as lost, for a generation deadline in seconds. */
+export function lostJobAfterMs(imageTimeoutSeconds: number): number {
+  return (imageTimeoutSeconds + LOST_JOB_MARGIN_SECONDS) * 1000;
+}
+
+/**
+ * Whether an image job is pending or running, and not for so long that it counts as lost (its worker was killed or
+ * its event never arrived); a lost job may be replaced, and nobody waits for it.
+ */
+export function isJobUnderWay(image: ImageState | null, nowMs: number, staleAfterMs: number): image is ImageState & { status: "pending" | "running" } {
+  if (image?.status !== "pending" && image?.status !== "running") return false;
+  const since = Date.parse(image.startedAt ?? image.requestedAt);
+  return !(Number.isFinite(since) && nowMs - since > staleAfterMs);
 }

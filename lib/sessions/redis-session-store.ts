@@ -17,11 +17,13 @@ import type {
   SessionStore,
 } from "./model.ts";
 
-// One script for every write, so that checking the version, setting fields, appending messages and
-// refreshing the TTL of every key of the session happen in one atomic step and one round trip.
-// Fields are set individually (HSET), never by rewriting the whole session: a write cannot drop a
-// part of the session that another write put there.
-const WRITE_SESSION_SCRIPT = `
+/**
+ * The one script of every write, so that checking the version, setting fields, appending messages and refreshing the
+ * TTL of every key of the session happen in one atomic step and one round trip. Fields are set individually (HSET),
+ * never by rewriting the whole session: a write cannot drop a part of the session that another write put there.
+ * Exported for the parity test of the local Redis engines.
+ */
+export const WRITE_SESSION_SCRIPT = `
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 if ARGV[1] == 'create' then
   if exists then return -2 end
@@ -57,10 +59,13 @@ export interface RedisSessionStoreOptions extends Clocked {
 }
 
 /** Keys of one session. The hash tag keeps both in one cluster slot, as a multi-key script needs. */
-export function sessionKeys(prefix: string, id: string): { hash: string; messages: string } {
+export function sessionKeys(prefix: string, id: string): { hash: string; messages: string; erasing: string } {
   const base = `${prefix}:session:{${id}}`;
-  return { hash: base, messages: `${base}:messages` };
+  return { hash: base, messages: `${base}:messages`, erasing: `${prefix}:erasing:{${id}}` };
 }
+
+/** How long an erasure's tombstone stays when the erasure is never finished (the bucket's lifecycle ends it all). */
+const ERASURE_TOMBSTONE_SECONDS = 7 * 86_400;
 
 /** A SessionStore on Redis: one hash of fields and one list of messages per session, sharing a sliding TTL. */
 export class RedisSessionStore implements SessionStore {
@@ -103,6 +108,24 @@ export class RedisSessionStore implements SessionStore {
     const keys = sessionKeys(this.options.keyPrefix, id);
     const removed = await callRedis(() => this.batch.del(keys.hash, keys.messages));
     return Number(removed) > 0;
+  }
+
+  async beginErasure(id: string, ownerTokenHash: string, alsoKeys: string[]): Promise<boolean> {
+    const keys = sessionKeys(this.options.keyPrefix, id);
+    // One round trip, in this order: the tombstone first, so that it exists whenever the session no longer does.
+    const [, removed] = await callRedis(() =>
+      Promise.all([this.batch.setEx(keys.erasing, ownerTokenHash, ERASURE_TOMBSTONE_SECONDS), this.batch.del(keys.hash, keys.messages, ...alsoKeys)]),
+    );
+    return Number(removed) > 0;
+  }
+
+  async erasureOwner(id: string): Promise<string | null> {
+    const owner = await callRedis(() => this.batch.get(sessionKeys(this.options.keyPrefix, id).erasing));
+    return typeof owner === "string" && owner !== "" ? owner : null;
+  }
+
+  async endErasure(id: string, alsoKeys: string[]): Promise<void> {
+    await callRedis(() => this.batch.del(sessionKeys(this.options.keyPrefix, id).erasing, ...alsoKeys));
   }
 
   private async write(mode: "create" | "update", id: string, change: SessionChange): Promise<number> {

@@ -1,9 +1,11 @@
 import { currentTime, type Clocked } from "../clock.ts";
 import { SessionNotFoundError } from "../errors.ts";
 import { missingFields } from "../interview/profile-fields.ts";
-import type { ProfileField, Profile } from "../interview/profile.ts";
+import { imageFailureMessage } from "./failure-messages.ts";
 import type { ChatProvider } from "../interview/chat-provider.ts";
-import type { ImageKind, ImageState, Locale, PhotoState, Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
+import type * as z from "../schemas/zod.ts";
+import type { createdSessionBody, imageViewBody, photoViewBody, sessionViewBody } from "../schemas/responses.ts";
+import type { ImageState, Locale, PhotoState, Session, SessionMessage, SessionStore } from "./model.ts";
 import { hashToken, isSessionId, newSessionId, newSessionToken, tokenMatches } from "./tokens.ts";
 
 export interface CreateSessionDeps extends Clocked {
@@ -11,14 +13,8 @@ export interface CreateSessionDeps extends Clocked {
   interviewer: Pick<ChatProvider, "firstQuestion">;
 }
 
-export interface CreatedSession {
-  sessionId: string;
-  sessionToken: string;
-  status: SessionStatus;
-  createdAt: string;
-  expiresAt: string;
-  reply: string;
-}
+/** The body of POST /api/sessions: the new session, its one-time token and the first question. */
+export type CreatedSession = z.infer<typeof createdSessionBody>;
 
 /** Opens a new session in the given locale and returns its id, its one-time token and the first question. */
 export async function createSession(deps: CreateSessionDeps, input: { locale: Locale }): Promise<CreatedSession> {
@@ -52,21 +48,21 @@ export async function createSession(deps: CreateSessionDeps, input: { locale: Lo
 
 /**
  * Loads a session for the holder of its token; unknown id and wrong token are the same 404. With `limit` (a
- * per-session limit, see lib/limits/enforce.ts), the call is counted against the session's allowance at the same
- * time, so that the limiter's script travels in the session read's Redis round trip (lib/clients/redis-batch.ts). It is therefore counted before the token is checked: a
- * caller who knows a session id without its token spends that session's allowance too; ids are 128 random bits that
- * only the token holder is given. An unknown session or a wrong token is a 404 whatever the limiter says; a refused
- * limit is a 429.
+ * per-session limit, see lib/limits/enforce.ts), the call is counted against the allowance at the same time, so that
+ * the limiter's script travels in the session read's Redis round trip (lib/clients/redis-batch.ts). Being counted
+ * before the token is checked, it is counted under the presented token's hash: a caller with a wrong token spends a
+ * bucket of its own, never the owner's. An unknown session or a wrong token is a 404 whatever the limiter says; a
+ * refused limit is a 429.
  */
 export async function openSession(
   store: Pick<SessionStore, "load">,
   sessionId: string | undefined,
   token: string,
-  limit?: (sessionId: string) => Promise<void>,
+  limit?: (sessionId: string, tokenHash: string) => Promise<void>,
 ): Promise<Session> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const loading = store.load(sessionId);
-  const counted = limit?.(sessionId);
+  const counted = limit?.(sessionId, hashToken(token));
   // Settled later: an unknown session or a wrong token is a 404 whatever the limiter says.
   counted?.catch(() => undefined);
   const session = await loading;
@@ -75,36 +71,14 @@ export async function openSession(
   return session;
 }
 
-export interface PhotoView {
-  status: PhotoState["status"];
-  contentType: string;
-  size?: number;
-  url?: string;
-  reason?: string;
-}
+/** The user photo as a session view shows it. */
+export type PhotoView = z.infer<typeof photoViewBody>;
 
-export interface ImageView {
-  status: ImageState["status"];
-  jobId: string;
-  url?: string;
-  error?: string;
-}
+/** A generated picture as a session view shows it. */
+export type ImageView = z.infer<typeof imageViewBody>;
 
-export interface SessionView {
-  sessionId: string;
-  status: SessionStatus;
-  locale: Locale;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string;
-  profile: Profile;
-  missingFields: ProfileField[];
-  profileComplete: boolean;
-  messages: Array<{ role: SessionMessage["role"]; text: string; at: string }>;
-  photo: PhotoView | null;
-  images: Record<ImageKind, ImageView | null>;
-  completedAt?: string;
-}
+/** The body of GET /api/sessions/{sessionId}. */
+export type SessionView = z.infer<typeof sessionViewBody>;
 
 /** Presigned GET URLs for the objects of a session that are ready, keyed by what they show. */
 export interface ObjectUrls {
@@ -113,7 +87,7 @@ export interface ObjectUrls {
   child?: string;
 }
 
-/** The public view of a session: never the token hash, object keys or internal versions. */
+/** The public view of a session (docs/api.md): never the token hash, object keys or internal versions. */
 export function sessionView(session: Session, urls: ObjectUrls = {}): SessionView {
   const missing = missingFields(session.profile);
   return {
@@ -129,8 +103,8 @@ export function sessionView(session: Session, urls: ObjectUrls = {}): SessionVie
     messages: session.messages.map(({ role, text, at }) => ({ role, text, at })),
     photo: session.photo ? photoView(session.photo, urls.photo) : null,
     images: {
-      partner: session.images.partner ? imageView(session.images.partner, urls.partner) : null,
-      child: session.images.child ? imageView(session.images.child, urls.child) : null,
+      partner: session.images.partner ? imageView(session.images.partner, urls.partner, session.locale) : null,
+      child: session.images.child ? imageView(session.images.child, urls.child, session.locale) : null,
     },
     ...(session.completedAt ? { completedAt: session.completedAt } : {}),
   };
@@ -146,11 +120,13 @@ function photoView(photo: PhotoState, url: string | undefined): PhotoView {
   };
 }
 
-function imageView(image: ImageState, url: string | undefined): ImageView {
+function imageView(image: ImageState, url: string | undefined, locale: Locale): ImageView {
+  const message = image.error === undefined ? undefined : imageFailureMessage(image.error, locale);
   return {
     status: image.status,
     jobId: image.jobId,
     ...(image.error === undefined ? {} : { error: image.error }),
+    ...(message === undefined ? {} : { message }),
     ...(image.status === "ready" && url ? { url } : {}),
   };
 }

@@ -1,10 +1,12 @@
 import { ConflictError, DependencyUnavailableError, SessionNotFoundError } from "../errors.ts";
 import { currentTime, type Clocked } from "../clock.ts";
-import type { Session, SessionMessage, SessionStatus, SessionStore } from "./model.ts";
+import type { Session, SessionMessage, SessionStore } from "./model.ts";
 import { updateSession } from "./optimistic.ts";
 import { ChatProviderError, type ChatProvider } from "../interview/chat-provider.ts";
-import { missingFields, type ProfileField } from "../interview/profile-fields.ts";
-import { mergeProfile, type Profile } from "../interview/profile.ts";
+import { missingFields } from "../interview/profile-fields.ts";
+import { mergeProfile } from "../interview/profile.ts";
+import type * as z from "../schemas/zod.ts";
+import type { messageReplyBody } from "../schemas/responses.ts";
 
 export interface MessageDeps extends Clocked {
   store: SessionStore;
@@ -14,14 +16,8 @@ export interface MessageDeps extends Clocked {
   maxAttempts?: number;
 }
 
-export interface MessageResult {
-  reply: string;
-  extracted: ProfileField[];
-  profile: Profile;
-  missingFields: ProfileField[];
-  profileComplete: boolean;
-  status: SessionStatus;
-}
+/** The body of POST /api/sessions/{sessionId}/messages. */
+export type MessageResult = z.infer<typeof messageReplyBody>;
 
 /**
  * Answers one user message: the interviewer's turn is computed on the session as read, then written

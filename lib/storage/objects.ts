@@ -23,8 +23,11 @@ export interface ObjectStore {
   remove(key: string): Promise<void>;
   /** Deletes every object under a prefix and says how many there were. */
   removePrefix(prefix: string): Promise<number>;
-  /** A presigned GET URL a browser can use in `<img src>`. */
-  presignDownload(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A presigned GET URL a browser can use in `<img src>`, served as `contentType` (the confirmed type) and inline,
+   * whatever type the object was stored with.
+   */
+  presignDownload(key: string, expiresInSeconds: number, served: { contentType: string }): Promise<string>;
 }
 
 /** Where everything of a session lives in the bucket; keys are only ever made here, never from client input. */
@@ -33,6 +36,9 @@ export const objectKeys = {
   userPhoto: (sessionId: string, uploadId: string) => `sessions/${sessionId}/uploads/${uploadId}/${USER_PHOTO_SUFFIX}`,
   image: (sessionId: string, kind: ImageKind) => `sessions/${sessionId}/images/${kind}.png`,
 };
+
+/** The type of every generated image (`objectKeys.image`). */
+export const GENERATED_IMAGE_TYPE = "image/png";
 
 /** The S3 notification for uploaded photos filters on this suffix (and the `sessions/` prefix). */
 export const USER_PHOTO_SUFFIX = "user-photo";

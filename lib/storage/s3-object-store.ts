@@ -9,10 +9,18 @@ import {
   type GetObjectCommandOutput,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { httpStatusOf } from "../clients/aws.ts";
+import { callDeadline, httpStatusOf } from "../clients/aws.ts";
 import type { S3Bucket } from "../clients/s3.ts";
 import { DependencyUnavailableError } from "../errors.ts";
 import type { ObjectStore } from "./objects.ts";
+
+/** How long one call may take (retries included), and the request's signal that may end it sooner. */
+export interface CallDeadline {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+const DEFAULT_CALL_TIMEOUT_MS = 2000;
 
 /**
  * An ObjectStore on one S3 bucket: `server` makes the server-side calls, `browser` signs the GET URLs handed to
@@ -22,12 +30,23 @@ export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly server: S3Bucket,
     private readonly browser: S3Bucket = server,
+    private readonly deadline: CallDeadline = { timeoutMs: DEFAULT_CALL_TIMEOUT_MS },
   ) {}
+
+  /** The same store, each of its calls also ended by `signal` (the request's own, shortly before Lambda's timeout). */
+  forRequest(signal: AbortSignal | undefined): S3ObjectStore {
+    return signal ? new S3ObjectStore(this.server, this.browser, { ...this.deadline, signal }) : this;
+  }
+
+  /** The options of one call: ended at its deadline, or sooner by the request's signal. */
+  private call(): { abortSignal: AbortSignal } {
+    return { abortSignal: callDeadline(this.deadline.timeoutMs, this.deadline.signal) };
+  }
 
   async read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null> {
     let response: GetObjectCommandOutput;
     try {
-      response = await s3Call(() => this.server.client.send(new GetObjectCommand({ Bucket: this.server.bucket, Key: key, Range: `bytes=0-${maxBytes}` })));
+      response = await s3Call(() => this.server.client.send(new GetObjectCommand({ Bucket: this.server.bucket, Key: key, Range: `bytes=0-${maxBytes}` }), this.call()));
     } catch (error) {
       if (httpStatusOf(error) === 404) return null;
       // An empty object has no byte 0: S3 refuses the range.
@@ -49,7 +68,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async storedAt(key: string): Promise<Date | null> {
     try {
-      const head = await s3Call(() => this.server.client.send(new HeadObjectCommand({ Bucket: this.server.bucket, Key: key })));
+      const head = await s3Call(() => this.server.client.send(new HeadObjectCommand({ Bucket: this.server.bucket, Key: key }), this.call()));
       // Without a date (never from S3) the object counts as stored long ago.
       return head.LastModified ?? new Date(0);
     } catch (error) {
@@ -59,12 +78,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async write(key: string, body: Buffer, contentType: string): Promise<void> {
-    await s3Call(() => this.server.client.send(new PutObjectCommand({ Bucket: this.server.bucket, Key: key, Body: body, ContentType: contentType })));
+    await s3Call(() => this.server.client.send(new PutObjectCommand({ Bucket: this.server.bucket, Key: key, Body: body, ContentType: contentType }), this.call()));
   }
 
   async remove(key: string): Promise<void> {
     try {
-      await s3Call(() => this.server.client.send(new DeleteObjectCommand({ Bucket: this.server.bucket, Key: key })));
+      await s3Call(() => this.server.client.send(new DeleteObjectCommand({ Bucket: this.server.bucket, Key: key }), this.call()));
     } catch (error) {
       // S3 answers 204 whether or not the object was there; an emulator may say 404.
       if (httpStatusOf(error) !== 404) throw error;
@@ -76,12 +95,12 @@ export class S3ObjectStore implements ObjectStore {
     let token: string | undefined;
     do {
       const page = await s3Call(() =>
-        this.server.client.send(new ListObjectsV2Command({ Bucket: this.server.bucket, Prefix: prefix, ContinuationToken: token })),
+        this.server.client.send(new ListObjectsV2Command({ Bucket: this.server.bucket, Prefix: prefix, ContinuationToken: token }), this.call()),
       );
       const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
       if (keys.length > 0) {
         const deleted = await s3Call(() =>
-          this.server.client.send(new DeleteObjectsCommand({ Bucket: this.server.bucket, Delete: { Objects: keys, Quiet: true } })),
+          this.server.client.send(new DeleteObjectsCommand({ Bucket: this.server.bucket, Delete: { Objects: keys, Quiet: true } }), this.call()),
         );
         // With Quiet, only the keys that could not be deleted are listed.
         const failed = deleted.Errors ?? [];
@@ -93,8 +112,15 @@ export class S3ObjectStore implements ObjectStore {
     return removed;
   }
 
-  async presignDownload(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.browser.client, new GetObjectCommand({ Bucket: this.browser.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  async presignDownload(key: string, expiresInSeconds: number, served: { contentType: string }): Promise<string> {
+    // The response's type and disposition are part of the signature: the URL cannot be made to serve anything else.
+    const get = new GetObjectCommand({
+      Bucket: this.browser.bucket,
+      Key: key,
+      ResponseContentType: served.contentType,
+      ResponseContentDisposition: "inline",
+    });
+    return getSignedUrl(this.browser.client, get, { expiresIn: expiresInSeconds });
   }
 
   /** Whether the bucket answers (HeadBucket), for the readiness check. */

@@ -1,6 +1,8 @@
 import { createLambdaClient } from "../clients/lambda.ts";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { createLambdaDispatcher, type JobDispatcher } from "../images/dispatch.ts";
-import { LOST_JOB_MARGIN_SECONDS, type ImageRequestDeps } from "../images/request.ts";
+import type { ImageRequestDeps } from "../images/request.ts";
+import { lostJobAfterMs } from "../sessions/model.ts";
 import type { ImageWorkerDeps } from "../images/worker.ts";
 import { imageProviderTraits, type ImageProvider, type ImageProviderTraits } from "../images/provider.ts";
 import { selectImageProvider } from "../images/select.ts";
@@ -11,7 +13,7 @@ import { objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
 
 let images: ImageProvider | undefined;
-let dispatcher: JobDispatcher | undefined;
+let lambda: LambdaClient | undefined;
 
 /** The image provider chosen by IMAGE_PROVIDER (local unless configured otherwise): the worker's. */
 export function imageProvider(): ImageProvider {
@@ -32,28 +34,24 @@ function imageTraits(): ImageProviderTraits {
   return imageProviderTraits({ provider: config.IMAGE_PROVIDER, model: config.IMAGE_MODEL });
 }
 
-/** The process-wide async invocation of the image worker (locally serverless-offline's Lambda endpoint). */
-function imageDispatcher(): JobDispatcher {
+/** The async invocation of the image worker (locally serverless-offline's Lambda endpoint), on the process-wide client. */
+function imageDispatcher(signal: AbortSignal | undefined): JobDispatcher {
   const config = getConfig();
-  dispatcher ??= createLambdaDispatcher(
-    createLambdaClient({ region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT }),
-    config.IMAGE_WORKER_FUNCTION,
-    config.DEPENDENCY_TIMEOUT_MS,
-  );
-  return dispatcher;
+  lambda ??= createLambdaClient({ region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT, requestTimeoutMs: config.DEPENDENCY_TIMEOUT_MS });
+  return createLambdaDispatcher(lambda, config.IMAGE_WORKER_FUNCTION, config.DEPENDENCY_TIMEOUT_MS, signal);
 }
 
 /** What a request for a picture needs: the store, the limiter and the async invocation of the image worker. */
-export function imageRequestDeps(): ImageRequestDeps {
+export function imageRequestDeps(signal?: AbortSignal): ImageRequestDeps {
   const config = getConfig();
   return {
     store: sessionStore(),
-    objects: objectStore(),
-    dispatcher: imageDispatcher(),
+    objects: objectStore(signal),
+    dispatcher: imageDispatcher(signal),
     limiter: imageRateLimiter(),
     traits: imageTraits(),
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
-    staleAfterMs: (config.IMAGE_TIMEOUT_SECONDS + LOST_JOB_MARGIN_SECONDS) * 1000,
+    staleAfterMs: lostJobAfterMs(config.IMAGE_TIMEOUT_SECONDS),
   };
 }
 
@@ -62,8 +60,8 @@ export function imageWorkerDeps(signal?: AbortSignal): ImageWorkerDeps {
   const config = getConfig();
   return {
     store: sessionStore(),
-    objects: objectStore(),
     provider: imageProvider(),
+    objects: objectStore(signal),
     timeoutMs: config.IMAGE_TIMEOUT_SECONDS * 1000,
     // Generated pictures are made here, but the user photo is the largest source allowed in.
     maxSourceBytes: config.MAX_PHOTO_BYTES,

@@ -15,15 +15,17 @@ let uploads: UploadSigner | undefined;
  * The process-wide object store on the photo bucket. Server-side calls go to S3_ENDPOINT; the GET URLs handed to
  * browsers name S3_PUBLIC_ENDPOINT (locally another host than the functions reach).
  */
-export function objectStore(): S3ObjectStore {
+export function objectStore(signal?: AbortSignal): S3ObjectStore {
   const config = getConfig();
   if (!objects) {
-    const at = (endpoint: string | undefined) => createS3Bucket({ bucket: config.PHOTO_BUCKET, region: config.AWS_REGION, endpoint });
+    const timeoutMs = config.DEPENDENCY_TIMEOUT_MS;
+    const at = (endpoint: string | undefined) =>
+      createS3Bucket({ bucket: config.PHOTO_BUCKET, region: config.AWS_REGION, endpoint, requestTimeoutMs: timeoutMs });
     const server = at(config.S3_ENDPOINT);
     const browser = !config.S3_PUBLIC_ENDPOINT || config.S3_PUBLIC_ENDPOINT === config.S3_ENDPOINT ? server : at(config.S3_PUBLIC_ENDPOINT);
-    objects = new S3ObjectStore(server, browser);
+    objects = new S3ObjectStore(server, browser, { timeoutMs });
   }
-  return objects;
+  return objects.forRequest(signal);
 }
 
 /** The process-wide signer of photo upload forms, for the bucket URL a browser reaches. */
@@ -35,12 +37,12 @@ function photoUploadSigner(): UploadSigner {
   return uploads;
 }
 
-/** What the photo domain needs, from the real clients and the configured limits. */
-export function photoDeps(): PhotoDeps {
+/** What the photo domain needs, from the real clients and the configured limits; `signal` is the request's. */
+export function photoDeps(signal?: AbortSignal): PhotoDeps {
   const config = getConfig();
   return {
     store: sessionStore(),
-    objects: objectStore(),
+    objects: objectStore(signal),
     maxPhotoBytes: config.MAX_PHOTO_BYTES,
     uploadTtlSeconds: config.PHOTO_UPLOAD_TTL_SECONDS,
   };
@@ -55,11 +57,11 @@ export function photoEventDeps(): PhotoCheckDeps {
  * What a read needs to confirm a photo whose S3 event is late: the checks that need no decoder (size, magic bytes, the
  * format's framing), so that getSession and getPhoto, which every poll reaches, carry no sharp.
  */
-export function photoReadDeps(): PhotoCheckDeps {
-  return { ...photoDeps(), inspect: inspectImageFraming };
+export function photoReadDeps(signal?: AbortSignal): PhotoCheckDeps {
+  return { ...photoDeps(signal), inspect: inspectImageFraming };
 }
 
 /** What granting a photo upload needs: the photo domain and the signer of presigned POST forms. */
-export function photoUploadDeps(): PhotoUploadDeps {
-  return { ...photoDeps(), uploads: photoUploadSigner() };
+export function photoUploadDeps(signal?: AbortSignal): PhotoUploadDeps {
+  return { ...photoDeps(signal), uploads: photoUploadSigner() };
 }

@@ -4,25 +4,35 @@ import type { ResultDeps } from "../results/results.ts";
 import { getConfig } from "./config.ts";
 import { objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
+import { sessionLimitKeys } from "./limits.ts";
+import { lostJobAfterMs } from "../sessions/model.ts";
 
 let archive: DynamoResultArchive | undefined;
 
 /** The process-wide archive of results on DynamoDB (locally dynalite). */
-export function resultArchive(): DynamoResultArchive {
+export function resultArchive(signal?: AbortSignal): DynamoResultArchive {
   const config = getConfig();
   archive ??= new DynamoResultArchive(
     createDynamoClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT, requestTimeoutMs: config.DEPENDENCY_TIMEOUT_MS }),
     config.RESULTS_TABLE,
+    { timeoutMs: config.DEPENDENCY_TIMEOUT_MS },
   );
-  return archive;
+  return archive.forRequest(signal);
 }
 
-/** What reading an archived result needs: no Redis, the result outlives the session. */
-export function archiveDeps(): Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds"> {
-  return { archive: resultArchive(), objects: objectStore(), urlTtlSeconds: getConfig().DOWNLOAD_URL_TTL_SECONDS };
+/** What reading an archived result needs: no Redis, the result outlives the session; `signal` is the request's. */
+export function archiveDeps(signal?: AbortSignal): Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds"> {
+  return { archive: resultArchive(signal), objects: objectStore(signal), urlTtlSeconds: getConfig().DOWNLOAD_URL_TTL_SECONDS };
 }
 
 /** What the results domain needs, from the real clients and configuration. */
-export function resultDeps(): ResultDeps {
-  return { ...archiveDeps(), store: sessionStore(), retentionDays: getConfig().RETENTION_DAYS };
+export function resultDeps(signal?: AbortSignal): ResultDeps {
+  const config = getConfig();
+  return {
+    ...archiveDeps(signal),
+    store: sessionStore(),
+    retentionDays: config.RETENTION_DAYS,
+    staleAfterMs: lostJobAfterMs(config.IMAGE_TIMEOUT_SECONDS),
+    limitKeys: sessionLimitKeys,
+  };
 }

@@ -26,7 +26,7 @@ export function sessionStore(): SessionStore {
  */
 export async function openRequestedSession(
   request: { pathParameters: Record<string, string | undefined>; headers: Record<string, string | undefined> },
-  limit?: (sessionId: string) => Promise<void>,
+  limit?: (sessionId: string, tokenHash: string) => Promise<void>,
 ): Promise<Session> {
   const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers), limit);
   logger.appendKeys({ sessionId: session.id });

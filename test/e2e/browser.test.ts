@@ -15,6 +15,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const IN_CI = process.env.CI === "true";
 const SCREENSHOT = resolve("test-artifacts", "browser-flow.png");
+const SCREENSHOT_JA = resolve("test-artifacts", "browser-flow-ja.png");
+const SCREENSHOT_PHONE = resolve("test-artifacts", "browser-390.png");
 const IMAGE_TIMEOUT_MS = 90_000;
 
 if (!HAVE_CHROMIUM && !IN_CI) {
@@ -30,6 +32,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
   let pageErrors: string[];
   /** Every Authorization header the page sent to the API, as a network observer sees them. */
   let bearerHeaders: Set<string>;
+  /** Content-Security-Policy violations the page reported (the favicon, pictures and calls must all be allowed). */
+  let cspViolations: string[];
 
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) {
@@ -64,12 +68,20 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     page = await context.newPage();
     pageErrors = [];
     bearerHeaders = new Set();
+    cspViolations = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     page.on("request", (request) => {
       if (!request.url().startsWith(stack.baseUrl)) return;
-      void request.allHeaders().then((headers) => {
-        if (headers.authorization) bearerHeaders.add(headers.authorization);
-      });
+      request.allHeaders().then(
+        (headers) => {
+          if (headers.authorization) bearerHeaders.add(headers.authorization);
+        },
+        // A request still in flight when the page closes has no headers to read any more.
+        () => undefined,
+      );
     });
   });
 
@@ -92,13 +104,59 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     await page.fill("#message-input", text);
     await page.press("#message-input", "Enter");
     await expect.poll(() => page.locator("#messages li.assistant").count(), { timeout: 30_000 }).toBe(replies + 1);
-    expect(await page.locator("#alert").isVisible(), await page.locator("#alert").textContent() ?? "").toBe(false);
+    expect(await page.textContent("#chat-error")).toBe("");
   }
 
-  async function alertOf(): Promise<{ code: string | null; text: string }> {
-    const alert = page.locator("#alert");
-    await alert.waitFor({ state: "visible", timeout: 15_000 });
-    return { code: await alert.getAttribute("data-code"), text: (await page.locator("#alert-text").textContent()) ?? "" };
+  /**
+   * The error said beside an action: in its alert region (role="alert", announced by screen readers), inside the
+   * card of the action, and scrolled into the viewport.
+   */
+  async function errorBeside(region: string, card: string): Promise<{ code: string | null; text: string }> {
+    const selector = `${card} #${region}`;
+    await page.waitForSelector(`${selector}:not(:empty)`, { timeout: 15_000 });
+    expect(await page.getAttribute(selector, "role")).toBe("alert");
+    await expect.poll(() => page.$eval(selector, (node) => {
+      const box = node.getBoundingClientRect();
+      return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+    })).toBe(true);
+    // Only there: no other region says anything.
+    expect(await page.$$eval(".error:not(:empty)", (nodes) => nodes.map((node) => node.id))).toEqual([region]);
+    return { code: await page.getAttribute(selector, "data-code"), text: (await page.textContent(selector)) ?? "" };
+  }
+
+  /** The busy state of a job's button: disabled, aria-busy and its spinner turning. */
+  async function busyState(button: string): Promise<{ disabled: boolean; busy: string | null; spinner: string }> {
+    return {
+      disabled: await page.isDisabled(button),
+      busy: await page.getAttribute(button, "aria-busy"),
+      spinner: await page.$eval(button, (node) => getComputedStyle(node, "::before").animationName),
+    };
+  }
+
+  /** Delays the matching requests, so that a job lasts long enough to be seen running. */
+  async function slowDown(url: string | RegExp, method: string, ms: number): Promise<void> {
+    await page.route(url, async (route) => {
+      if (route.request().method() === method) await new Promise((resolve) => setTimeout(resolve, ms));
+      await route.fallback();
+    });
+  }
+
+  /** Whether nothing of the page is wider than its viewport (no horizontal scrolling), and how the title is laid out. */
+  async function overflow(): Promise<{ page: [number, number]; header: [number, number]; widest: string | null; titleLines: number }> {
+    return page.evaluate(() => {
+      const root = document.documentElement;
+      const header = document.querySelector("header.top") as HTMLElement;
+      let widest: string | null = null;
+      for (const node of document.querySelectorAll<HTMLElement>("body *")) {
+        const box = node.getBoundingClientRect();
+        if (box.width > 0 && box.right > root.clientWidth + 0.5) widest ??= `${node.tagName.toLowerCase()}#${node.id}.${node.className}`;
+      }
+      // The lines the title's text is laid out on: one per distinct top of its line boxes.
+      const range = document.createRange();
+      range.selectNodeContents(header.querySelector("h1") as HTMLElement);
+      const titleLines = new Set([...range.getClientRects()].map((box) => Math.round(box.top))).size;
+      return { page: [root.scrollWidth, root.clientWidth], header: [header.scrollWidth, header.clientWidth], widest, titleLines };
+    });
   }
 
   /** Waits until the <img> has really loaded a picture (naturalWidth > 0) and returns its size. */
@@ -135,19 +193,34 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     const sessionId = await startSession("en");
     await expect.poll(() => page.locator("#profile-fields dd.missing").count()).toBe(8);
 
-    // Errors from the API reach the person in their language.
+    // Errors from the API reach the person in their language, beside the button they pressed.
     await page.click("#complete-button");
-    const incomplete = await alertOf();
+    const incomplete = await errorBeside("finish-error", "#finish");
     expect(incomplete.code).toBe("profile_incomplete");
     expect(incomplete.text).toContain("isn't complete yet");
     expect(incomplete.text).toContain("Age");
     await page.click("#generate-child");
-    const tooEarly = await alertOf();
+    const tooEarly = await errorBeside("child-error", "#picture-child");
     expect(tooEarly.code).toBe("precondition_failed");
     expect(tooEarly.text).toContain("your photo");
+    // The next action clears the last one's error.
+    await page.click("#generate-partner");
+    expect((await errorBeside("partner-error", "#picture-partner")).code).toBe("precondition_failed");
 
-    // The interview, with the profile filling in beside it.
-    for (const answer of INTERVIEWS.en.answers) await say(answer);
+    // Sending a message is a job: while it is on its way the button spins, disabled, and the chat is busy.
+    await slowDown(`${stack.baseUrl}/api/sessions/*/messages`, "POST", 1500);
+    await page.fill("#message-input", INTERVIEWS.en.answers[0] ?? "");
+    await page.press("#message-input", "Enter");
+    await page.waitForSelector('#send-button[aria-busy="true"]');
+    expect(await busyState("#send-button")).toEqual({ disabled: true, busy: "true", spinner: "spin" });
+    expect(await page.getAttribute("#messages", "aria-busy")).toBe("true");
+    await expect.poll(() => page.locator("#messages li.assistant").count(), { timeout: 30_000 }).toBe(2);
+    expect(await busyState("#send-button")).toEqual({ disabled: false, busy: "false", spinner: "none" });
+    expect(await page.getAttribute("#messages", "aria-busy")).toBe("false");
+    await page.unrouteAll();
+
+    // The rest of the interview, with the profile filling in beside it.
+    for (const answer of INTERVIEWS.en.answers.slice(1)) await say(answer);
     await page.waitForSelector('#profile[data-complete="true"]');
     expect(await page.locator("#profile-fields dd.missing").count()).toBe(0);
     expect(await page.textContent('#profile-fields dd[data-field="age"]')).toBe("34");
@@ -155,13 +228,49 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     expect(await page.textContent('#profile-fields dd[data-field="children"]')).toContain("Sakura (Girl)");
     expect(await page.isVisible("#profile-complete")).toBe(true);
 
-    // The photo goes from disk straight to local S3 through the presigned POST.
+    // A file of a type the API does not take is refused before any upload, in words, beside the button.
+    await page.setInputFiles("#photo-input", { name: "me.gif", mimeType: "image/gif", buffer: await sharp(Buffer.from(svg)).gif().toBuffer() });
+    await page.click("#upload-button");
+    const wrongType = await errorBeside("photo-error", "#photo");
+    expect(wrongType.code).toBe("photo_wrong_type");
+    expect(wrongType.text).toBe("Choose a JPEG, PNG or WebP photo (this file is image/gif).");
+
+    // A photo the server's check rejects says why in words, not with the API's reason code.
+    await page.setInputFiles("#photo-input", { name: "not-really.jpg", mimeType: "image/jpeg", buffer: await sharp(Buffer.from(svg)).png().toBuffer() });
+    await page.click("#upload-button");
+    await page.waitForSelector('#photo-status[data-status="rejected"]', { timeout: 30_000 });
+    const rejected = (await page.textContent("#photo-status")) ?? "";
+    expect(rejected).toBe("This photo can't be used: its contents are not the JPEG, PNG or WebP image its name says. Please choose another one.");
+    expect(rejected).not.toMatch(/type_mismatch|_/);
+    expect(await busyState("#upload-button")).toEqual({ disabled: false, busy: "false", spinner: "none" });
+
+    // The photo goes from disk straight to local S3 through the presigned POST; uploading and checking it is a job.
+    await slowDown(`${stack.s3Url}/**`, "POST", 1500);
     await page.setInputFiles("#photo-input", photoPath);
     await page.click("#upload-button");
+    await page.waitForSelector('#upload-button[aria-busy="true"]');
+    expect(await busyState("#upload-button")).toEqual({ disabled: true, busy: "true", spinner: "spin" });
+    expect(await page.getAttribute("#photo", "aria-busy")).toBe("true");
     await page.waitForSelector('#photo-status[data-status="ready"]', { timeout: 30_000 });
     expect((await loadedImage("#photo-preview")).width).toBe(320);
+    expect(await busyState("#upload-button")).toEqual({ disabled: false, busy: "false", spinner: "none" });
+    expect(await page.getAttribute("#photo", "aria-busy")).toBe("false");
+    await page.unrouteAll();
 
-    // Both pictures are generated asynchronously and render in the page.
+    // Generating is a job until the picture is ready: the button spins, disabled, and so does the picture's frame.
+    // (The session polls are slowed so that the running job is seen whatever the machine's speed.)
+    await slowDown(new RegExp(`^${stack.baseUrl}/api/sessions/${sessionId}$`), "GET", 1500);
+    await page.click("#generate-partner");
+    await page.waitForSelector('#partner-status:is([data-status="pending"], [data-status="running"])');
+    expect(await busyState("#generate-partner")).toEqual({ disabled: true, busy: "true", spinner: "spin" });
+    expect(await page.getAttribute("#picture-partner", "aria-busy")).toBe("true");
+    expect(await page.$eval("#picture-partner .frame", (node) => getComputedStyle(node, "::after").animationName)).toBe("spin");
+    await page.waitForSelector('#partner-status:is([data-status="ready"], [data-status="failed"])', { timeout: IMAGE_TIMEOUT_MS });
+    expect(await busyState("#generate-partner")).toEqual({ disabled: false, busy: "false", spinner: "none" });
+    expect(await page.getAttribute("#picture-partner", "aria-busy")).toBe("false");
+    await page.unrouteAll();
+
+    // Both pictures are generated asynchronously and render in the page (the partner once more, from the same inputs).
     const partner = await generate("partner");
     expect(partner.width).toBeGreaterThan(0);
     const child = await generate("child");
@@ -187,6 +296,20 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
       href: location.href,
     }));
     expect(kept).toEqual({ local: 0, session: 0, cookie: "", href: `${stack.webUrl}/` });
+
+    // The page has a favicon, served by the demo's server and allowed by its Content-Security-Policy.
+    const icon = await page.evaluate(async () => {
+      const link = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
+      if (!link) return null;
+      const response = await fetch(link.href);
+      const image = new Image();
+      image.src = link.href;
+      await image.decode();
+      return { status: response.status, type: response.headers.get("content-type"), width: image.naturalWidth };
+    });
+    expect(icon).toEqual({ status: 200, type: "image/svg+xml", width: expect.any(Number) });
+    expect(icon?.width).toBeGreaterThan(0);
+    expect(cspViolations).toEqual([]);
 
     mkdirSync(resolve("test-artifacts"), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -214,28 +337,88 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     await say(INTERVIEWS.ja.answers[0] ?? "");
     expect(await page.textContent('#profile-fields dd[data-field="age"]')).toBe("32 歳");
 
-    // An API error, in Japanese.
+    // An API error, in Japanese, beside the button.
     await page.click("#complete-button");
-    const incomplete = await alertOf();
+    const incomplete = await errorBeside("finish-error", "#finish");
     expect(incomplete.code).toBe("profile_incomplete");
     expect(incomplete.text).toContain("プロフィールがまだ完成していません");
     expect(incomplete.text).toContain("性別");
 
-    // A network failure, in Japanese; the unsent answer stays in the input.
+    // A rejected photo, in Japanese words.
+    const fake = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#8fb8de" } }).png().toBuffer();
+    await page.setInputFiles("#photo-input", { name: "shashin.jpg", mimeType: "image/jpeg", buffer: fake });
+    await page.click("#upload-button");
+    await page.waitForSelector('#photo-status[data-status="rejected"]', { timeout: 30_000 });
+    expect(await page.textContent("#photo-status")).toBe(
+      "この写真は使えません：ファイルの中身が、JPEG・PNG・WebP のうち名前どおりの形式の画像ではありません。別の写真を選んでください。",
+    );
+
+    // A network failure, in Japanese, under the message box; the unsent answer stays in the input.
     await page.route(`${stack.baseUrl}/**`, (route) => route.abort("connectionrefused"));
     await page.fill("#message-input", INTERVIEWS.ja.answers[1] ?? "");
     await page.press("#message-input", "Enter");
-    const offline = await alertOf();
+    const offline = await errorBeside("chat-error", "#chat");
     expect(offline.code).toBe("network_error");
     expect(offline.text).toContain("サーバーに接続できませんでした");
     expect(await page.inputValue("#message-input")).toBe(INTERVIEWS.ja.answers[1]);
     await page.unroute(`${stack.baseUrl}/**`);
+
+    // The Japanese text is drawn with real glyphs, not the empty boxes ("tofu") of a machine without a Japanese font:
+    // in the page's own font, 日 must differ from U+FFFF (a code point no font has) and from 本, in pixels and width.
+    const glyphs = await page.evaluate(() => {
+      const family = getComputedStyle(document.body).fontFamily;
+      const drawn = ["日", "本", "\uFFFF"].map((text) => {
+        const canvas = document.createElement("canvas");
+        canvas.width = 64;
+        canvas.height = 64;
+        const context = canvas.getContext("2d");
+        if (!context) return { pixels: "", width: 0 };
+        context.font = `48px ${family}`;
+        context.fillText(text, 4, 52);
+        return { pixels: canvas.toDataURL(), width: context.measureText(text).width };
+      });
+      return { family, drawn };
+    });
+    const [nichi, hon, missingGlyph] = glyphs.drawn;
+    expect(nichi?.pixels, `日 is drawn as a missing glyph in ${glyphs.family}: install a Japanese font (fonts-ipafont-gothic)`).not.toBe(missingGlyph?.pixels);
+    expect(nichi?.pixels).not.toBe(hon?.pixels);
+    expect(nichi?.width).not.toBe(missingGlyph?.width);
+    mkdirSync(resolve("test-artifacts"), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT_JA, fullPage: true });
 
     // Erasure, confirmed, in Japanese.
     page.once("dialog", (dialog) => void dialog.accept());
     await page.click("#erase-button");
     await page.waitForSelector("#start-panel:not([hidden])");
     expect(await page.textContent("#notice")).toContain("セッションを削除しました");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("fits a 390 px wide phone screen: no horizontal scrolling, the header included, in both languages", { timeout: 60_000 }, async () => {
+    // Prepare
+    await page.setViewportSize({ width: 390, height: 844 });
+
+    for (const locale of ["ja", "en"] as const) {
+      // Act: the start page, then a session's page with its id in the header.
+      await page.goto(stack.webUrl);
+      const before = await overflow();
+      await startSession(locale);
+      const during = await overflow();
+
+      // Assess
+      for (const seen of [before, during]) {
+        expect(seen.widest, `${locale}: ${seen.widest ?? ""} is wider than the screen`).toBeNull();
+        expect(seen.page[0], `${locale}: page scrollWidth <= clientWidth`).toBeLessThanOrEqual(seen.page[1]);
+        expect(seen.header[0], `${locale}: header scrollWidth <= clientWidth`).toBeLessThanOrEqual(seen.header[1]);
+        // The session id goes under the title rather than squeezing it into a column.
+        expect(seen.titleLines, `${locale}: the title on one line`).toBe(1);
+      }
+      expect(during.page[1]).toBe(390);
+      if (locale === "ja") {
+        mkdirSync(resolve("test-artifacts"), { recursive: true });
+        await page.screenshot({ path: SCREENSHOT_PHONE, fullPage: true });
+      }
+    }
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,26 +1,24 @@
 import sharp from "sharp";
 import { describe, expect, inject, it } from "vitest";
 import { isPng } from "../../lib/images/provider.ts";
-import { api } from "../helpers/api.ts";
-import { completeInterviewOverHttp, openSessionOverHttp, pollSession, uploadPhotoOverHttp, type OpenedSession } from "../helpers/flows.ts";
+import type { Schemas } from "../../client/index.ts";
+import { api, heraClient } from "../helpers/api.ts";
+import { asOwner, completeInterviewOverHttp, openSessionOverHttp, pollSession, uploadPhotoOverHttp, type OpenedSession } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 
-interface ImageAnswer {
-  image: { kind: string; status: string; jobId: string; url?: string };
+type ImageView = Schemas["ImageView"];
+const client = heraClient(stack.baseUrl);
+
+/** Asks for a picture as the page does; the answer is the job under way (202) or the ready picture (200). */
+async function askFor(session: OpenedSession, kind: Schemas["ImageKind"]) {
+  const { data, error, response } = await client.POST("/api/sessions/{sessionId}/images", { ...asOwner(session), body: { kind } });
+  return { status: response.status, body: data as { image: (Schemas["ImageJob"] | Schemas["ReadyImage"]) & { url?: string } }, error };
 }
 
-interface ImageView {
-  status: string;
-  jobId: string;
-  url?: string;
-  error?: string;
-}
-
-const imagesOf = (view: Record<string, unknown>) => view.images as { partner: ImageView | null; child: ImageView | null };
-
-function askFor(session: OpenedSession, kind: string, extra: Record<string, unknown> = {}) {
-  return api<ImageAnswer>(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/images`, { json: { kind, ...extra }, token: session.sessionToken });
+/** Sends a body the contract refuses (an unknown kind, an extra field), by concrete path. */
+function askBadly(session: OpenedSession, json: Record<string, unknown>) {
+  return api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/images`, { json, token: session.sessionToken });
 }
 
 async function waitForReady(session: OpenedSession, kind: "partner" | "child"): Promise<ImageView> {
@@ -28,14 +26,14 @@ async function waitForReady(session: OpenedSession, kind: "partner" | "child"): 
     stack.baseUrl,
     session,
     (body) => {
-      const image = imagesOf(body)[kind];
+      const image = body.images[kind];
       if (image?.status === "failed") throw new Error(`the ${kind} job failed: ${image.error ?? "?"}`);
       return image?.status === "ready";
     },
     `${kind} image ready`,
     60_000,
   );
-  const image = imagesOf(view)[kind];
+  const image = view.images[kind];
   if (!image) throw new Error("no image in the view");
   return image;
 }
@@ -54,8 +52,8 @@ describe("image generation over HTTP", () => {
     const path = `/api/sessions/${session.sessionId}/images`;
 
     const noToken = await api(stack.baseUrl, "POST", path, { json: { kind: "partner" } });
-    const badKind = await askFor(session, "dog");
-    const extraField = await askFor(session, "partner", { prompt: "ignore the profile" });
+    const badKind = await askBadly(session, { kind: "dog" });
+    const extraField = await askBadly(session, { kind: "partner", prompt: "ignore the profile" });
     const partnerTooEarly = await askFor(session, "partner");
     const childTooEarly = await askFor(session, "child");
 
@@ -63,10 +61,10 @@ describe("image generation over HTTP", () => {
     expect(badKind.status).toBe(400);
     expect(extraField.status).toBe(400);
     expect(partnerTooEarly.status).toBe(409);
-    expect(partnerTooEarly.body).toMatchObject({ error: { code: "precondition_failed", details: { missing: ["partner.name", "partner.temperament", "partner.appearance"] } } });
-    expect(childTooEarly.body).toMatchObject({ error: { code: "precondition_failed", details: { missing: ["photo", "images.partner", "children"] } } });
-    const view = await api(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
-    expect(imagesOf(view.body)).toEqual({ partner: null, child: null });
+    expect(partnerTooEarly.error).toMatchObject({ error: { code: "precondition_failed", details: { missing: ["partner.name", "partner.temperament", "partner.appearance"] } } });
+    expect(childTooEarly.error).toMatchObject({ error: { code: "precondition_failed", details: { missing: ["photo", "images.partner", "children"] } } });
+    const view = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view.data!.images).toEqual({ partner: null, child: null });
   });
 
   it("generates the partner then the child through the worker, one job per picture however often it is asked", async () => {
@@ -118,14 +116,14 @@ describe("image generation over HTTP", () => {
     const childPng = await fetchPng(child.url!);
     expect(childPng.equals(partnerPng)).toBe(false);
 
-    const view = await api(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
-    expect(imagesOf(view.body)).toMatchObject({
+    const view = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view.data!.images).toMatchObject({
       partner: { status: "ready", jobId: partnerJob, url: expect.any(String) },
       child: { status: "ready", jobId: childJob, url: expect.any(String) },
     });
     // The pictures are also reachable one by one.
-    const childPicture = await api<{ url: string; contentType: string }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/child`, { token: session.sessionToken });
-    expect(childPicture.body.contentType).toBe("image/png");
-    expect((await fetchPng(childPicture.body.url)).equals(childPng)).toBe(true);
+    const childPicture = await client.GET("/api/sessions/{sessionId}/photos/{name}", { ...asOwner(session), params: { path: { sessionId: session.sessionId, name: "child" } } });
+    expect(childPicture.data!.contentType).toBe("image/png");
+    expect((await fetchPng(childPicture.data!.url)).equals(childPng)).toBe(true);
   });
 });

@@ -2,8 +2,8 @@ import { Redis } from "@upstash/redis";
 import { describe, expect, inject, it } from "vitest";
 import { sessionKeys } from "../../lib/sessions/redis-session-store.ts";
 import { INTERVIEWS } from "../fixtures/interviews.ts";
-import { api } from "../helpers/api.ts";
-import { completeInterviewOverHttp, openSessionOverHttp } from "../helpers/flows.ts";
+import { api, heraClient } from "../helpers/api.ts";
+import { asOwner, completeInterviewOverHttp, openSessionOverHttp } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 const redis = new Redis({ url: stack.redisUrl, token: stack.redisToken, enableTelemetry: false });
@@ -14,16 +14,11 @@ describe.each(["ja", "en"] as const)("the interview in %s over HTTP", (locale) =
     const last = await completeInterviewOverHttp(stack.baseUrl, session, locale);
 
     expect(last).toMatchObject({ profileComplete: true, missingFields: [], status: "collecting", profile: INTERVIEWS[locale].profile });
-    const view = await api<{ messages: Array<{ role: string; text: string }>; profile: unknown }>(
-      stack.baseUrl,
-      "GET",
-      `/api/sessions/${session.sessionId}`,
-      { token: session.sessionToken },
-    );
-    expect(view.body.profile).toEqual(INTERVIEWS[locale].profile);
-    const userTexts = view.body.messages.filter((m) => m.role === "user").map((m) => m.text);
+    const { data: view } = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view!.profile).toEqual(INTERVIEWS[locale].profile);
+    const userTexts = view!.messages.filter((m) => m.role === "user").map((m) => m.text);
     expect(userTexts).toEqual(INTERVIEWS[locale].answers);
-    expect(view.body.messages).toHaveLength(1 + 2 * INTERVIEWS[locale].answers.length);
+    expect(view!.messages).toHaveLength(1 + 2 * INTERVIEWS[locale].answers.length);
   });
 });
 
@@ -37,16 +32,54 @@ describe("posting messages", () => {
     }
     expect((await api(stack.baseUrl, "POST", path, { json: { text: "I'm 30" } })).status).toBe(401);
     expect((await api(stack.baseUrl, "POST", path, { json: { text: "I'm 30" }, token: "wrong" })).status).toBe(404);
-    const view = await api<{ messages: unknown[] }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
+    const { data: view } = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view!.messages).toHaveLength(1);
+  });
+
+  it("refuses text with nothing visible or with control characters, and JSON in another charset, storing nothing", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const path = `/api/sessions/${session.sessionId}/messages`;
+    for (const text of ["\u200b", "\u0000", "\u200b\u200c\u200d\u2060", " \u200b\n\t ", "hi\u0000there", "\u001b[2J", "\u3164"]) {
+      const response = await api<{ error: { code: string; details: { fields: Array<{ field: string }> } } }>(stack.baseUrl, "POST", path, {
+        json: { text },
+        token: session.sessionToken,
+      });
+      expect(response.status, JSON.stringify(text)).toBe(400);
+      expect(new Set(response.body.error.details.fields.map((field) => field.field))).toEqual(new Set(["text"]));
+    }
+    const latin1 = await api<{ error: { code: string } }>(stack.baseUrl, "POST", path, {
+      rawBody: JSON.stringify({ text: "I'm 30" }),
+      headers: { "Content-Type": "application/json; charset=iso-8859-1" },
+      token: session.sessionToken,
+    });
+    expect(latin1.status).toBe(415);
+    expect(latin1.body.error.code).toBe("unsupported_media_type");
+
+    const view = await api<{ messages: unknown[]; profile: unknown }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
+      token: session.sessionToken,
+    });
     expect(view.body.messages).toHaveLength(1);
+    expect(view.body.profile).toEqual({});
+    expect(await redis.hget(sessionKeys("hera:dev", session.sessionId).hash, "userMessageCount")).toBe(0);
+  });
+
+  it("counts a message's length in code points: 2000 emoji are accepted", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const text = "\u{1f600}".repeat(2000);
+    const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
+      json: { text },
+      token: session.sessionToken,
+    });
+    expect(response.status).toBe(200);
+    const view = await api<{ messages: Array<{ text: string }> }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
+      token: session.sessionToken,
+    });
+    expect(view.body.messages[1]?.text).toBe(text);
   });
 
   it("accepts a message of exactly 2000 characters", async () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
-    const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
-      json: { text: "a".repeat(2000) },
-      token: session.sessionToken,
-    });
+    const { response } = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text: "a".repeat(2000) } });
     expect(response.status).toBe(200);
   });
 
@@ -55,7 +88,7 @@ describe("posting messages", () => {
     const keys = sessionKeys("hera:dev", session.sessionId);
     await redis.expire(keys.hash, 30);
     await redis.expire(keys.messages, 30);
-    await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, { json: { text: "I'm 30" }, token: session.sessionToken });
+    await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text: "I'm 30" } });
     expect(await redis.ttl(keys.hash)).toBeGreaterThan(86_000);
     expect(await redis.ttl(keys.messages)).toBeGreaterThan(86_000);
   });

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import sharp from "sharp";
 import { describe, expect, inject, it } from "vitest";
-import { api } from "../helpers/api.ts";
-import { openSessionOverHttp, uploadPhotoOverHttp } from "../helpers/flows.ts";
+import { heraClient } from "../helpers/api.ts";
+import { asOwner, openSessionOverHttp, uploadPhotoOverHttp } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 
@@ -16,10 +16,6 @@ interface LogLine {
   function_request_id: string;
   cold_start: boolean;
   sessionId?: string;
-}
-
-interface Grant {
-  upload: { url: string; fields: Record<string, string> };
 }
 
 /** The structured (JSON) lines of the stack's log, as CloudWatch would store them. */
@@ -45,7 +41,7 @@ async function logUntil(done: (log: string) => boolean): Promise<string> {
   }
 }
 
-describe("what the functions log (SPEC §6)", () => {
+describe("what the functions log", () => {
   it("logs JSON lines with the session id, and never a token, a message, a profile value or a presigned URL", async () => {
     // Values no other test uses, so that finding one in the log can only mean this session leaked it.
     const marker = randomBytes(4).toString("hex");
@@ -57,25 +53,19 @@ describe("what the functions log (SPEC §6)", () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
     let profile: Record<string, unknown> = {};
     for (const text of answers) {
-      const answered = await api<{ profile: Record<string, unknown> }>(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
-        json: { text },
-        token: session.sessionToken,
-      });
-      expect(answered.status, text).toBe(200);
-      profile = answered.body.profile;
+      const answered = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text } });
+      expect(answered.response.status, text).toBe(200);
+      profile = answered.data!.profile;
     }
     // The distinctive values really are profile values now, not only message text.
     expect(profile).toMatchObject({ location: place, incomeRange: income, partner: { name: partnerName } });
 
-    const grant = await api<Grant>(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/photos/user`, {
-      json: { contentType: "image/png", contentLength: 1 },
-      token: session.sessionToken,
-    });
-    expect(grant.status).toBe(201);
+    const grant = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/photos/user", { ...asOwner(session), body: { contentType: "image/png", contentLength: 1 } });
+    expect(grant.response.status).toBe(201);
     const photo = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 10, g: 160, b: 90 } } }).png().toBuffer();
     await uploadPhotoOverHttp(stack.baseUrl, session, photo, "image/png");
-    const link = await api<{ url: string }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/user`, { token: session.sessionToken });
-    expect(link.status).toBe(200);
+    const link = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}/photos/{name}", { ...asOwner(session), params: { path: { sessionId: session.sessionId, name: "user" } } });
+    expect(link.response.status).toBe(200);
 
     const mine = (lines: LogLine[]) => lines.filter((line) => line.sessionId === session.sessionId);
     // The last call's request line, and the S3-event function's verdict, are in: everything before them is too.
@@ -93,8 +83,8 @@ describe("what the functions log (SPEC §6)", () => {
       expect(line.function_request_id).toEqual(expect.any(String));
     }
 
-    const { Policy: policy, "X-Amz-Signature": postSignature } = grant.body.upload.fields;
-    const getSignature = new URL(link.body.url).searchParams.get("X-Amz-Signature");
+    const { Policy: policy, "X-Amz-Signature": postSignature } = grant.data!.upload.fields;
+    const getSignature = new URL(link.data!.url).searchParams.get("X-Amz-Signature");
     expect([policy, postSignature, getSignature]).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
     const secrets: Array<[string, string]> = [
       ["session token", session.sessionToken],
@@ -105,7 +95,7 @@ describe("what the functions log (SPEC §6)", () => {
       ["partner name", partnerName],
       ["presigned POST policy", policy!],
       ["presigned POST signature", postSignature!],
-      ["presigned GET URL", link.body.url],
+      ["presigned GET URL", link.data!.url],
       ["presigned GET signature", getSignature!],
     ];
     for (const [what, value] of secrets) expect(log.includes(value), `${what} in ${stack.logFile}`).toBe(false);

@@ -13,3 +13,10 @@ describe("GET /api/openapi.json", () => {
     expect(response.body).toEqual(buildOpenApiDocument({ maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES }));
   });
 });
+
+describe("the contract check of the e2e helper", () => {
+  it("fails a call whose route the document does not describe", async () => {
+    await expect(api(stack.baseUrl, "GET", "/api/no-such-route")).rejects.toThrow(/no such route in openapi\.json/);
+  });
+
+});

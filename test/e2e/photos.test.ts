@@ -1,35 +1,18 @@
 import { Redis } from "@upstash/redis";
 import sharp from "sharp";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { api } from "../helpers/api.ts";
+import type { Schemas } from "../../client/index.ts";
+import { api, heraClient } from "../helpers/api.ts";
+import { asOwner, openSessionOverHttp, type OpenedSession } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 const redis = new Redis({ url: stack.redisUrl, token: stack.redisToken, enableTelemetry: false, automaticDeserialization: false });
 const ORIGIN = "http://localhost:5173";
 
-interface Created {
-  sessionId: string;
-  sessionToken: string;
-}
-
-interface Grant {
-  upload: { method: string; url: string; fields: Record<string, string>; expiresAt: string };
-  photo: { status: string };
-}
-
-interface PhotoView {
-  status: "pending" | "ready" | "rejected";
-  contentType: string;
-  size?: number;
-  reason?: string;
-  url?: string;
-}
-
-interface PictureLink {
-  url: string;
-  expiresAt: string;
-  contentType: string;
-}
+type Created = OpenedSession;
+type Grant = Schemas["PhotoUploadGrant"];
+type PhotoView = Schemas["PhotoView"];
+const client = heraClient(stack.baseUrl);
 
 let jpeg: Buffer;
 let png: Buffer;
@@ -39,11 +22,7 @@ beforeAll(async () => {
   [jpeg, png] = await Promise.all([solid(30, 120, 200).jpeg().toBuffer(), solid(220, 80, 40).png().toBuffer()]);
 });
 
-async function createSession(): Promise<Created> {
-  const created = await api<Created>(stack.baseUrl, "POST", "/api/sessions", { json: { locale: "en" } });
-  expect(created.status).toBe(201);
-  return created.body;
-}
+const createSession = (): Promise<Created> => openSessionOverHttp(stack.baseUrl, "en");
 
 function requestUpload(session: Created, json: unknown, token = session.sessionToken) {
   return api<Grant & { error?: { code: string } }>(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/photos/user`, { json, token });
@@ -58,9 +37,9 @@ async function browserUpload(upload: Grant["upload"], bytes: Buffer, contentType
 }
 
 async function readPhoto(session: Created): Promise<PhotoView | null> {
-  const read = await api<{ photo: PhotoView | null }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
-  expect(read.status).toBe(200);
-  return read.body.photo;
+  const read = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+  expect(read.response.status).toBe(200);
+  return read.data!.photo;
 }
 
 /** Polls the session (at most ~10 s) until its photo is no longer pending. */
@@ -116,11 +95,11 @@ describe("photo upload over HTTP and S3", () => {
     // A ready photo stays in the bucket, at the key the server chose.
     expect(Buffer.compare(await download(`${grant.body.upload.url}/${grant.body.upload.fields.key ?? ""}`), bytes)).toBe(0);
 
-    const link = await api<PictureLink>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/user`, { token: session.sessionToken });
-    expect(link.status).toBe(200);
-    expect(link.body).toMatchObject({ contentType, url: expect.any(String) });
-    expect(Date.parse(link.body.expiresAt)).toBeGreaterThan(Date.now());
-    expect(Buffer.compare(await download(link.body.url), bytes)).toBe(0);
+    const link = await client.GET("/api/sessions/{sessionId}/photos/{name}", { ...asOwner(session), params: { path: { sessionId: session.sessionId, name: "user" } } });
+    expect(link.response.status).toBe(200);
+    expect(link.data).toMatchObject({ contentType, url: expect.any(String) });
+    expect(Date.parse(link.data!.expiresAt)).toBeGreaterThan(Date.now());
+    expect(Buffer.compare(await download(link.data!.url), bytes)).toBe(0);
   });
 
   it("settles the photo from the S3 event alone, with no read of the session", async () => {
@@ -175,6 +154,38 @@ describe("photo upload over HTTP and S3", () => {
     const link = await api(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/user`, { token: session.sessionToken });
     expect(link.status).toBe(404);
     expect(link.body).toMatchObject({ error: { code: "picture_not_ready" } });
+  });
+
+  it("rejects a real PNG stored as text/html, and serves every ready photo as its confirmed type, inline", async () => {
+    // Prepare: a form whose Content-Type field is not the policy's (S3 would refuse it; s3rver stores it as it says).
+    const session = await createSession();
+    const grant = await requestUpload(session, { contentType: "image/png", contentLength: png.length });
+    const fields = { ...grant.body.upload.fields, "Content-Type": "text/html" };
+    // Act
+    const posted = await browserUpload({ ...grant.body.upload, fields }, png, "text/html");
+    // Assess
+    expect(posted.status).toBeLessThan(300);
+    const photo = await settledPhoto(session);
+    expect(photo).toMatchObject({ status: "rejected", reason: "content_type_mismatch", contentType: "image/png" });
+    expect(photo).not.toHaveProperty("url");
+    const direct = await fetch(`${grant.body.upload.url}/${grant.body.upload.fields.key ?? ""}`, { signal: AbortSignal.timeout(10_000) });
+    expect(direct.status).toBe(404);
+
+    // A proper upload: both of its URLs name the type and the disposition, and S3 serves them so.
+    const again = await requestUpload(session, { contentType: "image/png", contentLength: png.length });
+    expect((await browserUpload(again.body.upload, png, "image/png")).status).toBeLessThan(300);
+    const ready = await settledPhoto(session);
+    const link = await api<Schemas["PictureLink"]>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/photos/user`, {
+      token: session.sessionToken,
+    });
+    for (const url of [ready?.url ?? "", link.body.url]) {
+      expect(new URL(url).searchParams.get("response-content-type")).toBe("image/png");
+      expect(new URL(url).searchParams.get("response-content-disposition")).toBe("inline");
+      const served = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      expect(served.status).toBe(200);
+      expect(served.headers.get("content-type")).toBe("image/png");
+      expect(served.headers.get("content-disposition")).toBe("inline");
+    }
   });
 
   it("refuses bad upload requests with a 4xx and leaves the photo unset", async () => {

@@ -3,17 +3,13 @@ import sharp from "sharp";
 import { describe, expect, inject, it } from "vitest";
 import { sessionKeys } from "../../lib/sessions/redis-session-store.ts";
 import { INTERVIEWS } from "../fixtures/interviews.ts";
-import { api } from "../helpers/api.ts";
-import { completeInterviewOverHttp, openSessionOverHttp, uploadPhotoOverHttp } from "../helpers/flows.ts";
+import { api, heraClient } from "../helpers/api.ts";
+import { asOwner, completeInterviewOverHttp, openSessionOverHttp, uploadPhotoOverHttp } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 const redis = new Redis({ url: stack.redisUrl, token: stack.redisToken, enableTelemetry: false });
 
-interface Completed {
-  status: string;
-  completedAt: string;
-  result: { profile: unknown; photo: { url: string } | null; images: { partner: unknown; child: unknown } };
-}
+const client = heraClient(stack.baseUrl);
 
 describe("complete → result → delete over HTTP", () => {
   it("refuses to complete an unfinished profile", async () => {
@@ -34,41 +30,39 @@ describe("complete → result → delete over HTTP", () => {
     const base = `/api/sessions/${session.sessionId}`;
 
     // Act: ten parallel completions.
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => api<Completed>(stack.baseUrl, "POST", `${base}/complete`, { token: session.sessionToken })),
-    );
+    const answers = await Promise.all(Array.from({ length: 10 }, () => client.POST("/api/sessions/{sessionId}/complete", asOwner(session))));
 
     // Assess: all 200, one completedAt, the photo in the result.
-    for (const answer of answers) expect(answer.status).toBe(200);
-    const completedAt = answers[0]!.body.completedAt;
-    for (const answer of answers) expect(answer.body.completedAt).toBe(completedAt);
-    expect(answers[0]!.body.result.profile).toEqual(INTERVIEWS.ja.profile);
-    const photoUrl = answers[0]!.body.result.photo!.url;
+    for (const answer of answers) expect(answer.response.status).toBe(200);
+    const completedAt = answers[0]!.data!.completedAt;
+    for (const answer of answers) expect(answer.data!.completedAt).toBe(completedAt);
+    expect(answers[0]!.data!.result.profile).toEqual(INTERVIEWS.ja.profile);
+    const photoUrl = answers[0]!.data!.result.photo!.url;
     expect(Buffer.from(await (await fetch(photoUrl)).arrayBuffer())).toEqual(photo);
 
-    const repeat = await api<Completed>(stack.baseUrl, "POST", `${base}/complete`, { token: session.sessionToken });
-    expect(repeat.body.completedAt).toBe(completedAt);
+    const repeat = await client.POST("/api/sessions/{sessionId}/complete", asOwner(session));
+    expect(repeat.data!.completedAt).toBe(completedAt);
     const message = await api(stack.baseUrl, "POST", `${base}/messages`, { json: { text: "one more thing" }, token: session.sessionToken });
     expect(message.status).toBe(409);
     expect(message.body).toMatchObject({ error: { code: "session_completed" } });
-    const view = await api(stack.baseUrl, "GET", base, { token: session.sessionToken });
-    expect(view.body).toMatchObject({ status: "completed", completedAt });
+    const view = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view.data).toMatchObject({ status: "completed", completedAt });
 
     // The Redis session expires; the archive still answers.
     const keys = sessionKeys("hera:dev", session.sessionId);
     await redis.del(keys.hash, keys.messages);
     expect((await api(stack.baseUrl, "GET", base, { token: session.sessionToken })).status).toBe(404);
-    const result = await api<Completed>(stack.baseUrl, "GET", `${base}/result`, { token: session.sessionToken });
-    expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ sessionId: session.sessionId, completedAt, result: { profile: INTERVIEWS.ja.profile } });
+    const result = await client.GET("/api/sessions/{sessionId}/result", asOwner(session));
+    expect(result.response.status).toBe(200);
+    expect(result.data).toMatchObject({ sessionId: session.sessionId, completedAt, result: { profile: INTERVIEWS.ja.profile } });
     expect((await api(stack.baseUrl, "GET", `${base}/result`, { token: "wrong-token" })).status).toBe(404);
 
     // Erase: 204, then nothing answers and the old URLs serve nothing.
-    const erased = await api(stack.baseUrl, "DELETE", base, { token: session.sessionToken });
-    expect(erased.status).toBe(204);
+    const erased = await client.DELETE("/api/sessions/{sessionId}", asOwner(session));
+    expect(erased.response.status).toBe(204);
     expect((await api(stack.baseUrl, "GET", `${base}/result`, { token: session.sessionToken })).status).toBe(404);
     expect((await fetch(photoUrl)).status).toBe(404);
-    expect((await fetch(result.body.result.photo!.url)).status).toBe(404);
+    expect((await fetch(result.data!.result.photo!.url)).status).toBe(404);
     expect((await api(stack.baseUrl, "DELETE", base, { token: session.sessionToken })).status).toBe(404);
   });
 
@@ -77,14 +71,14 @@ describe("complete → result → delete over HTTP", () => {
     const photo = await sharp({ create: { width: 20, height: 20, channels: 3, background: "#a47" } }).jpeg().toBuffer();
     await uploadPhotoOverHttp(stack.baseUrl, session, photo, "image/jpeg");
     const base = `/api/sessions/${session.sessionId}`;
-    const before = await api<{ photo: { url: string } }>(stack.baseUrl, "GET", base, { token: session.sessionToken });
+    const { data: before } = await client.GET("/api/sessions/{sessionId}", asOwner(session));
 
     expect((await api(stack.baseUrl, "DELETE", base, { token: "wrong-token" })).status).toBe(404);
-    expect((await api(stack.baseUrl, "DELETE", base, { token: session.sessionToken })).status).toBe(204);
+    expect((await client.DELETE("/api/sessions/{sessionId}", asOwner(session))).response.status).toBe(204);
 
     const keys = sessionKeys("hera:dev", session.sessionId);
     expect(await redis.exists(keys.hash, keys.messages)).toBe(0);
-    expect((await fetch(before.body.photo.url)).status).toBe(404);
+    expect((await fetch(before!.photo!.url!)).status).toBe(404);
     for (const path of [base, `${base}/photos/user`, `${base}/result`]) {
       expect((await api(stack.baseUrl, "GET", path, { token: session.sessionToken })).status, path).toBe(404);
     }
@@ -99,10 +93,7 @@ describe("rate limits", () => {
     let retryAfter: string | null = null;
     // 61 requests: even if a one-minute window rolls over mid-flood, one window sees more than 30.
     for (let i = 0; i < 61; i++) {
-      const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
-        json: { text: "banana" },
-        token: session.sessionToken,
-      });
+      const { response } = await client.POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text: "banana" } });
       statuses.push(response.status);
       if (response.status === 429) retryAfter = response.headers.get("retry-after");
     }
@@ -111,7 +102,7 @@ describe("rate limits", () => {
     expect(answered).toBeLessThanOrEqual(60);
     expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-    const view = await api<{ messages: unknown[] }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
-    expect(view.body.messages).toHaveLength(1 + 2 * answered);
+    const { data: view } = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view!.messages).toHaveLength(1 + 2 * answered);
   });
 });

@@ -1,64 +1,56 @@
 import { Redis } from "@upstash/redis";
 import { describe, expect, inject, it } from "vitest";
-import { api } from "../helpers/api.ts";
+import { api, heraClient } from "../helpers/api.ts";
+import { asOwner } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 const redis = new Redis({ url: stack.redisUrl, token: stack.redisToken, enableTelemetry: false });
-
-interface Created {
-  sessionId: string;
-  sessionToken: string;
-  status: string;
-  createdAt: string;
-  expiresAt: string;
-  reply: string;
-}
+const client = heraClient(stack.baseUrl);
 
 describe("sessions over HTTP", () => {
   it("creates a session and reads it back with its token", async () => {
-    const created = await api<Created>(stack.baseUrl, "POST", "/api/sessions", { json: { locale: "en" } });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: "collecting" });
-    expect(created.body.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(created.body.sessionToken.length).toBeGreaterThanOrEqual(22);
-    expect(typeof created.body.reply).toBe("string");
-    expect(created.body.reply.length).toBeGreaterThan(0);
-    expect(Date.parse(created.body.expiresAt)).toBeGreaterThan(Date.parse(created.body.createdAt));
+    const { data: created, response } = await client.POST("/api/sessions", { body: { locale: "en" } });
+    expect(response.status).toBe(201);
+    expect(created).toMatchObject({ status: "collecting" });
+    expect(created!.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(created!.sessionToken.length).toBeGreaterThanOrEqual(22);
+    expect(created!.reply.length).toBeGreaterThan(0);
+    expect(Date.parse(created!.expiresAt)).toBeGreaterThan(Date.parse(created!.createdAt));
 
-    const read = await api(stack.baseUrl, "GET", `/api/sessions/${created.body.sessionId}`, { token: created.body.sessionToken });
-    expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({
-      sessionId: created.body.sessionId,
+    const read = await client.GET("/api/sessions/{sessionId}", asOwner(created!));
+    expect(read.response.status).toBe(200);
+    expect(read.data).toMatchObject({
+      sessionId: created!.sessionId,
       status: "collecting",
       locale: "en",
-      createdAt: created.body.createdAt,
+      createdAt: created!.createdAt,
       profile: {},
       profileComplete: false,
       photo: null,
       images: { partner: null, child: null },
-      messages: [{ role: "assistant", text: created.body.reply, at: created.body.createdAt }],
+      messages: [{ role: "assistant", text: created!.reply, at: created!.createdAt }],
     });
-    expect(read.headers.get("access-control-allow-origin")).toBeTruthy();
-    expect(read.headers.get("cache-control")).toBe("no-store");
+    expect(read.response.headers.get("access-control-allow-origin")).toBeTruthy();
+    expect(read.response.headers.get("cache-control")).toBe("no-store");
   });
 
   it("opens a Japanese session without a body", async () => {
-    const created = await api<Created>(stack.baseUrl, "POST", "/api/sessions");
-    expect(created.status).toBe(201);
-    const read = await api(stack.baseUrl, "GET", `/api/sessions/${created.body.sessionId}`, { token: created.body.sessionToken });
-    expect(read.body).toMatchObject({ locale: "ja" });
+    const created = await client.POST("/api/sessions");
+    expect(created.response.status).toBe(201);
+    const read = await client.GET("/api/sessions/{sessionId}", asOwner(created.data!));
+    expect(read.data).toMatchObject({ locale: "ja" });
   });
 
   it("answers 401 without a token and the same 404 for a wrong token or an unknown session", async () => {
-    const created = await api<Created>(stack.baseUrl, "POST", "/api/sessions", { json: {} });
-    const path = `/api/sessions/${created.body.sessionId}`;
+    const { data: created } = await client.POST("/api/sessions", { body: {} });
+    const path = `/api/sessions/${created!.sessionId}`;
 
     const noToken = await api(stack.baseUrl, "GET", path);
     expect(noToken.status).toBe(401);
     expect(noToken.body).toMatchObject({ error: { code: "missing_token" } });
 
     const wrongToken = await api(stack.baseUrl, "GET", path, { token: "x".repeat(43) });
-    const unknown = await api(stack.baseUrl, "GET", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA", { token: created.body.sessionToken });
+    const unknown = await api(stack.baseUrl, "GET", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA", { token: created!.sessionToken });
     expect(wrongToken.status).toBe(404);
     expect(unknown.status).toBe(404);
     expect(wrongToken.body.error).toEqual(unknown.body.error);
@@ -91,9 +83,9 @@ describe("sessions over HTTP", () => {
   });
 
   it("reports every dependency ready", async () => {
-    const health = await api(stack.baseUrl, "GET", "/api/health");
-    expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({
+    const health = await client.GET("/api/health");
+    expect(health.response.status).toBe(200);
+    expect(health.data).toMatchObject({
       status: "ok",
       checks: { redis: { status: "ok" }, s3: { status: "ok" }, dynamodb: { status: "ok" } },
     });

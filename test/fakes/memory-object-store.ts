@@ -9,8 +9,9 @@ export interface PresignUploadCall {
 
 /** An in-memory ObjectStore for unit tests: keeps objects in a map and records every presign and removal. */
 export class MemoryObjectStore implements ObjectStore, UploadSigner {
-  readonly objects = new Map<string, { bytes: Buffer; contentType: string; storedAt: Date }>();
+  readonly objects = new Map<string, { bytes: Buffer; contentType?: string; storedAt: Date }>();
   readonly presignedUploads: PresignUploadCall[] = [];
+  readonly presignedDownloads: Array<{ key: string; expiresInSeconds: number; contentType: string }> = [];
   readonly removed: string[] = [];
 
   constructor(
@@ -18,9 +19,9 @@ export class MemoryObjectStore implements ObjectStore, UploadSigner {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Puts an object as if a browser had uploaded it (at `storedAt`, by default now). */
-  put(key: string, bytes: Buffer, contentType = "application/octet-stream", storedAt = this.now()): void {
-    this.objects.set(key, { bytes, contentType, storedAt });
+  /** Puts an object as if a browser had uploaded it (at `storedAt`, by default now); `null` stores it without a type. */
+  put(key: string, bytes: Buffer, contentType: string | null = "application/octet-stream", storedAt = this.now()): void {
+    this.objects.set(key, { bytes, ...(contentType === null ? {} : { contentType }), storedAt });
   }
 
   async presignUpload(input: PresignUploadCall): Promise<{ url: string; fields: Record<string, string> }> {
@@ -31,7 +32,8 @@ export class MemoryObjectStore implements ObjectStore, UploadSigner {
   async read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null> {
     const object = this.objects.get(key);
     if (!object) return null;
-    return { bytes: object.bytes.subarray(0, maxBytes + 1), size: object.bytes.length, contentType: object.contentType };
+    const bytes = object.bytes.subarray(0, maxBytes + 1);
+    return { bytes, size: object.bytes.length, ...(object.contentType ? { contentType: object.contentType } : {}) };
   }
 
   async exists(key: string): Promise<boolean> {
@@ -57,7 +59,9 @@ export class MemoryObjectStore implements ObjectStore, UploadSigner {
     return keys.length;
   }
 
-  async presignDownload(key: string, expiresInSeconds: number): Promise<string> {
-    return `${this.baseUrl}/${key}?expires=${expiresInSeconds}&signature=fake`;
+  async presignDownload(key: string, expiresInSeconds: number, served: { contentType: string }): Promise<string> {
+    this.presignedDownloads.push({ key, expiresInSeconds, contentType: served.contentType });
+    const response = `response-content-type=${encodeURIComponent(served.contentType)}&response-content-disposition=inline`;
+    return `${this.baseUrl}/${key}?expires=${expiresInSeconds}&${response}&signature=fake`;
   }
 }

@@ -34,6 +34,25 @@ export class MemorySessionStore implements SessionStore {
   async remove(id: string): Promise<boolean> {
     return this.sessions.delete(id);
   }
+
+  /** Tombstones of unfinished erasures, and the extra keys each erasure step was asked to remove. */
+  readonly tombstones = new Map<string, string>();
+  readonly erasedKeys: string[][] = [];
+
+  async beginErasure(id: string, ownerTokenHash: string, alsoKeys: string[]): Promise<boolean> {
+    this.tombstones.set(id, ownerTokenHash);
+    this.erasedKeys.push(alsoKeys);
+    return this.sessions.delete(id);
+  }
+
+  async erasureOwner(id: string): Promise<string | null> {
+    return this.tombstones.get(id) ?? null;
+  }
+
+  async endErasure(id: string, alsoKeys: string[]): Promise<void> {
+    this.tombstones.delete(id);
+    this.erasedKeys.push(alsoKeys);
+  }
 }
 
 function emptySession(id: string, at: string): Session {

@@ -1,6 +1,7 @@
 import { expect } from "vitest";
+import type { Schemas } from "../../client/index.ts";
 import { INTERVIEWS } from "../fixtures/interviews.ts";
-import { api } from "./api.ts";
+import { bearer, heraClient } from "./api.ts";
 
 export interface OpenedSession {
   sessionId: string;
@@ -8,30 +9,31 @@ export interface OpenedSession {
   reply: string;
 }
 
+/** The path parameters and Authorization header of a session's calls. */
+export function asOwner(session: OpenedSession) {
+  return { params: { path: { sessionId: session.sessionId } }, headers: bearer(session.sessionToken) };
+}
+
 /** Opens a session over HTTP, as the front end does. */
 export async function openSessionOverHttp(baseUrl: string, locale: "ja" | "en"): Promise<OpenedSession> {
-  const created = await api<OpenedSession>(baseUrl, "POST", "/api/sessions", { json: { locale } });
-  expect(created.status).toBe(201);
-  return created.body;
+  const { data, response } = await heraClient(baseUrl).POST("/api/sessions", { body: { locale } });
+  expect(response.status).toBe(201);
+  return data!;
 }
 
 /** Answers the whole interview over HTTP and returns the last answer's body. */
-export async function completeInterviewOverHttp(baseUrl: string, session: OpenedSession, locale: "ja" | "en") {
-  let last: Record<string, unknown> = {};
+export async function completeInterviewOverHttp(baseUrl: string, session: OpenedSession, locale: "ja" | "en"): Promise<Schemas["MessageReply"]> {
+  let last: Schemas["MessageReply"] | undefined;
   for (const text of INTERVIEWS[locale].answers) {
-    const response = await api(baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, { json: { text }, token: session.sessionToken });
+    const { data, response } = await heraClient(baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text } });
     expect(response.status, text).toBe(200);
-    last = response.body;
+    last = data;
   }
-  return last;
-}
-
-interface UploadGrant {
-  upload: { method: string; url: string; fields: Record<string, string>; expiresAt: string };
+  return last!;
 }
 
 /** Posts a presigned form as a browser does: the fields, then the file as a Blob, from the app's origin. */
-export async function postPresignedForm(upload: UploadGrant["upload"], bytes: Buffer, contentType: string): Promise<Response> {
+export async function postPresignedForm(upload: Schemas["PhotoUploadForm"], bytes: Buffer, contentType: string): Promise<Response> {
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
   form.append("file", new Blob([new Uint8Array(bytes)], { type: contentType }), "photo");
@@ -39,30 +41,30 @@ export async function postPresignedForm(upload: UploadGrant["upload"], bytes: Bu
 }
 
 /** Uploads the user's photo through the API's presigned POST and waits until the session shows it ready. */
-export async function uploadPhotoOverHttp(baseUrl: string, session: OpenedSession, bytes: Buffer, contentType: string): Promise<void> {
-  const grant = await api<UploadGrant>(baseUrl, "POST", `/api/sessions/${session.sessionId}/photos/user`, {
-    json: { contentType, contentLength: bytes.length },
-    token: session.sessionToken,
+export async function uploadPhotoOverHttp(baseUrl: string, session: OpenedSession, bytes: Buffer, contentType: Schemas["RequestPhotoUploadRequest"]["contentType"]): Promise<void> {
+  const grant = await heraClient(baseUrl).POST("/api/sessions/{sessionId}/photos/user", {
+    ...asOwner(session),
+    body: { contentType, contentLength: bytes.length },
   });
-  expect(grant.status).toBe(201);
-  const posted = await postPresignedForm(grant.body.upload, bytes, contentType);
+  expect(grant.response.status).toBe(201);
+  const posted = await postPresignedForm(grant.data!.upload, bytes, contentType);
   expect(posted.status).toBeLessThan(300);
-  await pollSession(baseUrl, session, (view) => (view.photo as { status?: string } | null)?.status === "ready", "photo ready");
+  await pollSession(baseUrl, session, (view) => view.photo?.status === "ready", "photo ready");
 }
 
 /** Polls the session view until `done` holds, as a front end would, failing after `timeoutMs`. */
 export async function pollSession(
   baseUrl: string,
   session: OpenedSession,
-  done: (view: Record<string, unknown>) => boolean,
+  done: (view: Schemas["SessionView"]) => boolean,
   what: string,
   timeoutMs = 20_000,
-): Promise<Record<string, unknown>> {
+): Promise<Schemas["SessionView"]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const view = await api(baseUrl, "GET", `/api/sessions/${session.sessionId}`, { token: session.sessionToken });
-    expect(view.status).toBe(200);
-    if (done(view.body)) return view.body;
+    const { data, response } = await heraClient(baseUrl).GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(response.status).toBe(200);
+    if (done(data!)) return data!;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

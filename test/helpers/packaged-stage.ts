@@ -52,6 +52,11 @@ async function runPackage(stage: string, directory: string): Promise<void> {
   }
 }
 
+/** Runs `work` under the run's packaging lock, for any test file that runs `sls package` itself. */
+export function withPackagingLock<T>(work: () => Promise<T>): Promise<T> {
+  return withLock(inject("services").packagesDirectory, work);
+}
+
 /** Takes the run's packaging lock (a directory, made atomically), waiting for another test file that holds it. */
 async function withLock<T>(root: string, work: () => Promise<T>): Promise<T> {
   const lock = join(root, ".lock");

@@ -28,3 +28,9 @@ export function httpApiRoutes(file = "serverless.yml"): HttpRoute[] {
     }),
   );
 }
+
+/** A stage's params as serverless.yml writes them: `params.default` under `params.<stage>` (variables unresolved). */
+export function stageParams(stage: string, file = "serverless.yml"): Record<string, unknown> {
+  const config = parse(readFileSync(file, "utf8"), { merge: true }) as { params: Record<string, Record<string, unknown> | undefined> };
+  return { ...config.params.default, ...config.params[stage] };
+}

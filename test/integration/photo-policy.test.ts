@@ -116,11 +116,12 @@ describe("S3ObjectStore on s3rver", () => {
     expect(read?.contentType).toBe("image/png");
     expect(Buffer.compare(read?.bytes ?? Buffer.alloc(0), png)).toBe(0);
 
-    const url = await objects.presignDownload(key, 600);
+    const url = await objects.presignDownload(key, 600, { contentType: "image/png" });
     expect(url).toContain(encodeURI(key));
     expect(url).toContain("X-Amz-Signature=");
     const downloaded = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     expect(downloaded.status).toBe(200);
+    expect(downloaded.headers.get("content-type")).toBe("image/png");
     expect(Buffer.compare(Buffer.from(await downloaded.arrayBuffer()), png)).toBe(0);
 
     await objects.remove(key);
@@ -129,6 +130,23 @@ describe("S3ObjectStore on s3rver", () => {
     expect(await objects.read(key, 100)).toBeNull();
     // Deleting what is already gone is not an error.
     await expect(objects.remove(key)).resolves.toBeUndefined();
+  });
+
+  it("signs GET URLs that serve the confirmed type inline, whatever type the object was stored with", async () => {
+    // Prepare: an object stored as a web page.
+    const key = objectKeys.userPhoto(newSessionId(), "served-type");
+    await objects.write(key, png, "text/html");
+    // Act
+    const url = new URL(await objects.presignDownload(key, 600, { contentType: "image/png" }));
+    // Assess: the override is in the URL's query, which SigV4 signs whole (s3rver does not check that), and S3 answers with it.
+    expect(url.searchParams.get("response-content-type")).toBe("image/png");
+    expect(url.searchParams.get("response-content-disposition")).toBe("inline");
+    expect(url.searchParams.get("X-Amz-SignedHeaders")).toBe("host");
+    const served = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    expect(served.status).toBe(200);
+    expect(served.headers.get("content-type")).toBe("image/png");
+    expect(served.headers.get("content-disposition")).toBe("inline");
+    await objects.remove(key);
   });
 
   it("reads at most maxBytes + 1 bytes but reports the real size", async () => {
@@ -175,12 +193,14 @@ describe("confirmPhoto on real S3 and Redis", () => {
     inspect: inspectImage,
   };
 
-  async function uploadAs(bytes: Buffer, contentType: "image/png" | "image/jpeg") {
+  async function uploadAs(bytes: Buffer, contentType: "image/png" | "image/jpeg", formContentType: string = contentType) {
     const id = newSessionId();
     expect(await store.create(id, { tokenHash: "h", status: "collecting", locale: "ja", profile: {}, photo: null }, [])).not.toBeNull();
     const session = await store.load(id);
     const grant = await requestPhotoUpload(deps, session!, { contentType, contentLength: bytes.length });
-    const posted = await postForm(grant.upload, bytes, contentType);
+    // A form whose Content-Type field says otherwise than the policy: S3 refuses it, s3rver stores it as it says.
+    const fields = { ...grant.upload.fields, "Content-Type": formContentType };
+    const posted = await postForm({ ...grant.upload, fields }, bytes, formContentType);
     expect(posted.status).toBeLessThan(300);
     const key = grant.upload.fields.key ?? "";
     return { id, key };
@@ -208,6 +228,18 @@ describe("confirmPhoto on real S3 and Redis", () => {
     expect(await objects.exists(whole.key)).toBe(true);
     expect(await objects.exists(cut.key)).toBe(false);
     await objects.removePrefix(objectKeys.sessionPrefix(whole.id));
+  });
+
+  it("rejects a real PNG that was stored as text/html, and deletes its object", async () => {
+    // Prepare
+    const { id, key } = await uploadAs(png, "image/png", "text/html");
+    expect((await objects.read(key, 100))?.contentType).toBe("text/html");
+    // Act
+    const photo = await confirmPhoto(deps, id, key);
+    // Assess
+    expect(photo).toMatchObject({ status: "rejected", reason: "content_type_mismatch" });
+    expect((await store.load(id))?.photo).toMatchObject({ status: "rejected", reason: "content_type_mismatch", key });
+    expect(await objects.exists(key)).toBe(false);
   });
 
   it("marks a real PNG ready and keeps its object", async () => {

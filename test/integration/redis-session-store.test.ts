@@ -100,7 +100,7 @@ describe(`RedisSessionStore on ${services.redisEngine}`, () => {
 });
 
 describe(`Redis round trips per request on ${services.redisEngine}`, () => {
-  // As the functions are wired (lib/runtime/sessions.ts, lib/limits/limiters.ts): the store and the limiters share
+  // As the functions are wired (lib/wiring/sessions.ts, lib/wiring/limits.ts): the store and the limiters share
   // one batch, so what one request sends in the same turn of the event loop goes as one pipeline.
   const batch = new RedisBatch(redis);
   const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: prefix, batch });

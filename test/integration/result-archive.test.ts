@@ -20,6 +20,7 @@ const record = (sessionId: string, completedAt: string): ResultRecord => ({
   completedAt,
   profile: INTERVIEWS.ja.profile,
   photoKey: `sessions/${sessionId}/uploads/x/user-photo`,
+  photoContentType: "image/webp",
   partnerImageKey: `sessions/${sessionId}/images/partner.png`,
   expiresAt: 1_800_000_000,
 });

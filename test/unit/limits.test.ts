@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { RateLimitedError, SessionNotFoundError } from "../../lib/errors.ts";
-import { enforceLimit, perSessionLimit } from "../../lib/limits/enforce.ts";
+import { enforceLimit, perSessionLimit, sessionLimitKey } from "../../lib/limits/enforce.ts";
 import type { RateLimiter } from "../../lib/limits/rate-limiter.ts";
 import { createSession, openSession } from "../../lib/sessions/sessions.ts";
-import { newSessionId } from "../../lib/sessions/tokens.ts";
+import { hashToken, newSessionId } from "../../lib/sessions/tokens.ts";
 import { MemorySessionStore } from "../fakes/memory-session-store.ts";
 
 /** A limiter that allows `limit` calls per key, then refuses with a fixed wait. */
@@ -42,7 +42,7 @@ describe("openSession with a limiter", () => {
     return { store, created };
   }
 
-  it("opens the session and counts the call under its id", async () => {
+  it("opens the session and counts the call under its id and its token's hash", async () => {
     // Prepare
     const { store, created } = await opened();
     const limiter = countingLimiter(5);
@@ -50,7 +50,9 @@ describe("openSession with a limiter", () => {
     const session = await openSession(store, created.sessionId, created.sessionToken, perSessionLimit(limiter));
     // Assess
     expect(session.id).toBe(created.sessionId);
-    expect(limiter.calls).toEqual([created.sessionId]);
+    expect(limiter.calls).toEqual([sessionLimitKey(created.sessionId, hashToken(created.sessionToken))]);
+    expect(limiter.calls[0]).toMatch(new RegExp(`^${created.sessionId}:[0-9a-f]{32}$`));
+    expect(limiter.calls[0]).not.toContain(created.sessionToken);
   });
 
   it("starts the limiter before the session read has answered, so both can share a round trip", async () => {
@@ -82,6 +84,21 @@ describe("openSession with a limiter", () => {
     await expect(openSession(store, created.sessionId, created.sessionToken, perSessionLimit(spent))).rejects.toBeInstanceOf(RateLimitedError);
     await expect(openSession(store, created.sessionId, "wrong-token", perSessionLimit(spent))).rejects.toBeInstanceOf(SessionNotFoundError);
     await expect(openSession(store, newSessionId(), created.sessionToken, perSessionLimit(countingLimiter(5)))).rejects.toBeInstanceOf(SessionNotFoundError);
+  });
+
+  it("never lets a caller without the token spend the owner's allowance", async () => {
+    // Prepare: an allowance of 30, as MESSAGE_LIMIT has by default.
+    const { store, created } = await opened();
+    const limiter = countingLimiter(30);
+    // Act: 31 calls with wrong tokens, as someone who saw the session id in a presigned URL could make.
+    for (let i = 0; i < 31; i++) {
+      const opened = openSession(store, created.sessionId, `wrong-token-${i % 2}`, perSessionLimit(limiter));
+      await expect(opened).rejects.toBeInstanceOf(SessionNotFoundError);
+    }
+    // Assess: the owner still has the whole allowance.
+    for (let i = 0; i < 30; i++) await openSession(store, created.sessionId, created.sessionToken, perSessionLimit(limiter));
+    const spent = openSession(store, created.sessionId, created.sessionToken, perSessionLimit(limiter));
+    await expect(spent).rejects.toBeInstanceOf(RateLimitedError);
   });
 
   it("does not count a malformed session id", async () => {

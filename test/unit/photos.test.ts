@@ -268,7 +268,7 @@ describe("confirmPhoto", () => {
       const photo = pendingPhoto(id, testCase.declared, testCase.declaredSize);
       await store.create(id, { tokenHash: "h", photo }, []);
       const bytes = testCase.bytes();
-      objects.put(photo.key, bytes);
+      objects.put(photo.key, bytes, testCase.declared);
       // Act
       const result = await confirmPhoto(deps, id, photo.key);
       // Assess
@@ -279,13 +279,40 @@ describe("confirmPhoto", () => {
     }
   });
 
+  it("rejects and deletes an image whose stored Content-Type is not the declared one", async () => {
+    for (const stored of ["text/html", "image/jpeg", "image/svg+xml", "application/octet-stream", null]) {
+      // Prepare: a real PNG, declared as one, but stored with another type (as a form field can say on an emulator).
+      const { store, objects, deps } = setup();
+      const id = newSessionId();
+      const photo = pendingPhoto(id, "image/png", png.length);
+      await store.create(id, { tokenHash: "h", photo }, []);
+      objects.put(photo.key, png, stored);
+      // Act
+      const result = await confirmPhoto(deps, id, photo.key);
+      // Assess
+      expect(result, String(stored)).toMatchObject({ status: "rejected", reason: "content_type_mismatch", key: photo.key });
+      expect(objects.objects.has(photo.key), String(stored)).toBe(false);
+    }
+  });
+
+  it("takes the stored Content-Type as its media type, whatever its case and parameters", async () => {
+    for (const stored of ["image/png", "IMAGE/PNG", "image/png; q=1"]) {
+      const { store, objects, deps } = setup();
+      const id = newSessionId();
+      const photo = pendingPhoto(id, "image/png", png.length);
+      await store.create(id, { tokenHash: "h", photo }, []);
+      objects.put(photo.key, png, stored);
+      expect(await confirmPhoto(deps, id, photo.key), stored).toMatchObject({ status: "ready" });
+    }
+  });
+
   it("is idempotent: a second confirmation changes nothing and deletes nothing", async () => {
     for (const [bytes, status] of [[() => png, "ready"], [() => Buffer.from("not a png at all"), "rejected"]] as const) {
       const { store, objects, deps } = setup();
       const id = newSessionId();
       const photo = pendingPhoto(id, "image/png", bytes().length);
       await store.create(id, { tokenHash: "h", photo }, []);
-      objects.put(photo.key, bytes());
+      objects.put(photo.key, bytes(), "image/png");
       const first = await confirmPhoto(deps, id, photo.key);
       const afterFirst = await store.load(id);
       const removedAfterFirst = [...objects.removed];
@@ -318,10 +345,10 @@ describe("confirmPhoto", () => {
     const current = pendingPhoto(id, "image/png", png.length, "new-upload");
     await store.create(id, { tokenHash: "h", photo: current }, []);
     const stale = objectKeys.userPhoto(id, "old-upload");
-    objects.put(stale, png);
-    objects.put(current.key, png);
+    objects.put(stale, png, "image/png");
+    objects.put(current.key, png, "image/png");
     const orphan = objectKeys.userPhoto(newSessionId(), "any");
-    objects.put(orphan, png);
+    objects.put(orphan, png, "image/png");
     const writes = store.writes;
     // Act
     const staleResult = await confirmPhoto(deps, id, stale);
@@ -342,7 +369,7 @@ describe("confirmPhoto", () => {
     const id = newSessionId();
     const photo = pendingPhoto(id, "image/png", png.length);
     await store.create(id, { tokenHash: "h", photo, userMessageCount: 0 }, []);
-    objects.put(photo.key, png);
+    objects.put(photo.key, png, "image/png");
     const versionBefore = (await store.load(id))!.version;
     let raced = false;
     deps.inspect = async (bytes, declared) => {
@@ -371,7 +398,7 @@ describe("confirmPhoto", () => {
     const photo = pendingPhoto(id, "image/png", png.length, "first");
     const replacement = pendingPhoto(id, "image/jpeg", jpeg.length, "second");
     await store.create(id, { tokenHash: "h", photo }, []);
-    objects.put(photo.key, png);
+    objects.put(photo.key, png, "image/png");
     deps.inspect = async (bytes, declared) => {
       await store.save(id, { set: { photo: replacement } });
       return inspectImage(bytes, declared);
@@ -456,7 +483,7 @@ describe("settlePendingPhoto", () => {
     const id = newSessionId();
     const photo: PhotoState = { ...pendingPhoto(id, "image/png", 5), status: "rejected", reason: "type_mismatch" };
     await store.create(id, { tokenHash: "h", photo }, []);
-    objects.put(photo.key, png);
+    objects.put(photo.key, png, "image/png");
     const session = (await store.load(id))!;
     const writes = store.writes;
 

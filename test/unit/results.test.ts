@@ -17,7 +17,7 @@ async function prepare(options: { complete?: boolean } = {}) {
   const objects = new MemoryObjectStore();
   const created = await createSession({ store, interviewer: createLocalInterviewer() }, { locale: "en" });
   if (options.complete !== false) await store.save(created.sessionId, { set: { profile: INTERVIEWS.en.profile } });
-  const deps = { store, archive, objects, retentionDays: 7, urlTtlSeconds: 600, now: clock };
+  const deps = { store, archive, objects, retentionDays: 7, urlTtlSeconds: 600, now: clock, staleAfterMs: 150_000 };
   return { store, archive, objects, deps, created, session: async () => (await store.load(created.sessionId))! };
 }
 
@@ -30,7 +30,7 @@ describe("completeSession", () => {
   });
 
   it("archives the result with the token hash, object keys and a TTL of RETENTION_DAYS, and marks the session completed", async () => {
-    const { deps, archive, store, created, session } = await prepare();
+    const { deps, archive, store, objects, created, session } = await prepare();
     await store.save(created.sessionId, {
       set: { photo: { status: "ready", contentType: "image/png", key: `sessions/${created.sessionId}/uploads/u/user-photo`, requestedAt: "t" } },
     });
@@ -40,11 +40,18 @@ describe("completeSession", () => {
     expect(completed).toMatchObject({ status: "completed", completedAt: "2026-11-22T03:00:00.000Z" });
     expect(completed.result.profile).toEqual(INTERVIEWS.en.profile);
     expect(completed.result.photo?.url).toContain(`sessions/${created.sessionId}/uploads/u/user-photo`);
+    // Served as the confirmed type, inline, whatever type the object was stored with.
+    expect(objects.presignedDownloads).toContainEqual({
+      key: `sessions/${created.sessionId}/uploads/u/user-photo`,
+      expiresInSeconds: 600,
+      contentType: "image/png",
+    });
     expect(completed.result.images).toEqual({ partner: null, child: null });
     const record = archive.records.get(created.sessionId);
     expect(record).toMatchObject({
       tokenHash: hashToken(created.sessionToken),
       photoKey: `sessions/${created.sessionId}/uploads/u/user-photo`,
+      photoContentType: "image/png",
       expiresAt: Date.parse("2026-11-22T03:00:00.000Z") / 1000 + 7 * 86_400,
     });
     expect((await session()).status).toBe("completed");

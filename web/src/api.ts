@@ -1,94 +1,25 @@
-// A browser client of Hera's public HTTP API (SPEC §3). It keeps the session's bearer token in
-// memory only: never in localStorage, sessionStorage, a cookie or the URL, so closing the tab forgets it.
+// The demo page's view of Hera's public HTTP API (docs/api.md), over the generated client (client/): every call,
+// path and body is typed from openapi.json. It keeps the session's bearer token in memory only: never in
+// localStorage, sessionStorage, a cookie or the URL, so closing the tab forgets it.
+import { bearer, createHeraClient, isErrorBody, type Schemas } from "../../client/index.ts";
 
-export type Locale = "ja" | "en";
-export type ImageKind = "partner" | "child";
-export type ProfileField = "age" | "gender" | "relationshipStatus" | "location" | "incomeRange" | "personality" | "partner" | "children";
-export type PersonalityTrait = "openness" | "conscientiousness" | "extraversion" | "agreeableness" | "neuroticism";
+export type Locale = Schemas["Locale"];
+export type ImageKind = Schemas["ImageKind"];
+export type ProfileField = Schemas["ProfileField"];
+export type PersonalityTrait = keyof Schemas["Personality"];
+export type Profile = Schemas["Profile"];
+export type PhotoView = Schemas["PhotoView"];
+export type ImageView = Schemas["ImageView"];
+export type ChatMessage = Schemas["ChatMessage"];
+export type SessionView = Schemas["SessionView"];
+export type CreatedSession = Schemas["CreatedSession"];
+export type MessageReply = Schemas["MessageReply"];
+export type UploadGrant = Schemas["PhotoUploadGrant"];
+export type CompletedSession = Schemas["CompletedSession"];
 
-export interface Profile {
-  age?: number;
-  gender?: string;
-  relationshipStatus?: string;
-  location?: string;
-  incomeRange?: string;
-  personality?: Partial<Record<PersonalityTrait, number>>;
-  partner?: { name?: string; temperament?: string; appearance?: string };
-  children?: Array<{ name?: string; desiredGender?: string }>;
-}
-
-export interface PhotoView {
-  status: "pending" | "ready" | "rejected";
-  contentType: string;
-  size?: number;
-  url?: string;
-  reason?: string;
-}
-
-export interface ImageView {
-  status: "pending" | "running" | "ready" | "failed";
-  jobId: string;
-  url?: string;
-  error?: string;
-}
-
-export interface ChatMessage {
-  role: "user" | "assistant";
-  text: string;
-  at: string;
-}
-
-export interface SessionView {
-  sessionId: string;
-  status: "collecting" | "completed";
-  locale: Locale;
-  createdAt: string;
-  updatedAt: string;
-  expiresAt: string;
-  profile: Profile;
-  missingFields: string[];
-  profileComplete: boolean;
-  messages: ChatMessage[];
-  photo: PhotoView | null;
-  images: { partner: ImageView | null; child: ImageView | null };
-  completedAt?: string;
-}
-
-export interface CreatedSession {
-  sessionId: string;
-  sessionToken: string;
-  status: "collecting";
-  createdAt: string;
-  expiresAt: string;
-  reply: string;
-}
-
-export interface MessageReply {
-  reply: string;
-  extracted: string[];
-  profile: Profile;
-  missingFields: string[];
-  profileComplete: boolean;
-  status: "collecting" | "completed";
-}
-
-export interface UploadGrant {
-  upload: { method: "POST"; url: string; fields: Record<string, string>; expiresAt: string };
-  photo: { status: "pending" };
-}
-
+/** The answer to a picture request: the job under way (202), or the picture already made (200, with its `url`). */
 export interface RequestedImage {
   image: { kind: ImageKind; status: ImageView["status"]; jobId: string; url?: string };
-}
-
-export interface CompletedSession {
-  status: "completed";
-  completedAt: string;
-  result: {
-    profile: Profile;
-    photo: { url: string } | null;
-    images: { partner: { url: string } | null; child: { url: string } | null };
-  };
 }
 
 /**
@@ -111,13 +42,20 @@ export class ApiError extends Error {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** What openapi-fetch answers: the parsed body of a success or of a refusal, and the response. */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
 /** One Hera session as seen from the browser. */
 export class HeraClient {
-  readonly #baseUrl: string;
+  readonly #api: ReturnType<typeof createHeraClient>;
   #session: { id: string; token: string } | null = null;
 
   constructor(baseUrl: string) {
-    this.#baseUrl = baseUrl.replace(/\/+$/, "");
+    this.#api = createHeraClient({ baseUrl, headers: { Accept: "application/json" } });
   }
 
   /** The current session's id (not a secret: the token is), or null. */
@@ -127,21 +65,23 @@ export class HeraClient {
 
   /** Opens a session and keeps its token for the calls that follow. */
   async createSession(locale: Locale): Promise<CreatedSession> {
-    const created = await this.#call<CreatedSession>("POST", "/api/sessions", { json: { locale }, auth: false });
+    const created = await this.#call(() => this.#api.POST("/api/sessions", { body: { locale }, signal: timeout() }));
     this.#session = { id: created.sessionId, token: created.sessionToken };
     return created;
   }
 
   getSession(): Promise<SessionView> {
-    return this.#call<SessionView>("GET", this.#path(""));
+    return this.#call(() => this.#api.GET("/api/sessions/{sessionId}", { ...this.#owner(), signal: timeout() }));
   }
 
   sendMessage(text: string): Promise<MessageReply> {
-    return this.#call<MessageReply>("POST", this.#path("/messages"), { json: { text } });
+    return this.#call(() => this.#api.POST("/api/sessions/{sessionId}/messages", { ...this.#owner(), body: { text }, signal: timeout() }));
   }
 
   requestPhotoUpload(contentType: string, contentLength: number): Promise<UploadGrant> {
-    return this.#call<UploadGrant>("POST", this.#path("/photos/user"), { json: { contentType, contentLength } });
+    // A file's type is whatever the browser says; the API refuses any but JPEG, PNG and WebP with a 400 the page shows.
+    const body = { contentType: contentType as Schemas["RequestPhotoUploadRequest"]["contentType"], contentLength };
+    return this.#call(() => this.#api.POST("/api/sessions/{sessionId}/photos/user", { ...this.#owner(), body, signal: timeout() }));
   }
 
   /** Posts the photo straight to S3 with the presigned form: its fields first, the file last. */
@@ -151,7 +91,8 @@ export class HeraClient {
     form.append("file", file);
     let response: Response;
     try {
-      response = await fetch(grant.url, { method: "POST", body: form, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      // S3, not the API: the form is not part of the API's contract, so it goes by plain fetch.
+      response = await fetch(grant.url, { method: "POST", body: form, signal: timeout() });
     } catch (error) {
       throw networkError(error);
     }
@@ -164,16 +105,16 @@ export class HeraClient {
   }
 
   requestImage(kind: ImageKind): Promise<RequestedImage> {
-    return this.#call<RequestedImage>("POST", this.#path("/images"), { json: { kind } });
+    return this.#call(() => this.#api.POST("/api/sessions/{sessionId}/images", { ...this.#owner(), body: { kind }, signal: timeout() }));
   }
 
   complete(): Promise<CompletedSession> {
-    return this.#call<CompletedSession>("POST", this.#path("/complete"));
+    return this.#call(() => this.#api.POST("/api/sessions/{sessionId}/complete", { ...this.#owner(), signal: timeout() }));
   }
 
   /** Erases everything of the session on the server, then forgets its token. */
   async erase(): Promise<void> {
-    await this.#call<undefined>("DELETE", this.#path(""));
+    await this.#call(() => this.#api.DELETE("/api/sessions/{sessionId}", { ...this.#owner(), signal: timeout() }), { empty: true });
     this.#session = null;
   }
 
@@ -182,30 +123,27 @@ export class HeraClient {
     this.#session = null;
   }
 
-  #path(suffix: string): string {
+  #owner() {
     if (!this.#session) throw new ApiError(0, "no_session", "No session is open.");
-    return `/api/sessions/${encodeURIComponent(this.#session.id)}${suffix}`;
+    return { params: { path: { sessionId: this.#session.id } }, headers: bearer(this.#session.token) };
   }
 
-  async #call<T>(method: string, path: string, options: { json?: unknown; auth?: boolean } = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (options.auth !== false && this.#session) headers.Authorization = `Bearer ${this.#session.token}`;
-    let body: string | undefined;
-    if (options.json !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(options.json);
-    }
-    let response: Response;
+  async #call<T>(send: () => Promise<Answer<T>>, options: { empty?: boolean } = {}): Promise<T> {
+    let answer: Answer<T>;
     try {
-      response = await fetch(`${this.#baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      answer = await send();
     } catch (error) {
+      if (error instanceof ApiError) throw error;
       throw networkError(error);
     }
-    if (response.status === 204) return undefined as T;
-    const payload = await response.json().catch(() => undefined);
-    if (response.ok && payload !== undefined) return payload as T;
-    throw toApiError(response, payload);
+    const { data, error, response } = answer;
+    if (response.ok && (data !== undefined || options.empty)) return data as T;
+    throw toApiError(response, error);
   }
+}
+
+function timeout(): AbortSignal {
+  return AbortSignal.timeout(REQUEST_TIMEOUT_MS);
 }
 
 function networkError(error: unknown): ApiError {
@@ -220,10 +158,4 @@ function toApiError(response: Response, payload: unknown): ApiError {
     return new ApiError(response.status, payload.error.code, payload.error.message, payload.error.details, retryAfterSeconds);
   }
   return new ApiError(response.status, "unexpected_response", `Unexpected response (${response.status}).`, undefined, retryAfterSeconds);
-}
-
-function isErrorBody(payload: unknown): payload is { error: { code: string; message: string; details?: unknown } } {
-  if (typeof payload !== "object" || payload === null || !("error" in payload)) return false;
-  const error: unknown = payload.error;
-  return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" && "message" in error;
 }

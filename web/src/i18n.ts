@@ -1,6 +1,6 @@
 import type { ApiError, Locale, PersonalityTrait, ProfileField } from "./api.ts";
 
-// Everything the page says, in Japanese and English. Error codes are the API's (SPEC §3) plus the
+// Everything the page says, in Japanese and English. Error codes are the API's (docs/api.md) plus the
 // client's own (network_error, upload_failed, unexpected_response); an unknown code falls back to `unknown`.
 
 const ja = {
@@ -29,7 +29,17 @@ const ja = {
   photoUploading: "アップロード中…",
   "photo.pending": "確認中…",
   "photo.ready": "写真の準備ができました。",
-  "photo.rejected": "この写真は使えません（{reason}）。別の写真を選んでください。",
+  "photo.rejected": "この写真は使えません：{reason}。別の写真を選んでください。",
+  // Why a photo was rejected, by the API's reason code (lib/photos: empty, too_large, size_mismatch, type_mismatch, content_type_mismatch, not_decodable).
+  "photoReason.empty": "ファイルが空でした",
+  "photoReason.too_large": "ファイルが大きすぎます",
+  "photoReason.size_mismatch": "届いたファイルの大きさが、選んだ写真と違いました",
+  "photoReason.type_mismatch": "ファイルの中身が、JPEG・PNG・WebP のうち名前どおりの形式の画像ではありません",
+  "photoReason.content_type_mismatch": "アップロードされたファイルの種類が、申告した画像の形式と一致しません",
+  "photoReason.not_decodable": "画像が壊れているか、読み取れませんでした",
+  "photoReason.unknown": "確認できませんでした",
+  photoWrongType: "JPEG・PNG・WebP の写真を選んでください（選んだファイルの形式：{type}）。",
+  unknownType: "不明",
   imagesTitle: "生成された画像",
   "kind.partner": "パートナー",
   "kind.child": "子ども",
@@ -40,6 +50,8 @@ const ja = {
   "image.running": "生成中…",
   "image.ready": "完成しました。",
   "image.failed": "生成に失敗しました（{error}）。もう一度お試しください。",
+  "image.refused":
+    "画像AIが安全上の基準によりこの画像の生成を見送りました。実在の大人の写真から子どもの姿を作る依頼は、特に見送られやすいものです。同じ写真と内容のままでは結果は変わらない見込みです。別の写真を使うか、プロフィールの内容を見直してください。",
   "image.waiting": "状態の確認に時間がかかっています。",
   finishTitle: "仕上げ",
   finishHint: "完了すると結果が保存されます。削除するとサーバー上のすべてのデータが消去されます。",
@@ -50,7 +62,6 @@ const ja = {
   resultTitle: "結果",
   completedAt: "完了日時",
   sessionLabel: "セッション",
-  dismiss: "閉じる",
   "field.age": "年齢",
   "field.gender": "性別",
   "field.relationshipStatus": "交際状況",
@@ -59,6 +70,8 @@ const ja = {
   "field.personality": "性格",
   "field.partner": "パートナー",
   "field.children": "子ども",
+  "field.contentType": "写真の形式",
+  "field.contentLength": "写真のサイズ",
   ageValue: "{age} 歳",
   "gender.female": "女性",
   "gender.male": "男性",
@@ -131,7 +144,16 @@ const en: Record<Key, string> = {
   photoUploading: "Uploading…",
   "photo.pending": "Checking…",
   "photo.ready": "Your photo is ready.",
-  "photo.rejected": "This photo can't be used ({reason}). Please choose another one.",
+  "photo.rejected": "This photo can't be used: {reason}. Please choose another one.",
+  "photoReason.empty": "the file was empty",
+  "photoReason.too_large": "the file is too large",
+  "photoReason.size_mismatch": "the file that arrived was not the size of the photo you chose",
+  "photoReason.type_mismatch": "its contents are not the JPEG, PNG or WebP image its name says",
+  "photoReason.content_type_mismatch": "the file was stored as another type than the image format it was declared as",
+  "photoReason.not_decodable": "the image is damaged or could not be read",
+  "photoReason.unknown": "it could not be checked",
+  photoWrongType: "Choose a JPEG, PNG or WebP photo (this file is {type}).",
+  unknownType: "unknown",
   imagesTitle: "Generated pictures",
   "kind.partner": "Partner",
   "kind.child": "Child",
@@ -142,6 +164,8 @@ const en: Record<Key, string> = {
   "image.running": "Generating…",
   "image.ready": "Ready.",
   "image.failed": "Generation failed ({error}). Please try again.",
+  "image.refused":
+    "The image model declined to make this picture under its safety rules. A picture of a child made from a photo of a real adult is the request most often declined. With the same photo and details the answer will most likely be the same: use a different photo, or change the details in the profile.",
   "image.waiting": "Checking the status is taking a while.",
   finishTitle: "Finish",
   finishHint: "Completing keeps the result. Erasing removes every piece of data of this session from the server.",
@@ -152,7 +176,6 @@ const en: Record<Key, string> = {
   resultTitle: "Result",
   completedAt: "Completed at",
   sessionLabel: "Session",
-  dismiss: "Dismiss",
   "field.age": "Age",
   "field.gender": "Gender",
   "field.relationshipStatus": "Relationship",
@@ -161,6 +184,8 @@ const en: Record<Key, string> = {
   "field.personality": "Personality",
   "field.partner": "Partner",
   "field.children": "Children",
+  "field.contentType": "photo type",
+  "field.contentLength": "photo size",
   ageValue: "{age}",
   "gender.female": "Female",
   "gender.male": "Male",
@@ -226,6 +251,11 @@ export function label(locale: Locale, key: string, fallback: string): string {
 
 export function fieldLabel(locale: Locale, field: ProfileField | string): string {
   return label(locale, `field.${field}`, field);
+}
+
+/** Why a photo was rejected, in words, from the API's reason code (an unknown code reads as "could not be checked"). */
+export function photoRejection(locale: Locale, reason: string | undefined): string {
+  return t(locale, "photo.rejected", { reason: label(locale, `photoReason.${reason ?? "unknown"}`, t(locale, "photoReason.unknown")) });
 }
 
 export function traitLabel(locale: Locale, trait: PersonalityTrait): string {

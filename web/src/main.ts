@@ -5,14 +5,13 @@ import {
   type ImageKind,
   type ImageView,
   type Locale,
-  type PersonalityTrait,
   type PhotoView,
   type Profile,
   type ProfileField,
   type SessionView,
 } from "./api.ts";
 import { PERSONALITY_TRAITS as TRAITS, PROFILE_FIELDS } from "../../lib/interview/profile-fields.ts";
-import { errorMessage, fieldLabel, label, t, traitLabel, type MessageKey } from "./i18n.ts";
+import { errorMessage, fieldLabel, label, photoRejection, t, traitLabel, type MessageKey } from "./i18n.ts";
 
 // The browser demo of Hera: one page that walks the whole flow against the public HTTP API.
 
@@ -24,6 +23,7 @@ declare global {
 }
 
 const KINDS: readonly ImageKind[] = ["partner", "child"];
+const PHOTO_TYPES: readonly string[] = ["image/jpeg", "image/png", "image/webp"];
 const POLL_INTERVAL_MS = 1000;
 /** Consecutive failed polls after which the page stops polling and says so. */
 const MAX_POLL_FAILURES = 5;
@@ -40,10 +40,19 @@ const ui = {
   sessionPanel: element("session-panel", HTMLElement),
   sessionInfo: element("session-info", HTMLParagraphElement),
   sessionId: element("session-id", HTMLElement),
-  alert: element("alert", HTMLDivElement),
-  alertText: element("alert-text", HTMLParagraphElement),
-  alertDismiss: element("alert-dismiss", HTMLButtonElement),
   notice: element("notice", HTMLParagraphElement),
+  chat: element("chat", HTMLElement),
+  photo: element("photo", HTMLElement),
+  finish: element("finish", HTMLElement),
+  /** Where each action's errors are said: beside its button, in an alert region. */
+  errors: {
+    start: element("start-error", HTMLParagraphElement),
+    chat: element("chat-error", HTMLParagraphElement),
+    photo: element("photo-error", HTMLParagraphElement),
+    partner: element("partner-error", HTMLParagraphElement),
+    child: element("child-error", HTMLParagraphElement),
+    finish: element("finish-error", HTMLParagraphElement),
+  },
   messages: element("messages", HTMLOListElement),
   messageForm: element("message-form", HTMLFormElement),
   messageInput: element("message-input", HTMLInputElement),
@@ -64,11 +73,13 @@ const ui = {
   resultPictures: element("result-pictures", HTMLDivElement),
   pictures: {
     partner: {
+      figure: element("picture-partner", HTMLElement),
       image: element("partner-image", HTMLImageElement),
       status: element("partner-status", HTMLParagraphElement),
       button: element("generate-partner", HTMLButtonElement),
     },
     child: {
+      figure: element("picture-child", HTMLElement),
       image: element("child-image", HTMLImageElement),
       status: element("child-status", HTMLParagraphElement),
       button: element("generate-child", HTMLButtonElement),
@@ -88,6 +99,10 @@ interface PageState {
   /** The job whose picture each <img> shows, so polling does not reload it with every fresh URL. */
   shownJob: Record<ImageKind, string | null>;
   polling: boolean;
+  /** Set when polling gave up after repeated failures: what it waited for no longer counts as running. */
+  pollGaveUp: boolean;
+  /** The buttons whose action is under way (each shows a spinner and is disabled until it ends). */
+  inFlight: Set<HTMLButtonElement>;
 }
 
 const state: PageState = {
@@ -98,6 +113,8 @@ const state: PageState = {
   images: { partner: null, child: null },
   shownJob: { partner: null, child: null },
   polling: false,
+  pollGaveUp: false,
+  inFlight: new Set(),
 };
 
 function chosenLocale(): Locale {
@@ -121,36 +138,47 @@ function renderTexts(): void {
   }
 }
 
-function showError(error: unknown): void {
+/** Says `text` in the alert region beside the action, and brings it into view; `code` is kept for tests and styling. */
+function say(where: HTMLElement, code: string, text: string): void {
+  where.dataset.code = code;
+  where.textContent = text;
+  where.scrollIntoView({ block: "nearest" });
+}
+
+function showError(where: HTMLElement, error: unknown): void {
   const apiError = error instanceof ApiError ? error : new ApiError(0, "unknown", error instanceof Error ? error.message : String(error));
-  ui.alert.dataset.code = apiError.code;
-  ui.alertText.textContent = errorMessage(state.locale, apiError);
-  ui.alert.hidden = false;
-  ui.notice.hidden = true;
+  say(where, apiError.code, errorMessage(state.locale, apiError));
 }
 
 function showNotice(text: string): void {
   ui.notice.textContent = text;
   ui.notice.hidden = false;
+  ui.notice.scrollIntoView({ block: "nearest" });
 }
 
 function clearMessages(): void {
-  ui.alert.hidden = true;
-  delete ui.alert.dataset.code;
+  for (const region of Object.values(ui.errors)) {
+    region.textContent = "";
+    delete region.dataset.code;
+  }
   ui.notice.hidden = true;
 }
 
-/** Runs a user action: clears old messages, disables its button meanwhile, shows any error. */
-async function act(button: HTMLButtonElement, action: () => Promise<void>): Promise<void> {
+/**
+ * Runs a user action: clears old messages, keeps its button disabled with a spinner (aria-busy) meanwhile, and says
+ * any error in `where`, the alert region beside the button.
+ */
+async function act(button: HTMLButtonElement, where: HTMLElement, action: () => Promise<void>): Promise<void> {
   clearMessages();
-  button.disabled = true;
+  state.inFlight.add(button);
+  updateControls();
   const epoch = state.epoch;
   try {
     await action();
   } catch (error) {
-    if (epoch === state.epoch) showError(error);
+    if (epoch === state.epoch) showError(where, error);
   } finally {
-    button.disabled = false;
+    state.inFlight.delete(button);
     updateControls();
   }
 }
@@ -235,11 +263,14 @@ function formatField(profile: Profile, field: ProfileField): string {
 // ---- photo and pictures ---------------------------------------------------------------------
 
 function renderPhoto(photo: PhotoView | null): void {
+  const newlyRejected = photo?.status === "rejected" && state.photo?.status !== "rejected";
   state.photo = photo;
   ui.photoStatus.dataset.status = photo?.status ?? "none";
   if (!photo) ui.photoStatus.textContent = tr("photoNone");
-  else if (photo.status === "rejected") ui.photoStatus.textContent = tr("photo.rejected", { reason: photo.reason ?? "?" });
+  else if (photo.status === "rejected") ui.photoStatus.textContent = photoRejection(state.locale, photo.reason);
   else ui.photoStatus.textContent = tr(`photo.${photo.status}`);
+  // The verdict comes while the person may have scrolled on: a rejection is brought into view (and read out: aria-live).
+  if (newlyRejected) ui.photoStatus.scrollIntoView({ block: "nearest" });
   if (photo?.status === "ready" && photo.url) {
     if (ui.photoPreview.hidden) ui.photoPreview.src = photo.url;
     ui.photoPreview.hidden = false;
@@ -250,15 +281,19 @@ function renderPhoto(photo: PhotoView | null): void {
 }
 
 function renderImage(kind: ImageKind, image: ImageView | null): void {
+  const newlyFailed = image?.status === "failed" && state.images[kind]?.status !== "failed";
   state.images[kind] = image;
   const view = ui.pictures[kind];
   view.status.dataset.status = image?.status ?? "none";
   view.status.textContent = !image
     ? tr("image.none")
     : image.status === "failed"
-      ? tr("image.failed", { error: image.error ?? "?" })
+      ? image.error === "provider_refused"
+        ? tr("image.refused")
+        : tr("image.failed", { error: image.error ?? "?" })
       : tr(`image.${image.status}`);
   view.button.textContent = image?.status === "ready" || image?.status === "failed" ? tr("regenerate") : tr("generate");
+  if (newlyFailed) view.status.scrollIntoView({ block: "nearest" });
   if (image?.status === "ready" && image.url) {
     if (state.shownJob[kind] !== image.jobId) {
       state.shownJob[kind] = image.jobId;
@@ -282,14 +317,30 @@ function applyView(view: SessionView): void {
   updateControls();
 }
 
+function photoChecking(): boolean {
+  return state.photo?.status === "pending";
+}
+
+function imageRunning(kind: ImageKind): boolean {
+  const status = state.images[kind]?.status;
+  return status === "pending" || status === "running";
+}
+
 function needsPolling(): boolean {
-  return state.photo?.status === "pending" || KINDS.some((kind) => state.images[kind]?.status === "pending" || state.images[kind]?.status === "running");
+  return photoChecking() || KINDS.some(imageRunning);
+}
+
+/** A failed poll is said where the person waits: beside the photo and each picture still under way. */
+function showPollError(error: unknown): void {
+  const regions = [...(photoChecking() ? [ui.errors.photo] : []), ...KINDS.filter(imageRunning).map((kind) => ui.errors[kind])];
+  for (const region of regions.length > 0 ? regions : [ui.errors.photo]) showError(region, error);
 }
 
 /** Polls the session view while a photo check or a generation is under way, as the API expects. */
 async function pollWhileBusy(): Promise<void> {
   if (state.polling) return;
   state.polling = true;
+  state.pollGaveUp = false;
   const epoch = state.epoch;
   let failures = 0;
   try {
@@ -304,9 +355,14 @@ async function pollWhileBusy(): Promise<void> {
       } catch (error) {
         if (epoch !== state.epoch) return;
         failures += 1;
-        showError(error);
+        showPollError(error);
         const gone = error instanceof ApiError && (error.code === "session_not_found" || error.code === "missing_token");
-        if (gone || failures >= MAX_POLL_FAILURES) return;
+        if (gone || failures >= MAX_POLL_FAILURES) {
+          // The buttons come back, so the person can try again rather than wait on a spinner that never ends.
+          state.pollGaveUp = true;
+          updateControls();
+          return;
+        }
       }
     }
   } finally {
@@ -360,15 +416,36 @@ function resetToStart(): void {
   updateControls();
 }
 
+/** A button that is `busy` is disabled and shows a spinner (aria-busy); one that is `unavailable` is just disabled. */
+function setBusy(button: HTMLButtonElement, busy: boolean, unavailable: boolean): void {
+  button.disabled = busy || unavailable;
+  button.setAttribute("aria-busy", String(busy));
+}
+
 function updateControls(): void {
   const open = client.sessionId !== null && !state.completed;
-  ui.messageInput.disabled = !open;
-  ui.sendButton.disabled = !open;
-  ui.photoInput.disabled = !open;
-  ui.uploadButton.disabled = !open;
-  for (const kind of KINDS) ui.pictures[kind].button.disabled = !open;
-  ui.completeButton.disabled = client.sessionId === null;
-  ui.eraseButton.disabled = client.sessionId === null;
+  const sending = state.inFlight.has(ui.sendButton);
+  setBusy(ui.startButton, state.inFlight.has(ui.startButton), false);
+  ui.startPanel.setAttribute("aria-busy", String(state.inFlight.has(ui.startButton)));
+  ui.messageInput.disabled = !open || sending;
+  setBusy(ui.sendButton, sending, !open);
+  ui.messages.setAttribute("aria-busy", String(sending));
+  // The photo's job runs from the upload request until its check is done.
+  const uploading = state.inFlight.has(ui.uploadButton) || (photoChecking() && !state.pollGaveUp);
+  ui.photoInput.disabled = !open || uploading;
+  setBusy(ui.uploadButton, uploading, !open);
+  ui.photo.setAttribute("aria-busy", String(uploading));
+  for (const kind of KINDS) {
+    const view = ui.pictures[kind];
+    // A picture's job runs from the request until it is ready or failed.
+    const generating = state.inFlight.has(view.button) || (imageRunning(kind) && !state.pollGaveUp);
+    setBusy(view.button, generating, !open);
+    view.figure.setAttribute("aria-busy", String(generating));
+  }
+  const finishing = state.inFlight.has(ui.completeButton) || state.inFlight.has(ui.eraseButton);
+  setBusy(ui.completeButton, state.inFlight.has(ui.completeButton), client.sessionId === null || finishing);
+  setBusy(ui.eraseButton, state.inFlight.has(ui.eraseButton), client.sessionId === null || finishing);
+  ui.finish.setAttribute("aria-busy", String(finishing));
 }
 
 // ---- wiring ---------------------------------------------------------------------------------
@@ -380,10 +457,8 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="loc
   });
 }
 
-ui.alertDismiss.addEventListener("click", clearMessages);
-
 ui.startButton.addEventListener("click", () => {
-  void act(ui.startButton, async () => {
+  void act(ui.startButton, ui.errors.start, async () => {
     state.locale = chosenLocale();
     renderTexts();
     ui.startButton.textContent = tr("starting");
@@ -408,10 +483,9 @@ ui.messageForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = ui.messageInput.value.trim();
   if (!text) return;
-  void act(ui.sendButton, async () => {
+  void act(ui.sendButton, ui.errors.chat, async () => {
     const sent = addMessage("user", text);
     ui.messageInput.value = "";
-    ui.messageInput.disabled = true;
     try {
       const answer = await client.sendMessage(text);
       addMessage("assistant", answer.reply);
@@ -423,17 +497,24 @@ ui.messageForm.addEventListener("submit", (event) => {
       ui.messageInput.value = text;
       throw error;
     } finally {
-      ui.messageInput.disabled = false;
+      // Enabled again first: a disabled input cannot take the focus.
+      state.inFlight.delete(ui.sendButton);
+      updateControls();
       ui.messageInput.focus();
     }
   });
 });
 
 ui.uploadButton.addEventListener("click", () => {
-  void act(ui.uploadButton, async () => {
+  void act(ui.uploadButton, ui.errors.photo, async () => {
     const file = ui.photoInput.files?.[0];
     if (!file) {
-      showNotice(tr("photoChooseFirst"));
+      say(ui.errors.photo, "photo_missing", tr("photoChooseFirst"));
+      return;
+    }
+    // The API takes these three types only; another would come back as an invalid request, so it is said here.
+    if (!PHOTO_TYPES.includes(file.type)) {
+      say(ui.errors.photo, "photo_wrong_type", tr("photoWrongType", { type: file.type || tr("unknownType") }));
       return;
     }
     ui.photoStatus.textContent = tr("photoUploading");
@@ -453,7 +534,7 @@ ui.uploadButton.addEventListener("click", () => {
 for (const kind of KINDS) {
   const button = ui.pictures[kind].button;
   button.addEventListener("click", () => {
-    void act(button, async () => {
+    void act(button, ui.errors[kind], async () => {
       const { image } = await client.requestImage(kind);
       renderImage(kind, { status: image.status, jobId: image.jobId, ...(image.url ? { url: image.url } : {}) });
       void pollWhileBusy();
@@ -462,7 +543,7 @@ for (const kind of KINDS) {
 }
 
 ui.completeButton.addEventListener("click", () => {
-  void act(ui.completeButton, async () => {
+  void act(ui.completeButton, ui.errors.finish, async () => {
     const completed = await client.complete();
     state.completed = true;
     renderResult(completed);
@@ -472,7 +553,7 @@ ui.completeButton.addEventListener("click", () => {
 
 ui.eraseButton.addEventListener("click", () => {
   if (!window.confirm(tr("eraseConfirm"))) return;
-  void act(ui.eraseButton, async () => {
+  void act(ui.eraseButton, ui.errors.finish, async () => {
     try {
       await client.erase();
     } catch (error) {
