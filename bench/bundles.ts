@@ -40,14 +40,19 @@ export interface FunctionEntry {
 }
 
 /** The esbuild options serverless-esbuild would use, read from serverless.yml so that the benchmark cannot drift from a deploy. */
-export function esbuildOptionsFromServerless(root: string): { options: esbuild.BuildOptions; functions: FunctionEntry[]; extension: string } {
+export function esbuildOptionsFromServerless(root: string): {
+  options: esbuild.BuildOptions;
+  functions: FunctionEntry[];
+  extension: string;
+} {
   const config = parse(readFileSync(join(root, "serverless.yml"), "utf8"), { merge: true }) as ServerlessYml;
   const custom = { ...config.custom.esbuild };
   const extension = typeof custom.outputFileExtension === "string" ? custom.outputFileExtension : ".js";
   const exclude = Array.isArray(custom.exclude) ? (custom.exclude as string[]) : ["aws-sdk"];
   for (const name of PLUGIN_ONLY_OPTIONS) delete custom[name];
   for (const [name, value] of Object.entries(custom)) {
-    if (JSON.stringify(value).includes("${")) throw new Error(`custom.esbuild.${name} uses a serverless variable; the benchmark cannot resolve it`);
+    if (JSON.stringify(value).includes("${"))
+      throw new Error(`custom.esbuild.${name} uses a serverless variable; the benchmark cannot resolve it`);
   }
   // serverless-esbuild's defaults, under what serverless.yml sets.
   const options: esbuild.BuildOptions = {
@@ -117,7 +122,14 @@ export async function buildBundles(root: string, outdir: string, extra: Function
     const entry = resolve(root, fn.entry);
     const out = join(outdir, dirname(fn.entry));
     mkdirSync(out, { recursive: true });
-    const result = await esbuild.build({ ...options, entryPoints: [entry], outdir: out, metafile: true, logLevel: "error", absWorkingDir: root });
+    const result = await esbuild.build({
+      ...options,
+      entryPoints: [entry],
+      outdir: out,
+      metafile: true,
+      logLevel: "error",
+      absWorkingDir: root,
+    });
     const file = join(out, `${basename(fn.entry, ".ts")}${extension}`);
     const output = result.metafile.outputs[relative(root, file)];
     if (!output) throw new Error(`esbuild wrote no ${file}`);
@@ -127,8 +139,15 @@ export async function buildBundles(root: string, outdir: string, extra: Function
       byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
     }
     const packages = [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
-    const sdks = packages.filter((p) => SDK_PACKAGE.test(p.name) && p.bytes > 0).map((p) => p.name).sort();
-    const awsApis = awsApisOf(Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([name]) => name));
+    const sdks = packages
+      .filter((p) => SDK_PACKAGE.test(p.name) && p.bytes > 0)
+      .map((p) => p.name)
+      .sort();
+    const awsApis = awsApisOf(
+      Object.entries(output.inputs)
+        .filter(([, input]) => input.bytesInOutput > 0)
+        .map(([name]) => name),
+    );
     const imported = output.imports.filter((entry) => entry.external && !entry.path.startsWith("node:"));
     const externals = [...new Set(imported.map((entry) => packageOf(`node_modules/${entry.path}`)))];
     const budget = BUNDLE_BUDGETS[fn.name];

@@ -11,7 +11,11 @@ const ORIGIN = "http://localhost:5173";
 
 /** The generated client (client/) as a browser at the demo page's origin uses it; each call may take `timeoutMs`. */
 export function benchClient(baseUrl: string, timeoutMs = 60_000): HeraClient {
-  return createHeraClient({ baseUrl, headers: { Origin: ORIGIN }, fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }) });
+  return createHeraClient({
+    baseUrl,
+    headers: { Origin: ORIGIN },
+    fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),
+  });
 }
 
 /** What openapi-fetch resolves with: the parsed body of a success (`data`) or of a refusal (`error`), and the response. */
@@ -36,12 +40,21 @@ export function getOutsideApi(client: HeraClient, path: string): Promise<Answer<
 }
 
 /** Posts a presigned S3 form as a browser does: the fields, then the file last, as multipart/form-data. */
-export async function postForm(upload: { url: string; fields: Record<string, string> }, bytes: Buffer, contentType: string): Promise<Answer<string>> {
+export async function postForm(
+  upload: { url: string; fields: Record<string, string> },
+  bytes: Buffer,
+  contentType: string,
+): Promise<Answer<string>> {
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
   form.append("file", new Blob([new Uint8Array(bytes)], { type: contentType }), "photo.jpg");
   const started = performance.now();
-  const response = await fetch(upload.url, { method: "POST", body: form, headers: { Origin: ORIGIN }, signal: AbortSignal.timeout(60_000) });
+  const response = await fetch(upload.url, {
+    method: "POST",
+    body: form,
+    headers: { Origin: ORIGIN },
+    signal: AbortSignal.timeout(60_000),
+  });
   const text = await response.text();
   return { status: response.status, body: text, ms: performance.now() - started };
 }

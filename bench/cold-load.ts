@@ -50,7 +50,10 @@ async function importOnce(file: string, env: Record<string, string>): Promise<{ 
   const output: Buffer[] = [];
   const errors: Buffer[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD, pathToFileURL(file).href], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD, pathToFileURL(file).href], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => errors.push(chunk));
     child.once("error", reject);

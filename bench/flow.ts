@@ -47,7 +47,9 @@ export class FlowClient {
   }
 
   async createSession(locale: Locale): Promise<Session> {
-    const created = await timed(this.recorder, LABELS.create, [201], () => measure(() => this.api.POST("/api/sessions", { body: { locale } })));
+    const created = await timed(this.recorder, LABELS.create, [201], () =>
+      measure(() => this.api.POST("/api/sessions", { body: { locale } })),
+    );
     return { sessionId: created.body.sessionId, sessionToken: created.body.sessionToken, locale };
   }
 
@@ -56,12 +58,16 @@ export class FlowClient {
   }
 
   postMessage(session: Session, text: string) {
-    return timed(this.recorder, LABELS.message, [200], () => measure(() => this.api.POST("/api/sessions/{sessionId}/messages", { ...owner(session), body: { text } })));
+    return timed(this.recorder, LABELS.message, [200], () =>
+      measure(() => this.api.POST("/api/sessions/{sessionId}/messages", { ...owner(session), body: { text } })),
+    );
   }
 
   requestPhotoUpload(session: Session, bytes: Buffer, contentType: "image/jpeg" | "image/png" | "image/webp"): Promise<Answer<Grant>> {
     return timed(this.recorder, LABELS.photo, [201], () =>
-      measure(() => this.api.POST("/api/sessions/{sessionId}/photos/user", { ...owner(session), body: { contentType, contentLength: bytes.length } })),
+      measure(() =>
+        this.api.POST("/api/sessions/{sessionId}/photos/user", { ...owner(session), body: { contentType, contentLength: bytes.length } }),
+      ),
     );
   }
 
@@ -70,21 +76,32 @@ export class FlowClient {
   }
 
   requestImage(session: Session, kind: "partner" | "child") {
-    return timed(this.recorder, LABELS.images, [200, 202], () => measure(() => this.api.POST("/api/sessions/{sessionId}/images", { ...owner(session), body: { kind } })));
+    return timed(this.recorder, LABELS.images, [200, 202], () =>
+      measure(() => this.api.POST("/api/sessions/{sessionId}/images", { ...owner(session), body: { kind } })),
+    );
   }
 
   picture(session: Session, name: "user" | "partner" | "child") {
     return timed(this.recorder, LABELS.picture, [200], () =>
-      measure(() => this.api.GET("/api/sessions/{sessionId}/photos/{name}", { params: { path: { sessionId: session.sessionId, name } }, headers: bearer(session.sessionToken) })),
+      measure(() =>
+        this.api.GET("/api/sessions/{sessionId}/photos/{name}", {
+          params: { path: { sessionId: session.sessionId, name } },
+          headers: bearer(session.sessionToken),
+        }),
+      ),
     );
   }
 
   complete(session: Session) {
-    return timed(this.recorder, LABELS.complete, [200], () => measure(() => this.api.POST("/api/sessions/{sessionId}/complete", owner(session))));
+    return timed(this.recorder, LABELS.complete, [200], () =>
+      measure(() => this.api.POST("/api/sessions/{sessionId}/complete", owner(session))),
+    );
   }
 
   result(session: Session) {
-    return timed(this.recorder, LABELS.result, [200], () => measure(() => this.api.GET("/api/sessions/{sessionId}/result", owner(session))));
+    return timed(this.recorder, LABELS.result, [200], () =>
+      measure(() => this.api.GET("/api/sessions/{sessionId}/result", owner(session))),
+    );
   }
 
   erase(session: Session) {

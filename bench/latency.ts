@@ -47,7 +47,8 @@ export async function measureLatency(baseUrl: string, photo: Buffer, samples: nu
     for (let i = 0; i < samples; i++) await timed(recorder, LABELS.openapi, [200], getOpenApi);
     notes.set(LABELS.openapi, "baseline: the full middleware chain, no dependency");
   }
-  for (let i = 0; i < samples; i++) await timed(recorder, LABELS.offlineNotFound, [404], () => getOutsideApi(client.api, "/api/bench-no-such-route"));
+  for (let i = 0; i < samples; i++)
+    await timed(recorder, LABELS.offlineNotFound, [404], () => getOutsideApi(client.api, "/api/bench-no-such-route"));
   notes.set(LABELS.offlineNotFound, "no function runs: the HTTP floor of serverless-offline");
 
   for (let i = 0; i < warmup; i++) await setup.health();
@@ -90,11 +91,15 @@ export async function measureLatency(baseUrl: string, photo: Buffer, samples: nu
   // Completion, the archived result and erasure each need sessions whose interview is done.
   const finishing = Math.min(samples, 100);
   const ready: Session[] = [];
-  await pool(Array.from({ length: finishing + warmup }, (_, i) => i), 4, async () => {
-    const session = await setup.createSession("en");
-    for (const text of answers) await setup.postMessage(session, text);
-    ready.push(session);
-  });
+  await pool(
+    Array.from({ length: finishing + warmup }, (_, i) => i),
+    4,
+    async () => {
+      const session = await setup.createSession("en");
+      for (const text of answers) await setup.postMessage(session, text);
+      ready.push(session);
+    },
+  );
   for (const session of ready.slice(0, warmup)) await setup.complete(session);
   const measured = ready.slice(warmup);
   for (const session of measured) await client.complete(session);

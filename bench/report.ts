@@ -56,7 +56,9 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
         .join(", ");
       const apis = b.awsApis?.join(", ") || "none";
       const externals = b.externals ? b.externals.join(", ") || "none" : "-";
-      out(`| ${b.name} | ${pair(kb(b.bytes), prior ? kb(prior.bytes) : undefined)} | ${target} | ${met} | ${apis} | ${b.sdks.join(", ") || "none"} | ${pair(externals, prior?.externals ? prior.externals.join(", ") || "none" : undefined)} | ${shares} |`);
+      out(
+        `| ${b.name} | ${pair(kb(b.bytes), prior ? kb(prior.bytes) : undefined)} | ${target} | ${met} | ${apis} | ${b.sdks.join(", ") || "none"} | ${pair(externals, prior?.externals ? prior.externals.join(", ") || "none" : undefined)} | ${shares} |`,
+      );
     }
     out("");
   }
@@ -189,15 +191,32 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
     );
     for (const e of l.endpoints) {
       const prior = old.get(e.label);
-      out(`| ${e.label} | ${e.calls} | ${pair(ms(e.p50Ms), prior ? ms(prior.p50Ms) : undefined)} | ${pair(ms(e.p99Ms), prior ? ms(prior.p99Ms) : undefined)} |`);
+      out(
+        `| ${e.label} | ${e.calls} | ${pair(ms(e.p50Ms), prior ? ms(prior.p50Ms) : undefined)} | ${pair(ms(e.p99Ms), prior ? ms(prior.p99Ms) : undefined)} |`,
+      );
     }
     out("");
     if (l.errors.length > 0 || l.flowErrors.length > 0) {
-      out("Errors:", "", ...[...l.errors.slice(0, 10).map((e) => `- ${e.label}: ${e.status} ${e.message}`), ...l.flowErrors.slice(0, 10).map((e) => `- flow: ${e}`)], "");
+      out(
+        "Errors:",
+        "",
+        ...[
+          ...l.errors.slice(0, 10).map((e) => `- ${e.label}: ${e.status} ${e.message}`),
+          ...l.flowErrors.slice(0, 10).map((e) => `- flow: ${e}`),
+        ],
+        "",
+      );
     }
   }
 
-  out("## Run", "", `Phases (seconds): ${Object.entries(results.phaseSeconds).map(([phase, seconds]) => `${phase} ${round(seconds)}`).join(", ")}.`, "");
+  out(
+    "## Run",
+    "",
+    `Phases (seconds): ${Object.entries(results.phaseSeconds)
+      .map(([phase, seconds]) => `${phase} ${round(seconds)}`)
+      .join(", ")}.`,
+    "",
+  );
   if (notes) out(notes.trim(), "");
   return lines.join("\n");
 }

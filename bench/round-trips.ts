@@ -67,7 +67,12 @@ export async function measureRoundTrips(stack: BenchStack, photo: Buffer): Promi
   add(LABELS.photo, [photo1.count]);
 
   const uploaded = await counted(() => client.upload(photo1.value.body, photo, "image/jpeg"), 2000);
-  add("S3 upload → photoUploaded (async, until settled)", [uploaded.count], undefined, "the S3 event's function reads, inspects and saves the photo");
+  add(
+    "S3 upload → photoUploaded (async, until settled)",
+    [uploaded.count],
+    undefined,
+    "the S3 event's function reads, inspects and saves the photo",
+  );
   await client.pollUntil(session, isPhotoReady, "photo ready", 30_000);
 
   add(`${LABELS.read} (photo ready)`, [(await counted(() => client.read(session))).count], 1);
@@ -75,10 +80,20 @@ export async function measureRoundTrips(stack: BenchStack, photo: Buffer): Promi
 
   for (const kind of ["partner", "child"] as const) {
     const asked = await counted(() => client.requestImage(session, kind), 3000);
-    add(`${LABELS.images} (${kind}) + worker (async, until settled)`, [asked.count], undefined, "request (read, limiter, job) and the worker's claim, reads and final write");
+    add(
+      `${LABELS.images} (${kind}) + worker (async, until settled)`,
+      [asked.count],
+      undefined,
+      "request (read, limiter, job) and the worker's claim, reads and final write",
+    );
     await client.pollUntil(session, isImageReady(kind), `${kind} image`, 60_000);
   }
-  add(`${LABELS.images} (partner again, ready)`, [(await counted(() => client.requestImage(session, "partner"))).count], undefined, "same inputs: answered from the session");
+  add(
+    `${LABELS.images} (partner again, ready)`,
+    [(await counted(() => client.requestImage(session, "partner"))).count],
+    undefined,
+    "same inputs: answered from the session",
+  );
   add(`${LABELS.read} (photo + 2 images)`, [(await counted(() => client.read(session))).count], 1);
   add(LABELS.complete, [(await counted(() => client.complete(session))).count]);
   add(`${LABELS.complete} (repeat)`, [(await counted(() => client.complete(session))).count]);

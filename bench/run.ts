@@ -47,7 +47,13 @@ function revision(): string {
 /** A photo that passes the checks (JPEG magic bytes, decodable by sharp), as a phone would send a small one. */
 async function samplePhoto(): Promise<Buffer> {
   return sharp({ create: { width: 480, height: 640, channels: 3, background: { r: 214, g: 180, b: 150 } } })
-    .composite([{ input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="480" height="640"><circle cx="240" cy="250" r="120" fill="#2b1d14"/></svg>') }])
+    .composite([
+      {
+        input: Buffer.from(
+          '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="640"><circle cx="240" cy="250" r="120" fill="#2b1d14"/></svg>',
+        ),
+      },
+    ])
     .jpeg({ quality: 85 })
     .toBuffer();
 }
@@ -82,7 +88,12 @@ if (phases.has("bundles") || phases.has("cold") || phases.has("first")) {
   }
   if (phases.has("cold")) {
     const runs = intFromEnv("BENCH_COLD_RUNS", 12);
-    const loads = await phase("cold load", () => measureColdLoads(built.map(({ name, file }) => ({ name, file })), runs));
+    const loads = await phase("cold load", () =>
+      measureColdLoads(
+        built.map(({ name, file }) => ({ name, file })),
+        runs,
+      ),
+    );
     const base = loads.find((l) => l.name === minimal.name)!;
     results.coldLoad = {
       baseline: base,

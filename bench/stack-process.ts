@@ -21,7 +21,9 @@ const send = (message: StackMessage) => process.send?.(message);
 
 const base = loadLocalEnv();
 // Ports and endpoints of a developer's .env do not apply: this stack has its own.
-const env = Object.fromEntries(Object.entries(base).filter(([key]) => !/^(OFFLINE_|S3_LOCAL_|DYNAMODB_LOCAL_|UPSTASH_LOCAL_|WEB_PORT$)/.test(key)));
+const env = Object.fromEntries(
+  Object.entries(base).filter(([key]) => !/^(OFFLINE_|S3_LOCAL_|DYNAMODB_LOCAL_|UPSTASH_LOCAL_|WEB_PORT$)/.test(key)),
+);
 const limits = JSON.parse(process.env.BENCH_STACK_ENV ?? "{}") as Record<string, string>;
 
 // serverless-offline's output of this run only (the stack appends to it).

@@ -27,7 +27,11 @@ export async function missingParameters(ssm, names) {
     let nextToken;
     do {
       const page = await ssm.send(
-        new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: batch }], MaxResults: 50, NextToken: nextToken }),
+        new DescribeParametersCommand({
+          ParameterFilters: [{ Key: "Name", Option: "Equals", Values: batch }],
+          MaxResults: 50,
+          NextToken: nextToken,
+        }),
       );
       for (const parameter of page.Parameters ?? []) if (parameter.Name) found.add(parameter.Name);
       nextToken = page.NextToken;

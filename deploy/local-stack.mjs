@@ -46,7 +46,8 @@ export function applyLocalStack(service, env) {
     for (const environment of environments) if (environment && name in environment) environment[name] = value;
   }
   for (const [logicalId, bucketName] of Object.entries(settings.bucketNames ?? {})) {
-    const isRef = (/** @type {unknown} */ value) => typeof value === "object" && value !== null && /** @type {{ Ref?: unknown }} */ (value).Ref === logicalId;
+    const isRef = (/** @type {unknown} */ value) =>
+      typeof value === "object" && value !== null && /** @type {{ Ref?: unknown }} */ (value).Ref === logicalId;
     for (const environment of environments) {
       for (const [key, value] of Object.entries(environment ?? {})) if (isRef(value) && environment) environment[key] = bucketName;
     }

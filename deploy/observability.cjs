@@ -24,8 +24,19 @@ function functionLogicalId(/** @type {string} */ name) {
 }
 
 /** A metric of the query array of an alarm. */
-function stat(/** @type {string} */ id, /** @type {string} */ namespace, /** @type {string} */ name, /** @type {CfnObject[]} */ dimensions, period = FIVE_MINUTES, statistic = "Sum") {
-  return { Id: id, MetricStat: { Metric: { Namespace: namespace, MetricName: name, Dimensions: dimensions }, Period: period, Stat: statistic }, ReturnData: false };
+function stat(
+  /** @type {string} */ id,
+  /** @type {string} */ namespace,
+  /** @type {string} */ name,
+  /** @type {CfnObject[]} */ dimensions,
+  period = FIVE_MINUTES,
+  statistic = "Sum",
+) {
+  return {
+    Id: id,
+    MetricStat: { Metric: { Namespace: namespace, MetricName: name, Dimensions: dimensions }, Period: period, Stat: statistic },
+    ReturnData: false,
+  };
 }
 
 /**
@@ -139,7 +150,13 @@ function observability({ service, stage, functions, thresholds, alarmEmail }) {
         name: "image-events-lost",
         description: "Lambda could not deliver a failed image job event to the dead-letter queue: the event is lost.",
         threshold: 1,
-        metric: { Namespace: "AWS/Lambda", MetricName: "DestinationDeliveryFailures", Dimensions: worker, Statistic: "Sum", Period: FIVE_MINUTES },
+        metric: {
+          Namespace: "AWS/Lambda",
+          MetricName: "DestinationDeliveryFailures",
+          Dimensions: worker,
+          Statistic: "Sum",
+          Period: FIVE_MINUTES,
+        },
       },
       prefix,
     ),
@@ -198,7 +215,14 @@ function observability({ service, stage, functions, thresholds, alarmEmail }) {
       ...alarms,
       Dashboard: {
         Type: "AWS::CloudWatch::Dashboard",
-        Properties: { DashboardName: prefix, DashboardBody: { "Fn::Sub": JSON.stringify(dashboard({ service, stage, functions, alarmNames: Object.values(alarms).map((a) => a.Properties.AlarmName) })) } },
+        Properties: {
+          DashboardName: prefix,
+          DashboardBody: {
+            "Fn::Sub": JSON.stringify(
+              dashboard({ service, stage, functions, alarmNames: Object.values(alarms).map((a) => a.Properties.AlarmName) }),
+            ),
+          },
+        },
       },
     },
     Outputs: {
@@ -219,7 +243,11 @@ function dashboard({ service, stage, functions, alarmNames }) {
   const hera = (/** @type {string} */ metric) => ["Hera", metric, "service", service, "stage", stage];
   /** @type {Array<{ title: string, metrics?: unknown[], stat?: string, width?: number, alarms?: string[] }>} */
   const widgets = [
-    { title: "Alarms", alarms: alarmNames.map((name) => `arn:\${AWS::Partition}:cloudwatch:${region}:\${AWS::AccountId}:alarm:${name}`), width: 24 },
+    {
+      title: "Alarms",
+      alarms: alarmNames.map((name) => `arn:\${AWS::Partition}:cloudwatch:${region}:\${AWS::AccountId}:alarm:${name}`),
+      width: 24,
+    },
     {
       title: "API: requests, 4xx, 5xx",
       metrics: [
@@ -238,7 +266,16 @@ function dashboard({ service, stage, functions, alarmNames }) {
     },
     {
       title: "Hera: the flow",
-      metrics: ["SessionsCreated", "MessagesPosted", "PhotosReady", "PhotosRejected", "ImagesGenerated", "ImagesFailed", "SessionsCompleted", "SessionsDeleted"].map(hera),
+      metrics: [
+        "SessionsCreated",
+        "MessagesPosted",
+        "PhotosReady",
+        "PhotosRejected",
+        "ImagesGenerated",
+        "ImagesFailed",
+        "SessionsCompleted",
+        "SessionsDeleted",
+      ].map(hera),
     },
     { title: "Hera: trouble", metrics: ["DependencyErrors", "RateLimited"].map(hera) },
     { title: "Functions: errors", metrics: perFunction("Errors") },
@@ -252,7 +289,13 @@ function dashboard({ service, stage, functions, alarmNames }) {
         ["AWS/Lambda", "AsyncEventsDropped", "FunctionName", `\${${functionLogicalId("imageWorker")}}`],
         ["AWS/Lambda", "DestinationDeliveryFailures", "FunctionName", `\${${functionLogicalId("imageWorker")}}`],
         ["AWS/Lambda", "AsyncEventAge", "FunctionName", `\${${functionLogicalId("imageWorker")}}`, { stat: "Maximum", yAxis: "right" }],
-        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${ImageJobDeadLetterQueue.QueueName}", { stat: "Maximum", label: "dead-lettered" }],
+        [
+          "AWS/SQS",
+          "ApproximateNumberOfMessagesVisible",
+          "QueueName",
+          "${ImageJobDeadLetterQueue.QueueName}",
+          { stat: "Maximum", label: "dead-lettered" },
+        ],
       ],
     },
     {
@@ -276,7 +319,21 @@ function dashboard({ service, stage, functions, alarmNames }) {
       }
       const placed = widget.alarms
         ? { type: "alarm", x, y, width, height: 4, properties: { title: widget.title, alarms: widget.alarms } }
-        : { type: "metric", x, y, width, height: 6, properties: { title: widget.title, region, stat: widget.stat ?? "Sum", period: FIVE_MINUTES, view: "timeSeries", metrics: widget.metrics } };
+        : {
+            type: "metric",
+            x,
+            y,
+            width,
+            height: 6,
+            properties: {
+              title: widget.title,
+              region,
+              stat: widget.stat ?? "Sum",
+              period: FIVE_MINUTES,
+              view: "timeSeries",
+              metrics: widget.metrics,
+            },
+          };
       x += width;
       if (x >= 24) {
         x = 0;

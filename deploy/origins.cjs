@@ -18,7 +18,13 @@ function allowedOrigins({ stage, listed, extra, localAllowed }) {
   if (!Array.isArray(listed) || listed.length === 0) {
     throw new Error(`params.${stage}.allowedOrigins must list the stage's browser origins (a YAML list)`);
   }
-  const extras = typeof extra === "string" ? extra.split(",").map((origin) => origin.trim()).filter(Boolean) : [];
+  const extras =
+    typeof extra === "string"
+      ? extra
+          .split(",")
+          .map((origin) => origin.trim())
+          .filter(Boolean)
+      : [];
   const origins = [...new Set([...listed.map(String), ...extras])];
   if (origins.includes("*")) {
     if (origins.length > 1) throw new Error(`allowedOrigins of ${stage}: "*" cannot be combined with other origins`);
@@ -30,7 +36,9 @@ function allowedOrigins({ stage, listed, extra, localAllowed }) {
       throw new Error(`allowedOrigins of ${stage}: "${origin}" is plain http; only a localhost origin may be`);
     }
     if (LOCAL_HOST.test(origin) && !localAllowed) {
-      throw new Error(`allowedOrigins of ${stage}: "${origin}" is a developer's machine, which this stage does not allow (params.${stage}.localOriginsAllowed)`);
+      throw new Error(
+        `allowedOrigins of ${stage}: "${origin}" is a developer's machine, which this stage does not allow (params.${stage}.localOriginsAllowed)`,
+      );
     }
   }
   return origins;

@@ -20,7 +20,9 @@ export function functionSources(root = ROOT): Record<string, string> {
   const config = parse(readFileSync(resolve(root, "serverless.yml"), "utf8"), { merge: true }) as {
     functions: Record<string, { handler: string }>;
   };
-  return Object.fromEntries(Object.entries(config.functions).map(([name, { handler }]) => [name, handler.slice(0, handler.lastIndexOf("."))]));
+  return Object.fromEntries(
+    Object.entries(config.functions).map(([name, { handler }]) => [name, handler.slice(0, handler.lastIndexOf("."))]),
+  );
 }
 
 /** The sample event of a function: `events/<handler file>.json`, as the README names them. */
@@ -168,7 +170,13 @@ export interface Needs {
 
 /** What each function's sample event assumes has already happened in the session it names. */
 export function needsOf(functionName: string, placeholders: string[]): Needs {
-  const needs: Needs = { session: placeholders.includes("SESSION_ID"), interview: false, photo: "none", job: placeholders.includes("JOB_ID"), completed: false };
+  const needs: Needs = {
+    session: placeholders.includes("SESSION_ID"),
+    interview: false,
+    photo: "none",
+    job: placeholders.includes("JOB_ID"),
+    completed: false,
+  };
   if (placeholders.includes("UPLOAD_ID")) needs.photo = "uploaded";
   if (functionName === "getPhoto") needs.photo = "ready";
   if (["requestImage", "imageWorker", "completeSession", "getResult"].includes(functionName)) needs.interview = true;
@@ -183,7 +191,12 @@ export function needsOf(functionName: string, placeholders: string[]): Needs {
  * sample events (as a front end would: open a session, answer the interview, upload a photo, ask for a picture), and
  * returns the placeholders' values. The environment must already be in `process.env`.
  */
-export async function prepareState(needs: Needs, locale: "ja" | "en", queuedJobs: unknown[], log: (line: string) => void): Promise<Record<string, string>> {
+export async function prepareState(
+  needs: Needs,
+  locale: "ja" | "en",
+  queuedJobs: unknown[],
+  log: (line: string) => void,
+): Promise<Record<string, string>> {
   const values: Record<string, string> = {};
   if (!needs.session) return values;
   const sources = functionSources();
@@ -213,7 +226,9 @@ export async function prepareState(needs: Needs, locale: "ja" | "en", queuedJobs
 
   if (needs.photo !== "none") {
     const { default: sharp } = await import("sharp");
-    const bytes = await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 214, g: 170, b: 140 } } }).jpeg().toBuffer();
+    const bytes = await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 214, g: 170, b: 140 } } })
+      .jpeg()
+      .toBuffer();
     const grant = (await http("requestPhotoUpload", { contentType: "image/jpeg", contentLength: bytes.length })) as {
       upload: { url: string; fields: Record<string, string> };
     };
@@ -261,7 +276,12 @@ export interface InvocationOutcome {
 }
 
 /** Runs `sls invoke local -f <name> -p <event>` (the real esbuild bundle), echoing its output, ended after `timeoutMs`. */
-export function runInvokeLocal(functionName: string, eventFile: string, env: Record<string, string>, timeoutMs: number): Promise<InvocationOutcome> {
+export function runInvokeLocal(
+  functionName: string,
+  eventFile: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<InvocationOutcome> {
   const sls = resolve(ROOT, "node_modules", ".bin", "sls");
   const child = spawn(sls, ["invoke", "local", "--stage", STAGE, "-f", functionName, "-p", eventFile], {
     cwd: ROOT,
@@ -325,7 +345,8 @@ export async function sessionOutcome(sessionId: string): Promise<SessionOutcome 
   const { sessionStore } = await import("../lib/wiring/sessions.ts");
   const session = await sessionStore().load(sessionId);
   if (!session) return null;
-  const image = (state: { status: string; error?: string } | null) => (state ? (state.error ? `${state.status} (${state.error})` : state.status) : null);
+  const image = (state: { status: string; error?: string } | null) =>
+    state ? (state.error ? `${state.status} (${state.error})` : state.status) : null;
   return {
     status: session.status,
     photo: session.photo ? (session.photo.reason ? `${session.photo.status} (${session.photo.reason})` : session.photo.status) : null,

@@ -240,7 +240,10 @@ function redisErrorMessage(err: unknown): string {
 
 function unknownCommand(cmd: RedisCommand): RedisCommandError {
   const [name = "", ...args] = cmd;
-  const preview = args.slice(0, 3).map((arg) => `'${arg.slice(0, 64)}' `).join("");
+  const preview = args
+    .slice(0, 3)
+    .map((arg) => `'${arg.slice(0, 64)}' `)
+    .join("");
   return new RedisCommandError(
     `ERR unknown command '${name}', with args beginning with: ${preview}(not supported by the in-memory engine; install redis-server)`,
   );
@@ -375,9 +378,7 @@ export class MemoryEngine implements CommandEngine {
       // Like Redis, refuse the whole transaction when a command is unknown at queue time.
       const unknown = cmds.find((cmd) => !this.supports(cmd));
       if (unknown) {
-        throw new RedisCommandError(
-          `EXECABORT Transaction discarded because of previous errors. ${unknownCommand(unknown).message}`,
-        );
+        throw new RedisCommandError(`EXECABORT Transaction discarded because of previous errors. ${unknownCommand(unknown).message}`);
       }
       // Commands run back to back while holding the lock, so no other request interleaves.
       return this.runAll(cmds);

@@ -46,9 +46,29 @@ export interface CommandEngine {
  * cannot honour them, and on a shared connection they would corrupt every later request.
  */
 const CONNECTION_COMMANDS = new Set([
-  "AUTH", "CLIENT", "DISCARD", "EXEC", "HELLO", "MONITOR", "MULTI", "PSUBSCRIBE", "PSYNC", "PUNSUBSCRIBE", "QUIT",
-  "REPLICAOF", "RESET", "SELECT", "SHUTDOWN", "SLAVEOF", "SSUBSCRIBE", "SUBSCRIBE", "SUNSUBSCRIBE", "SYNC",
-  "UNSUBSCRIBE", "UNWATCH", "WATCH",
+  "AUTH",
+  "CLIENT",
+  "DISCARD",
+  "EXEC",
+  "HELLO",
+  "MONITOR",
+  "MULTI",
+  "PSUBSCRIBE",
+  "PSYNC",
+  "PUNSUBSCRIBE",
+  "QUIT",
+  "REPLICAOF",
+  "RESET",
+  "SELECT",
+  "SHUTDOWN",
+  "SLAVEOF",
+  "SSUBSCRIBE",
+  "SUBSCRIBE",
+  "SUNSUBSCRIBE",
+  "SYNC",
+  "UNSUBSCRIBE",
+  "UNWATCH",
+  "WATCH",
 ]);
 
 /** Returns the error to answer for a command the endpoint refuses to run, or null when it may run. */
@@ -61,9 +81,7 @@ export function refuseCommand(cmd: RedisCommand): string | null {
   return null;
 }
 
-const ALWAYS_BLOCKING = new Set([
-  "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "WAIT", "WAITAOF",
-]);
+const ALWAYS_BLOCKING = new Set(["BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "WAIT", "WAITAOF"]);
 
 /** True when the command may block its connection (so it must not run on the shared one). */
 export function isBlockingCommand(cmd: RedisCommand): boolean {
@@ -166,9 +184,11 @@ export class IoredisEngine implements CommandEngine {
   ) {}
 
   /** Connects to `redis://…` (or host/port options) and resolves once the server answers PING. */
-  static async connect(target: string | { host: string; port: number }, onClose: () => Promise<void> = async () => {}): Promise<IoredisEngine> {
-    const client =
-      typeof target === "string" ? new Redis(target, CLIENT_OPTIONS) : new Redis({ ...CLIENT_OPTIONS, ...target });
+  static async connect(
+    target: string | { host: string; port: number },
+    onClose: () => Promise<void> = async () => {},
+  ): Promise<IoredisEngine> {
+    const client = typeof target === "string" ? new Redis(target, CLIENT_OPTIONS) : new Redis({ ...CLIENT_OPTIONS, ...target });
     // Connection errors surface per request (503); without a listener ioredis would log every reconnect attempt.
     client.on("error", () => {});
     try {
@@ -253,9 +273,15 @@ export class IoredisEngine implements CommandEngine {
     const match = /^(#!\S+)(.*)$/.exec(shebang);
     if (!match) return script;
     const [, engineName = "#!lua", options = ""] = match;
-    const flagsToken = options.trim().split(/\s+/).find((token) => token.startsWith("flags="));
+    const flagsToken = options
+      .trim()
+      .split(/\s+/)
+      .find((token) => token.startsWith("flags="));
     if (flagsToken === undefined) return script;
-    const flags = flagsToken.slice("flags=".length).split(",").filter((flag) => flag !== "");
+    const flags = flagsToken
+      .slice("flags=".length)
+      .split(",")
+      .filter((flag) => flag !== "");
     const supported: string[] = [];
     for (const flag of flags) if (await this.supportsFlag(flag)) supported.push(flag);
     if (supported.length === flags.length) return script;

@@ -120,7 +120,14 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function answersPing(port: number): Promise<boolean> {
-  const probe = new Redis({ host: HOST, port, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 1_000 });
+  const probe = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
   probe.on("error", () => {});
   try {
     await probe.connect();
@@ -137,14 +144,22 @@ async function startOnce(binary: string, port: number): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), "upstash-rest-redis-"));
   const args = [
     binary,
-    "--port", String(port),
-    "--bind", HOST,
-    "--save", "",
-    "--appendonly", "no",
-    "--daemonize", "no",
-    "--protected-mode", "yes",
-    "--dir", dir,
-    "--loglevel", "warning",
+    "--port",
+    String(port),
+    "--bind",
+    HOST,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--daemonize",
+    "no",
+    "--protected-mode",
+    "yes",
+    "--dir",
+    dir,
+    "--loglevel",
+    "warning",
   ];
   const supervisor = spawn("/bin/sh", ["-c", SUPERVISOR, "upstash-rest-redis", ...args], { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";

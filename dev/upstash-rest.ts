@@ -143,8 +143,7 @@ function parseBody(text: string, route: Route): RedisCommand[] {
 function encodeReply(reply: RedisReply, base64: boolean, topLevel = true): Json {
   if (reply === null || typeof reply === "number") return reply;
   if (Array.isArray(reply)) return reply.map((item) => encodeReply(item, base64, false));
-  const bytes =
-    reply instanceof Error ? Buffer.from(reply.message, "utf8") : Buffer.isBuffer(reply) ? reply : Buffer.from(reply, "utf8");
+  const bytes = reply instanceof Error ? Buffer.from(reply.message, "utf8") : Buffer.isBuffer(reply) ? reply : Buffer.from(reply, "utf8");
   if (!base64) return bytes.toString("utf8");
   if (topLevel && bytes.length === 2 && bytes.toString("latin1") === "OK") return "OK";
   return bytes.toString("base64");
@@ -222,7 +221,8 @@ async function createEngine(opts: UpstashRestOptions): Promise<CommandEngine> {
   if (choice === "memory") return new MemoryEngine();
   const binary = findRedisServerBinary();
   if (binary === null) {
-    if (choice === "redis-server") throw new Error("startUpstashRest: redis-server is not on the PATH (install it, or use engine \"memory\")");
+    if (choice === "redis-server")
+      throw new Error('startUpstashRest: redis-server is not on the PATH (install it, or use engine "memory")');
     return new MemoryEngine();
   }
   const redis = await spawnRedisServer(binary);

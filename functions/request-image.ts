@@ -9,6 +9,11 @@ export const handler = httpHandler({ body: requestImageBody }, async (request) =
   const session = await openRequestedSession(request);
   const result = await requestImage(imageRequestDeps(request.signal), session, request.body.kind);
   // Ids, kinds and statuses only: never the URL.
-  logger.info("image requested", { kind: result.image.kind, jobId: result.image.jobId, status: result.image.status, outcome: result.outcome });
+  logger.info("image requested", {
+    kind: result.image.kind,
+    jobId: result.image.jobId,
+    status: result.image.status,
+    outcome: result.outcome,
+  });
   return { status: result.httpStatus, body: { image: result.image } };
 });

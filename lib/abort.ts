@@ -2,7 +2,11 @@
  * Settles with `promise`, or rejects with `abortError(signal)` as soon as `signal` aborts, whichever comes first:
  * a call that ignores its signal still ends on time.
  */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, abortError: (signal: AbortSignal) => Error): Promise<T> {
+export function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  abortError: (signal: AbortSignal) => Error,
+): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(abortError(signal));

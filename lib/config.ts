@@ -10,7 +10,8 @@ const emptyIsUnset = z.pipe(
 );
 const optionalUrl = z.optional(z.pipe(emptyIsUnset, z.optional(z.url())));
 const optionalText = z.optional(emptyIsUnset);
-const modelName = (fallback: string) => z._default(z.string().check(z.regex(GEMINI_MODEL_NAME, "must be a Gemini model name such as gemini-3.5-flash-lite")), fallback);
+const modelName = (fallback: string) =>
+  z._default(z.string().check(z.regex(GEMINI_MODEL_NAME, "must be a Gemini model name such as gemini-3.5-flash-lite")), fallback);
 
 /** The largest photo unless MAX_PHOTO_BYTES says otherwise (also the limit the published OpenAPI document shows). */
 export const DEFAULT_MAX_PHOTO_BYTES = 10 * 1024 * 1024;
@@ -77,7 +78,12 @@ const checkedEnvSchema = envSchema.check(
   z.superRefine((config, context) => {
     for (const name of SECRET_NAMES) {
       if (config[name] !== undefined && config[`${name}_PARAMETER`] !== undefined) {
-        context.addIssue({ code: "custom", path: [name], message: `set either ${name} or ${name}_PARAMETER, not both`, input: config[name] });
+        context.addIssue({
+          code: "custom",
+          path: [name],
+          message: `set either ${name} or ${name}_PARAMETER, not both`,
+          input: config[name],
+        });
       }
     }
   }),

@@ -39,7 +39,9 @@ export class MissingSecretError extends SecretConfigurationError {
     readonly parameter?: string,
   ) {
     super(
-      parameter ? `${secret}: SSM parameter ${parameter} does not exist or is empty` : `${secret}: not configured (set ${secret}_PARAMETER in AWS, ${secret} locally)`,
+      parameter
+        ? `${secret}: SSM parameter ${parameter} does not exist or is empty`
+        : `${secret}: not configured (set ${secret}_PARAMETER in AWS, ${secret} locally)`,
       [secret],
     );
   }

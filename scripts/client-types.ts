@@ -6,7 +6,8 @@ import { registerHooks } from "node:module";
 // root's TypeScript), and this hook hands openapi-typescript that one: nothing else sees it.
 registerHooks({
   resolve(specifier, context, nextResolve) {
-    if (specifier === "typescript" && context.parentURL?.includes("/node_modules/openapi-typescript/")) return nextResolve("typescript-5", context);
+    if (specifier === "typescript" && context.parentURL?.includes("/node_modules/openapi-typescript/"))
+      return nextResolve("typescript-5", context);
     return nextResolve(specifier, context);
   },
 });

@@ -29,7 +29,15 @@ const SCENARIOS = {
 type Scenario = keyof typeof SCENARIOS;
 
 // Answered like the real API answers for a model kept only for its past users, or shut down.
-const RETIRED = new Set(["gemini-2.0-flash", "gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-image", "gemini-3.1-flash-image", "gemini-3.5-flash", "gemini-3.7-flash"]);
+const RETIRED = new Set([
+  "gemini-2.0-flash",
+  "gemini-2.5-flash",
+  "gemini-2.5-pro",
+  "gemini-2.5-flash-image",
+  "gemini-3.1-flash-image",
+  "gemini-3.5-flash",
+  "gemini-3.7-flash",
+]);
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +74,9 @@ async function chatAnswer(body: Record<string, unknown>): Promise<FakeGeminiResp
   const profileJson = /(?:現在のプロフィール（JSON）|Current profile \(JSON\)): (\{.*\})$/mu.exec(instruction)?.[1] ?? "{}";
   const profile = JSON.parse(profileJson) as Profile;
   const contents = Array.isArray(body.contents) ? body.contents : [];
-  const history: ChatMessage[] = contents.slice(0, -1).map((content) => ({ role: isRecord(content) && content.role === "model" ? "assistant" : "user", text: textOf(content) }));
+  const history: ChatMessage[] = contents
+    .slice(0, -1)
+    .map((content) => ({ role: isRecord(content) && content.role === "model" ? "assistant" : "user", text: textOf(content) }));
   const turn = await interviewer.reply({ locale, profile, history, text: textOf(contents.at(-1)) });
   return geminiJson({ reply: turn.reply, extracted: turn.extracted });
 }
@@ -76,9 +86,14 @@ async function imageAnswer(body: Record<string, unknown>): Promise<FakeGeminiRes
   const contents = Array.isArray(body.contents) ? body.contents : [];
   const parts = contents.flatMap(partsOf);
   const inlineImages = parts.filter((part) => isRecord(part.inlineData)).length;
-  if (scenario === "refuse-child" && inlineImages >= 2) return geminiText("I can't create images of children based on photos of real people.");
-  const [r = 0, g = 0, b = 0] = createHash("sha256").update(JSON.stringify(parts.map((part) => part.text ?? ""))).digest();
-  const png = await sharp({ create: { width: 512, height: 512, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  if (scenario === "refuse-child" && inlineImages >= 2)
+    return geminiText("I can't create images of children based on photos of real people.");
+  const [r = 0, g = 0, b = 0] = createHash("sha256")
+    .update(JSON.stringify(parts.map((part) => part.text ?? "")))
+    .digest();
+  const png = await sharp({ create: { width: 512, height: 512, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
   return geminiImages([{ mimeType: "image/png", data: png.toString("base64") }]);
 }
 
@@ -97,7 +112,9 @@ const fake = await startFakeGemini({ port: Number(values.port), host: "127.0.0.1
 fake.respondWith(async (request) => {
   const reply = await answer(request).catch(() => geminiErrors.internal());
   // What was asked of which model and how it was answered: never the prompt, the photos or the answer.
-  console.log(`${new Date().toISOString()} ${request.model ?? request.path} → ${reply.status ?? 200}${request.headers["x-goog-api-key"] ? "" : " (no x-goog-api-key)"}`);
+  console.log(
+    `${new Date().toISOString()} ${request.model ?? request.path} → ${reply.status ?? 200}${request.headers["x-goog-api-key"] ? "" : " (no x-goog-api-key)"}`,
+  );
   return reply;
 });
 

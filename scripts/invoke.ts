@@ -48,7 +48,8 @@ try {
   } else {
     const result = invocationResult(outcome.output) as { statusCode?: number } | undefined;
     if (typeof result?.statusCode === "number") say(`${name} → statusCode ${result.statusCode}`);
-    else if (values.SESSION_ID && outcome.exitCode === 0) say(`${name} → session ${JSON.stringify(await sessionOutcome(values.SESSION_ID))}`);
+    else if (values.SESSION_ID && outcome.exitCode === 0)
+      say(`${name} → session ${JSON.stringify(await sessionOutcome(values.SESSION_ID))}`);
     for (const job of services.queuedJobs) say(`queued for imageWorker (not run here): ${JSON.stringify(job)}`);
     exitCode = outcome.exitCode ?? 1;
   }

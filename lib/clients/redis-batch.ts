@@ -112,7 +112,8 @@ export function isNoScript(error: unknown): boolean {
  */
 export function ratelimitRedis(batch: RedisBatch, redis: Redis): Pick<Redis, "evalsha" | "eval" | "get" | "set"> {
   return {
-    evalsha: <TArgs extends unknown[], TData = unknown>(sha1: string, keys: string[], args: TArgs) => batch.evalsha<TData>(sha1, keys, args),
+    evalsha: <TArgs extends unknown[], TData = unknown>(sha1: string, keys: string[], args: TArgs) =>
+      batch.evalsha<TData>(sha1, keys, args),
     eval: <TArgs extends unknown[], TData = unknown>(script: string, keys: string[], args: TArgs) => batch.eval<TData>(script, keys, args),
     get: redis.get,
     set: redis.set,

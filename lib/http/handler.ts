@@ -36,26 +36,28 @@ export function httpHandler<Schema extends z.core.$ZodType | undefined = undefin
   handle: (request: HttpRequest<BodyOf<Schema>>) => Promise<HttpResult>,
 ) {
   getConfig(); // a bad configuration fails the cold start, with the variable's name
-  return middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
-    .use(httpHeaderNormalizer())
-    .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
-    // After the security headers, so that a 503 for unreadable secrets still carries them.
-    .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets))
-    .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
-    .use(errorHandler())
-    .handler(async (event, context, { signal }) => {
-      const result = await handle({
-        body: event.body as BodyOf<Schema>,
-        pathParameters: event.pathParameters ?? {},
-        headers: event.headers ?? {},
-        sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
-        requestId: context.awsRequestId,
-        signal,
-      });
-      return toResponse(result);
-    });
+  return (
+    middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+      .use(httpHeaderNormalizer())
+      .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
+      // After the security headers, so that a 503 for unreadable secrets still carries them.
+      .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets))
+      .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
+      .use(errorHandler())
+      .handler(async (event, context, { signal }) => {
+        const result = await handle({
+          body: event.body as BodyOf<Schema>,
+          pathParameters: event.pathParameters ?? {},
+          headers: event.headers ?? {},
+          sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
+          requestId: context.awsRequestId,
+          signal,
+        });
+        return toResponse(result);
+      })
+  );
 }
 
 /** Serializes a handler result as a JSON response (204 has no body). */

@@ -137,14 +137,21 @@ export function createGeminiImageProvider(options: GeminiImageProviderOptions): 
               model,
               contents: [{ role: "user", parts: promptParts(input) }],
               // 1K is the size billed at the base image price; larger sizes cost more and the page shows a thumbnail.
-              config: { responseModalities: [Modality.IMAGE], imageConfig: { aspectRatio: "1:1", imageSize: "1K" }, abortSignal: attemptSignal },
+              config: {
+                responseModalities: [Modality.IMAGE],
+                imageConfig: { aspectRatio: "1:1", imageSize: "1K" },
+                abortSignal: attemptSignal,
+              },
             }),
           interpret: async (response) => asPng(Buffer.from(firstImage(response), "base64")),
         });
       } catch (error) {
         if (signal.aborted) throw timedOut(signal);
         if (error instanceof GeminiCallError) {
-          throw new ImageProviderError(CODES[error.kind], error.message, { ...(error.diagnostics.httpStatus === undefined ? {} : { status: error.diagnostics.httpStatus }), cause: error });
+          throw new ImageProviderError(CODES[error.kind], error.message, {
+            ...(error.diagnostics.httpStatus === undefined ? {} : { status: error.diagnostics.httpStatus }),
+            cause: error,
+          });
         }
         throw new ImageProviderError("provider_unavailable", "The image provider call failed");
       }

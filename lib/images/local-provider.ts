@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import type { Sharp } from "sharp";
-import { ImageProviderError, LOCAL_IMAGE_TRAITS, type ChildImageInput, type ImageInput, type ImageProvider, type PartnerImageInput } from "./provider.ts";
+import {
+  ImageProviderError,
+  LOCAL_IMAGE_TRAITS,
+  type ChildImageInput,
+  type ImageInput,
+  type ImageProvider,
+  type PartnerImageInput,
+} from "./provider.ts";
 
 // The local provider draws a real picture without any network: a blurred, tinted version of the
 // source photos under an SVG overlay (light spots, a portrait silhouette and a band that encodes the
@@ -26,14 +33,17 @@ export function createLocalImageProvider(): ImageProvider {
       const base = input.kind === "partner" ? await partnerBase(sharp, input, seed) : await childBase(sharp, input, seed);
       checkSignal(signal);
       const overlay = Buffer.from(overlaySvg(input, seed));
-      const png = await sharp(base).composite([{ input: overlay, top: 0, left: 0 }]).png(PNG_OPTIONS).toBuffer();
+      const png = await sharp(base)
+        .composite([{ input: overlay, top: 0, left: 0 }])
+        .png(PNG_OPTIONS)
+        .toBuffer();
       checkSignal(signal);
       return png;
     },
   };
 }
 
-type SharpFactory = (typeof import("sharp"))["default"];
+type SharpFactory = typeof import("sharp")["default"];
 
 function checkSignal(signal: AbortSignal): void {
   if (signal.aborted) throw new ImageProviderError("generation_timeout", "The local image provider was aborted");
@@ -83,7 +93,8 @@ function palette(seed: Buffer, input: ImageInput): { base: Rgb; accent: Rgb; lig
   const next = byteStream(seed);
   // A child's wished gender nudges the hue (warm, cool, or the seed's own); everything else is the seed's.
   const seedHue = ((next() << 8) | next()) % 360;
-  const hue = input.kind === "child" && input.child.gender !== "either" ? (input.child.gender === "female" ? 340 : 210) + (seedHue % 30) : seedHue;
+  const hue =
+    input.kind === "child" && input.child.gender !== "either" ? (input.child.gender === "female" ? 340 : 210) + (seedHue % 30) : seedHue;
   return {
     base: hsl(hue % 360, 45 + (next() % 30), 45 + (next() % 15)),
     accent: hsl((hue + 150 + (next() % 60)) % 360, 55 + (next() % 30), 35 + (next() % 20)),
@@ -105,7 +116,9 @@ function preparePhoto(image: Sharp): Sharp {
 }
 
 async function plainLayer(sharp: SharpFactory, colour: Rgb): Promise<Buffer> {
-  return sharp({ create: { width: SIZE, height: SIZE, channels: 3, background: colour } }).png(PNG_OPTIONS).toBuffer();
+  return sharp({ create: { width: SIZE, height: SIZE, channels: 3, background: colour } })
+    .png(PNG_OPTIONS)
+    .toBuffer();
 }
 
 async function partnerBase(sharp: SharpFactory, input: PartnerImageInput, seed: Buffer): Promise<Buffer> {
@@ -115,10 +128,17 @@ async function partnerBase(sharp: SharpFactory, input: PartnerImageInput, seed: 
 
 async function childBase(sharp: SharpFactory, input: ChildImageInput, seed: Buffer): Promise<Buffer> {
   const colours = palette(seed, input);
-  const load = (bytes: Buffer) => preparePhoto(sharp(bytes, { failOn: "error", limitInputPixels: MAX_INPUT_PIXELS })).blur(8).png(PNG_OPTIONS).toBuffer();
+  const load = (bytes: Buffer) =>
+    preparePhoto(sharp(bytes, { failOn: "error", limitInputPixels: MAX_INPUT_PIXELS }))
+      .blur(8)
+      .png(PNG_OPTIONS)
+      .toBuffer();
   const [user, partner] = await Promise.all([load(input.userPhoto.bytes), load(input.partnerImage.bytes)]);
   // Both parents in one picture: the partner image blended over the user's photo, then tinted.
-  const blended = await sharp(user).composite([{ input: partner, blend: "soft-light" }]).png(PNG_OPTIONS).toBuffer();
+  const blended = await sharp(user)
+    .composite([{ input: partner, blend: "soft-light" }])
+    .png(PNG_OPTIONS)
+    .toBuffer();
   return sharp(blended).tint(colours.base).png(PNG_OPTIONS).toBuffer();
 }
 
@@ -130,7 +150,9 @@ function overlaySvg(input: ImageInput, seed: Buffer): string {
     const cx = next() * 2;
     const cy = next() * 2;
     const r = 12 + (next() % 60);
-    spots.push(`<circle cx="${cx}" cy="${cy}" r="${r}" fill="${hex(colours.light)}" fill-opacity="${(0.12 + (next() % 20) / 100).toFixed(2)}"/>`);
+    spots.push(
+      `<circle cx="${cx}" cy="${cy}" r="${r}" fill="${hex(colours.light)}" fill-opacity="${(0.12 + (next() % 20) / 100).toFixed(2)}"/>`,
+    );
   }
   // A smaller figure for the child; the partner fills the frame.
   const scale = input.kind === "child" ? 0.72 : 1;

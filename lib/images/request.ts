@@ -69,7 +69,9 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       }
       const planned = planImage(current, kind, deps.traits);
       if (!planned.ok) {
-        throw new ConflictError("precondition_failed", `The ${kind} picture cannot be generated yet.`, { details: { missing: planned.missing } });
+        throw new ConflictError("precondition_failed", `The ${kind} picture cannot be generated yet.`, {
+          details: { missing: planned.missing },
+        });
       }
       if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
         const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds, { contentType: GENERATED_IMAGE_TYPE });
@@ -98,7 +100,13 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
   });
 }
 
-async function admit(deps: ImageRequestDeps, recorded: Session, kind: ImageKind, job: ImageState, previous: ImageState | null): Promise<void> {
+async function admit(
+  deps: ImageRequestDeps,
+  recorded: Session,
+  kind: ImageKind,
+  job: ImageState,
+  previous: ImageState | null,
+): Promise<void> {
   try {
     await enforceLimit(deps.limiter, recorded.id);
   } catch (error) {
@@ -123,7 +131,13 @@ async function start(deps: ImageRequestDeps, recorded: Session, kind: ImageKind,
 }
 
 /** Replaces a job this request recorded, as long as it is still that job and still pending; best effort. */
-async function replacePendingJob(store: SessionStore, recorded: Session, kind: ImageKind, jobId: string, next: ImageState | null): Promise<void> {
+async function replacePendingJob(
+  store: SessionStore,
+  recorded: Session,
+  kind: ImageKind,
+  jobId: string,
+  next: ImageState | null,
+): Promise<void> {
   try {
     await updateSession(store, recorded.id, {
       loaded: recorded,

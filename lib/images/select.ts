@@ -15,7 +15,11 @@ export function selectImageProvider(choice: ImageProviderChoice): ImageProvider 
   let loaded: Promise<ImageProvider> | undefined;
   const load = () =>
     (loaded ??= import("./gemini-provider.ts").then(({ createGeminiImageProvider }) =>
-      createGeminiImageProvider({ apiKey: choice.apiKey ?? "", model: choice.model, ...(choice.baseUrl ? { baseUrl: choice.baseUrl } : {}) }),
+      createGeminiImageProvider({
+        apiKey: choice.apiKey ?? "",
+        model: choice.model,
+        ...(choice.baseUrl ? { baseUrl: choice.baseUrl } : {}),
+      }),
     ));
   return {
     ...imageProviderTraits(choice),

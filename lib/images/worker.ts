@@ -102,7 +102,12 @@ function isRunning(session: Session | null, event: ImageJobEvent): session is Se
 }
 
 /** Writes the job's final state as long as the job is still this one and still running. */
-function settle(store: SessionStore, event: ImageJobEvent, loaded: Session | null, next: ImageState): Promise<"saved" | "superseded" | "missing"> {
+function settle(
+  store: SessionStore,
+  event: ImageJobEvent,
+  loaded: Session | null,
+  next: ImageState,
+): Promise<"saved" | "superseded" | "missing"> {
   return updateSession<"saved" | "superseded" | "missing">(store, event.sessionId, {
     loaded,
     decide: (session) => {
@@ -149,7 +154,8 @@ async function loadInput(deps: ImageWorkerDeps, plan: ImagePlan): Promise<ImageI
 
 async function readSource(deps: ImageWorkerDeps, picture: StoredPicture): Promise<SourceImage> {
   const object = await deps.objects.read(picture.key, deps.maxSourceBytes);
-  if (!object || object.size > deps.maxSourceBytes) throw new ImageProviderError("inputs_missing", "A source picture is missing or too large");
+  if (!object || object.size > deps.maxSourceBytes)
+    throw new ImageProviderError("inputs_missing", "A source picture is missing or too large");
   return { bytes: object.bytes, contentType: picture.contentType };
 }
 

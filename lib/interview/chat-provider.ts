@@ -2,7 +2,6 @@ import { ProviderError } from "../provider-error.ts";
 import type { Locale } from "../schemas/sessions.ts";
 import type { Profile, ProfileField } from "./profile.ts";
 
-
 export interface ChatMessage {
   role: "user" | "assistant";
   text: string;

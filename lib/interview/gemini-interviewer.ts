@@ -5,7 +5,13 @@ import { callGemini, GeminiCallError, type GeminiFailureKind, type RetryPolicy }
 import { DEFAULT_CHAT_MODEL } from "../providers/gemini-models.ts";
 import * as z from "../schemas/zod.ts";
 import type { Locale } from "../schemas/sessions.ts";
-import { ChatProviderError, type ChatProvider, type ChatProviderErrorCode, type ChatTurnInput, type ChatTurnResult } from "./chat-provider.ts";
+import {
+  ChatProviderError,
+  type ChatProvider,
+  type ChatProviderErrorCode,
+  type ChatTurnInput,
+  type ChatTurnResult,
+} from "./chat-provider.ts";
 import { localFirstQuestion } from "./local-interviewer.ts";
 import {
   CHILD_GENDERS,
@@ -167,7 +173,7 @@ export function buildSystemInstruction(locale: Locale, profile: Profile): string
     "- location: where they live (prefecture or city, free text)",
     "- incomeRange: rough annual income (free text or a range)",
     `- personality: Big Five (${PERSONALITY_TRAITS.join(", ")}). Ask one trait at a time on a scale from 1 (not at all) to 5 (very much) and store an answer n as (n-1)/4, a number from 0 to 1. Two traits are enough.`,
-    `- partner: name, temperament and appearance of ${current ? "their current partner; call them \"your partner\"" : "their ideal partner; call them \"your ideal partner\""}.`,
+    `- partner: name, temperament and appearance of ${current ? 'their current partner; call them "your partner"' : 'their ideal partner; call them "your ideal partner"'}.`,
     `- children: their future child: name and desiredGender (${CHILD_GENDERS.join(" / ")}; either means no preference).`,
     `Current profile (JSON): ${profileJson}`,
     `Still missing: ${missing.length > 0 ? missing.join(", ") : "nothing (complete)"}`,
@@ -183,9 +189,9 @@ export function buildSystemInstruction(locale: Locale, profile: Profile): string
 }
 
 function toContents(input: ChatTurnInput): Content[] {
-  const history = input.history.slice(-MAX_HISTORY_MESSAGES).map(
-    (message): Content => ({ role: message.role === "assistant" ? "model" : "user", parts: [{ text: message.text }] }),
-  );
+  const history = input.history
+    .slice(-MAX_HISTORY_MESSAGES)
+    .map((message): Content => ({ role: message.role === "assistant" ? "model" : "user", parts: [{ text: message.text }] }));
   return [...history, { role: "user", parts: [{ text: input.text }] }];
 }
 
@@ -232,7 +238,10 @@ function interpretTurn(response: GenerateContentResponse, profile: Profile): Cha
 }
 
 function toProviderError(error: GeminiCallError): ChatProviderError {
-  return new ChatProviderError(CODES[error.kind], error.message, { ...(error.diagnostics.httpStatus === undefined ? {} : { status: error.diagnostics.httpStatus }), cause: error });
+  return new ChatProviderError(CODES[error.kind], error.message, {
+    ...(error.diagnostics.httpStatus === undefined ? {} : { status: error.diagnostics.httpStatus }),
+    cause: error,
+  });
 }
 
 // Replies come from the model; extracted values are validated and invalid ones dropped. The

@@ -1,12 +1,4 @@
-import {
-  MAX_AGE,
-  MAX_NAME_LENGTH,
-  MAX_TEXT_LENGTH,
-  MIN_AGE,
-  type ChildGender,
-  type Gender,
-  type RelationshipStatus,
-} from "./profile.ts";
+import { MAX_AGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MIN_AGE, type ChildGender, type Gender, type RelationshipStatus } from "./profile.ts";
 
 // Deterministic parsers for the local interviewer's answers, in Japanese and English.
 // Each one reads a single kind of answer and either returns a value or says why it could
@@ -49,7 +41,10 @@ const NON_ANSWER =
   /^(?:わからない|分からない|わかりません|分かりません|わかんない|知らない|知りません|不明|未定|まだ決めていない|まだ決めてない|決めていない|決めてない|特になし|特にない|ない|なし|無し|ありません|パス|スキップ|秘密|ひみつ|i don't know|i dont know|don't know|dont know|idk|dunno|no idea|not sure|unknown|n\/a|na|none|nothing|pass|skip|undecided|not decided|haven't decided|i haven't decided|no comment|\?+)$/i;
 
 function isNonAnswer(text: string): boolean {
-  const core = text.replace(/[。．.!！?？、,\s]+$/u, "").replace(/(?:です|でした|だよ|かな|かも)$/u, "").trim();
+  const core = text
+    .replace(/[。．.!！?？、,\s]+$/u, "")
+    .replace(/(?:です|でした|だよ|かな|かも)$/u, "")
+    .trim();
   return NON_ANSWER.test(core) || NON_ANSWER.test(text.trim());
 }
 
@@ -63,7 +58,17 @@ interface FoundNumber {
 }
 
 const KANJI_DIGITS: Record<string, number> = {
-  〇: 0, 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+  〇: 0,
+  零: 0,
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
 };
 
 function parseKanjiNumber(run: string): number | undefined {
@@ -92,12 +97,36 @@ function parseKanjiNumber(run: string): number | undefined {
 }
 
 const UNIT_WORDS: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
-  eighteen: 18, nineteen: 19,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TEN_WORDS: Record<string, number> = {
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const UNIT_PATTERN = Object.keys(UNIT_WORDS).join("|");
 const TEN_PATTERN = Object.keys(TEN_WORDS).join("|");
@@ -128,7 +157,8 @@ function findNumbers(text: string): FoundNumber[] {
     const tens = match[1];
     const unit = match[2];
     const single = match[3];
-    const value = tens !== undefined ? (TEN_WORDS[tens] ?? 0) + (unit !== undefined ? (UNIT_WORDS[unit] ?? 0) : 0) : UNIT_WORDS[single ?? ""];
+    const value =
+      tens !== undefined ? (TEN_WORDS[tens] ?? 0) + (unit !== undefined ? (UNIT_WORDS[unit] ?? 0) : 0) : UNIT_WORDS[single ?? ""];
     if (value !== undefined) found.push({ value, end: match.index + match[0].length });
   }
   return found;
@@ -144,7 +174,11 @@ export function parseAge(text: string): ParseResult<number> {
   if (!hasContent(answer) || isNonAnswer(answer)) return fail("empty");
   const lower = answer.toLowerCase();
   // A decade is not an age; asking again gets the exact number.
-  if (/\d+\s*(?:代|'?s(?![a-z]))|アラサー|アラフォー|アラフィフ|(?<![a-z])(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)(?![a-z])/.test(lower)) {
+  if (
+    /\d+\s*(?:代|'?s(?![a-z]))|アラサー|アラフォー|アラフィフ|(?<![a-z])(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)(?![a-z])/.test(
+      lower,
+    )
+  ) {
     return fail("ambiguous");
   }
   const values = distinctValues(findNumbers(answer));
@@ -201,7 +235,10 @@ function parseChoice<T>(text: string, table: PatternTable<T>, exact: Readonly<Re
 
 const GENDER_PATTERNS: PatternTable<Gender> = [
   [/その他|そのほか|ノンバイナリー?|xジェンダー|エックスジェンダー|答えたくない|回答しない|言いたくない|無回答/, "other"],
-  [/(?<![a-z])(?:other|non-?binary|non binary|enby|genderqueer|gender ?fluid|agender|prefer not to (?:say|answer)|rather not say)(?![a-z])/, "other"],
+  [
+    /(?<![a-z])(?:other|non-?binary|non binary|enby|genderqueer|gender ?fluid|agender|prefer not to (?:say|answer)|rather not say)(?![a-z])/,
+    "other",
+  ],
   [/女性|女子|女の子|女|おんな|じょせい|レディ/, "female"],
   [/(?<![a-z])(?:female|woman|lady|girl)(?![a-z])/, "female"],
   [/男性|男子|男の子|男|おとこ|だんせい/, "male"],
@@ -220,11 +257,17 @@ const RELATIONSHIP_PATTERNS: PatternTable<RelationshipStatus> = [
   // Negated forms first, so "恋人はいません" is single rather than a negated "dating".
   [new RegExp(`(?:恋人|彼氏|彼女|パートナー|相手|付き合って(?:い)?る人|付き合ってる人|配偶者)${JA_HAVE_NOT}`), "single"],
   [/(?:付き合って|交際して|結婚して)(?:い)?(?:ない|ません)|未婚|独身|シングル|フリー|独り身|一人身|ひとり身/, "single"],
-  [/(?<![a-z])(?:single|unmarried|not (?:dating|married|seeing anyone|in a relationship)|no (?:partner|boyfriend|girlfriend|spouse)|(?:don't|do not) have an? (?:partner|boyfriend|girlfriend|spouse))(?![a-z])/, "single"],
+  [
+    /(?<![a-z])(?:single|unmarried|not (?:dating|married|seeing anyone|in a relationship)|no (?:partner|boyfriend|girlfriend|spouse)|(?:don't|do not) have an? (?:partner|boyfriend|girlfriend|spouse))(?![a-z])/,
+    "single",
+  ],
   [new RegExp(`既婚|結婚して(?:い|る|ま)|夫婦|(?:妻|夫|旦那|嫁|主人)${JA_HAVE}|旦那|主人`), "married"],
   [/(?<![a-z])(?:married|have an? (?:husband|wife|spouse)|my (?:husband|wife|spouse))(?![a-z])/, "married"],
   [new RegExp(`付き合って|交際|(?:恋人|彼氏|彼女|パートナー)${JA_HAVE}|婚約|同棲|デート中|恋愛中`), "dating"],
-  [/(?<![a-z])(?:dating|in a relationship|seeing someone|have an? (?:boyfriend|girlfriend|partner)|engaged|living together|taken)(?![a-z])/, "dating"],
+  [
+    /(?<![a-z])(?:dating|in a relationship|seeing someone|have an? (?:boyfriend|girlfriend|partner)|engaged|living together|taken)(?![a-z])/,
+    "dating",
+  ],
   [/その他|そのほか|離婚|バツイチ|別居|死別|複雑/, "other"],
   [/(?<![a-z])(?:other|divorced|separated|widowed|(?:it's )?complicated)(?![a-z])/, "other"],
 ];
@@ -250,9 +293,15 @@ const SCALE_DESCRIPTORS = [
 const SCALE_WORDS: PatternTable<number> = [
   [/(?:とても|すごく|かなり|非常に)低い|全く|まったく|全然|ぜんぜん|(?<![a-z])(?:not at all|very low|never)(?![a-z])/, 1],
   [/(?:少し|やや|ちょっと)高い|高め|(?<![a-z])(?:(?:slightly|somewhat|a bit|fairly|quite) high)(?![a-z])/, 4],
-  [/(?:少し|やや|ちょっと)低い|低め|あまり|低い|(?<![a-z])(?:(?:slightly|somewhat|a bit|fairly|quite) low|not (?:very|really|much|so)|rarely|low)(?![a-z])/, 2],
+  [
+    /(?:少し|やや|ちょっと)低い|低め|あまり|低い|(?<![a-z])(?:(?:slightly|somewhat|a bit|fairly|quite) low|not (?:very|really|much|so)|rarely|low)(?![a-z])/,
+    2,
+  ],
   [/(?:とても|すごく|かなり|非常に|めちゃくちゃ)|(?<![a-z])(?:very(?: much| high)?|extremely|totally|definitely|always)(?![a-z])/, 5],
-  [/普通|ふつう|まあまあ|どちらとも|中くらい|半々|時々|ときどき|(?<![a-z])(?:average|medium|moderate|neutral|so-so|in the middle|middle|sometimes)(?![a-z])/, 3],
+  [
+    /普通|ふつう|まあまあ|どちらとも|中くらい|半々|時々|ときどき|(?<![a-z])(?:average|medium|moderate|neutral|so-so|in the middle|middle|sometimes)(?![a-z])/,
+    3,
+  ],
   [/高い|当てはまる|あてはまる|(?<![a-z])(?:high|quite|fairly|often|mostly|yes)(?![a-z])/, 4],
 ];
 
@@ -398,7 +447,10 @@ export interface ChildAnswer {
 }
 
 const CHILD_GENDER_PATTERNS: PatternTable<ChildGender> = [
-  [/どちらでも(?:いい|良い|ok|大丈夫|構わない)?|どっちでも(?:いい|良い)?|性別は(?:問わない|気にしない|どちらでも)|こだわらない|(?<![a-z])(?:either(?: is fine| one| way| gender)?|no preference|(?:i )?(?:don't|do not) mind|(?:it )?doesn't matter|any gender|whichever)(?![a-z])/, "either"],
+  [
+    /どちらでも(?:いい|良い|ok|大丈夫|構わない)?|どっちでも(?:いい|良い)?|性別は(?:問わない|気にしない|どちらでも)|こだわらない|(?<![a-z])(?:either(?: is fine| one| way| gender)?|no preference|(?:i )?(?:don't|do not) mind|(?:it )?doesn't matter|any gender|whichever)(?![a-z])/,
+    "either",
+  ],
   [/女の子|女の赤ちゃん|娘|女児|(?<![a-z])(?:an? )?(?:baby girl|girl|daughter|female)(?![a-z])/, "female"],
   [/男の子|男の赤ちゃん|息子|男児|(?<![a-z])(?:an? )?(?:baby boy|boy|son|male)(?![a-z])/, "male"],
 ];

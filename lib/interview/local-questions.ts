@@ -29,7 +29,6 @@ export type InterviewStep =
   | { kind: "childGender"; name: string }
   | { kind: "done" };
 
-
 const TRAIT_QUESTIONS: Record<Locale, Record<PersonalityTrait, string>> = {
   ja: {
     openness: "新しいことや未知の体験に、どのくらい興味がありますか？",
@@ -112,7 +111,7 @@ export function questionFor(step: InterviewStep, locale: Locale): string {
     case "child":
       return ja
         ? "最後に、未来のお子さんについてです。お子さんの名前と、女の子・男の子どちらがいいかを教えてください（例：「女の子のさくら」）。"
-        : "Finally, your future child: what name would you give them, and would you like a girl or a boy? (for example \"a girl named Sakura\")";
+        : 'Finally, your future child: what name would you give them, and would you like a girl or a boy? (for example "a girl named Sakura")';
     case "childGender":
       return ja
         ? `「${step.name}」は女の子と男の子、どちらがいいですか？（どちらでもよければ「どちらでも」と答えてください）`
@@ -207,7 +206,9 @@ export function clarification(step: InterviewStep, reason: ParseFailure, locale:
     case "partner":
       return join(
         locale,
-        ja ? "すみません、うまく受け取れませんでした。もう一度教えていただけますか？" : "Sorry, I didn't quite get that. Could you tell me again?",
+        ja
+          ? "すみません、うまく受け取れませんでした。もう一度教えていただけますか？"
+          : "Sorry, I didn't quite get that. Could you tell me again?",
         questionFor(step, locale),
       );
     case "done":

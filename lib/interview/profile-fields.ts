@@ -16,13 +16,7 @@ export const PROFILE_FIELDS = [
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 /** Big Five traits, in the order the interviewer asks them. */
-export const PERSONALITY_TRAITS = [
-  "openness",
-  "conscientiousness",
-  "extraversion",
-  "agreeableness",
-  "neuroticism",
-] as const;
+export const PERSONALITY_TRAITS = ["openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism"] as const;
 export type PersonalityTrait = (typeof PERSONALITY_TRAITS)[number];
 
 /** Partner keys, in the order the interviewer asks them. */

@@ -48,9 +48,15 @@ const RESPONSE_COMPONENTS: Record<string, { schema: Schema; description: string 
   Timestamp: { schema: responses.timestamp, description: "An ISO-8601 UTC timestamp, e.g. `2026-01-31T09:30:00.000Z`." },
   PresignedUrl: { schema: responses.presignedUrl, description: "A presigned S3 URL, valid for minutes; usable directly in `<img src>`." },
   Locale: { schema: locale, description: "The language of the session: its questions and the parsing of its answers." },
-  SessionStatus: { schema: responses.sessionStatus, description: "`collecting` until completed; a completed session takes no more changes." },
+  SessionStatus: {
+    schema: responses.sessionStatus,
+    description: "`collecting` until completed; a completed session takes no more changes.",
+  },
   ProfileField: { schema: responses.profileField, description: "A top-level profile field, in the stable order of `missingFields`." },
-  ImageKind: { schema: imageKind, description: "A generated picture: the partner, or the child (made from the user photo and the partner)." },
+  ImageKind: {
+    schema: imageKind,
+    description: "A generated picture: the partner, or the child (made from the user photo and the partner).",
+  },
   Personality: { schema: responses.personalityBody, description: "Big Five scores from 0 to 1; answered once at least two are set." },
   Partner: { schema: responses.partnerBody, description: "The current partner (dating, married) or the ideal one." },
   Child: { schema: responses.childBody, description: "A wished child; `desiredGender: either` is a complete answer." },
@@ -58,47 +64,101 @@ const RESPONSE_COMPONENTS: Record<string, { schema: Schema; description: string 
   ChatMessage: { schema: responses.chatMessageBody, description: "One line of the interview." },
   PhotoView: { schema: responses.photoViewBody, description: "The user photo: `url` when ready, `reason` when rejected." },
   ImageView: { schema: responses.imageViewBody, description: "A generated picture: `url` when ready, `error` (a code) when failed." },
-  CreatedSession: { schema: responses.createdSessionBody, description: "A new session, its bearer token (shown once) and the first question." },
+  CreatedSession: {
+    schema: responses.createdSessionBody,
+    description: "A new session, its bearer token (shown once) and the first question.",
+  },
   SessionView: { schema: responses.sessionViewBody, description: "The whole session, with presigned URLs of the pictures that are ready." },
   MessageReply: { schema: responses.messageReplyBody, description: "The interviewer's answer and the profile after the message." },
-  PhotoUploadForm: { schema: responses.photoUploadFormBody, description: "A presigned S3 POST: send `fields`, then `file`, as multipart/form-data." },
+  PhotoUploadForm: {
+    schema: responses.photoUploadFormBody,
+    description: "A presigned S3 POST: send `fields`, then `file`, as multipart/form-data.",
+  },
   PhotoUploadGrant: { schema: responses.photoUploadGrantBody, description: "The upload form, and the photo, pending until it is checked." },
   PictureLink: { schema: responses.pictureLinkBody, description: "A short-lived URL of a picture." },
   ImageJob: { schema: responses.imageJobBody, description: "A generation under way." },
   ReadyImage: { schema: responses.readyImageBody, description: "A picture made from the session's current inputs." },
-  ImageJobResponse: { schema: responses.imageJobResponseBody, description: "A job under way; poll the session until its image is ready or failed." },
+  ImageJobResponse: {
+    schema: responses.imageJobResponseBody,
+    description: "A job under way; poll the session until its image is ready or failed.",
+  },
   ReadyImageResponse: { schema: responses.readyImageResponseBody, description: "The picture, already made from the same inputs." },
   ResultPicture: { schema: responses.resultPictureBody, description: "A picture of the result, by presigned URL." },
   Result: { schema: responses.resultBody, description: "What a completed session keeps: the profile and the pictures that exist." },
-  CompletedSession: { schema: responses.completedSessionBody, description: "The completed session; the same `completedAt` on every repeat." },
+  CompletedSession: {
+    schema: responses.completedSessionBody,
+    description: "The completed session; the same `completedAt` on every repeat.",
+  },
   ArchivedResult: { schema: responses.archivedResultBody, description: "The archived result, also after the live session expired." },
   CheckStatus: { schema: responses.checkStatus, description: "Whether a dependency answered in time." },
   HealthCheck: { schema: responses.healthCheckBody, description: "One dependency's readiness check." },
-  HealthReport: { schema: responses.healthReportBody, description: "The readiness of Redis, S3 and DynamoDB (`checks.redis`, `checks.s3`, `checks.dynamodb`)." },
+  HealthReport: {
+    schema: responses.healthReportBody,
+    description: "The readiness of Redis, S3 and DynamoDB (`checks.redis`, `checks.s3`, `checks.dynamodb`).",
+  },
   OpenApiDocument: { schema: responses.openApiDocumentBody, description: "An OpenAPI 3.1 document." },
   FieldIssue: { schema: errors.fieldIssueBody, description: "A field that failed validation (dotted path; `body` for the whole body)." },
-  InvalidRequestError: { schema: errors.invalidRequestError, description: "`invalid_request`: the body failed validation; `details.fields` names each field." },
-  MalformedJsonError: { schema: errors.malformedJsonError, description: "`malformed_json`: the body is not valid JSON or holds a forbidden key." },
+  InvalidRequestError: {
+    schema: errors.invalidRequestError,
+    description: "`invalid_request`: the body failed validation; `details.fields` names each field.",
+  },
+  MalformedJsonError: {
+    schema: errors.malformedJsonError,
+    description: "`malformed_json`: the body is not valid JSON or holds a forbidden key.",
+  },
   MissingTokenError: { schema: errors.missingTokenError, description: "`missing_token`: no `Authorization: Bearer` header." },
-  SessionNotFoundError: { schema: errors.sessionNotFoundError, description: "`session_not_found`: unknown session or wrong token (indistinguishable)." },
-  PictureNotFoundError: { schema: errors.pictureNotFoundError, description: "`not_found`: no such picture name; `picture_not_ready`: not there yet." },
-  SessionCompletedError: { schema: errors.sessionCompletedError, description: "`session_completed`: the session is completed and can no longer change." },
-  SessionBusyError: { schema: errors.sessionBusyError, description: "`session_busy`: a concurrent change won; retry after `Retry-After` seconds." },
+  SessionNotFoundError: {
+    schema: errors.sessionNotFoundError,
+    description: "`session_not_found`: unknown session or wrong token (indistinguishable).",
+  },
+  PictureNotFoundError: {
+    schema: errors.pictureNotFoundError,
+    description: "`not_found`: no such picture name; `picture_not_ready`: not there yet.",
+  },
+  SessionCompletedError: {
+    schema: errors.sessionCompletedError,
+    description: "`session_completed`: the session is completed and can no longer change.",
+  },
+  SessionBusyError: {
+    schema: errors.sessionBusyError,
+    description: "`session_busy`: a concurrent change won; retry after `Retry-After` seconds.",
+  },
   MessageLimitError: { schema: errors.messageLimitError, description: "`message_limit_reached`: the session took its last user message." },
-  ProfileIncompleteError: { schema: errors.profileIncompleteError, description: "`profile_incomplete`: `details.missingFields` lists what completion needs." },
-  ImagesPendingError: { schema: errors.imagesPendingError, description: "`images_pending`: a picture is being generated; complete after `Retry-After` seconds." },
-  PreconditionFailedError: { schema: errors.preconditionFailedError, description: "`precondition_failed`: `details.missing` lists what the picture needs." },
+  ProfileIncompleteError: {
+    schema: errors.profileIncompleteError,
+    description: "`profile_incomplete`: `details.missingFields` lists what completion needs.",
+  },
+  ImagesPendingError: {
+    schema: errors.imagesPendingError,
+    description: "`images_pending`: a picture is being generated; complete after `Retry-After` seconds.",
+  },
+  PreconditionFailedError: {
+    schema: errors.preconditionFailedError,
+    description: "`precondition_failed`: `details.missing` lists what the picture needs.",
+  },
   PayloadTooLargeError: { schema: errors.payloadTooLargeError, description: "`payload_too_large`: the body is over `details.limitBytes`." },
-  UnsupportedMediaTypeError: { schema: errors.unsupportedMediaTypeError, description: "`unsupported_media_type`: the body is not `application/json`." },
+  UnsupportedMediaTypeError: {
+    schema: errors.unsupportedMediaTypeError,
+    description: "`unsupported_media_type`: the body is not `application/json`.",
+  },
   RateLimitedError: { schema: errors.rateLimitedError, description: "`rate_limited`: retry after `Retry-After` seconds." },
-  DependencyUnavailableError: { schema: errors.dependencyUnavailableError, description: "`dependency_unavailable`: nothing was half-applied; retry after `Retry-After`." },
-  InternalError: { schema: errors.internalError, description: "`internal_error`: a bug or a deployment mistake; the message says nothing more." },
+  DependencyUnavailableError: {
+    schema: errors.dependencyUnavailableError,
+    description: "`dependency_unavailable`: nothing was half-applied; retry after `Retry-After`.",
+  },
+  InternalError: {
+    schema: errors.internalError,
+    description: "`internal_error`: a bug or a deployment mistake; the message says nothing more.",
+  },
 };
 
 // Refusals that every route of the chain can answer with.
 const notJsonRefusals = (takesBody: boolean): Record<string, Answer> => ({
   "400": takesBody
-    ? { description: "The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`).", body: [errors.invalidRequestError, errors.malformedJsonError] }
+    ? {
+        description: "The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`).",
+        body: [errors.invalidRequestError, errors.malformedJsonError],
+      }
     : { description: "A body was sent to a route that takes none (`invalid_request`).", body: errors.invalidRequestError },
   "413": { description: "The body is larger than 16 KiB.", body: errors.payloadTooLargeError },
   "415": { description: "A body not sent as `Content-Type: application/json`.", body: errors.unsupportedMediaTypeError },
@@ -109,7 +169,11 @@ const tokenRefusals: Record<string, Answer> = {
 };
 const failures: Record<string, Answer> = {
   "500": { description: "A bug or a deployment mistake (e.g. a missing secret); nothing more is said.", body: errors.internalError },
-  "503": { description: "A dependency is down, slow or failing; retry after `Retry-After` seconds.", body: errors.dependencyUnavailableError, headers: ["Retry-After"] },
+  "503": {
+    description: "A dependency is down, slow or failing; retry after `Retry-After` seconds.",
+    body: errors.dependencyUnavailableError,
+    headers: ["Retry-After"],
+  },
 };
 const rateLimited = (what: string): Answer => ({ description: what, body: errors.rateLimitedError, headers: ["Retry-After"] });
 
@@ -137,7 +201,12 @@ function operations(maxPhotoBytes: number): Operation[] {
       summary: "The whole session view: profile, messages, photo and pictures with short-lived URLs.",
       tag: "sessions",
       auth: true,
-      responses: { "200": { description: "The session view.", body: responses.sessionViewBody }, ...notJsonRefusals(false), ...tokenRefusals, ...failures },
+      responses: {
+        "200": { description: "The session view.", body: responses.sessionViewBody },
+        ...notJsonRefusals(false),
+        ...tokenRefusals,
+        ...failures,
+      },
     },
     {
       method: "delete",
@@ -161,7 +230,8 @@ function operations(maxPhotoBytes: number): Operation[] {
         ...notJsonRefusals(true),
         ...tokenRefusals,
         "409": {
-          description: "The session is completed, took its last message, or is being changed by another request (`session_busy`, with `Retry-After`).",
+          description:
+            "The session is completed, took its last message, or is being changed by another request (`session_busy`, with `Retry-After`).",
           body: [errors.sessionCompletedError, errors.messageLimitError, errors.sessionBusyError],
           headers: ["Retry-After"],
         },
@@ -197,7 +267,8 @@ function operations(maxPhotoBytes: number): Operation[] {
         ...notJsonRefusals(false),
         ...tokenRefusals,
         "404": {
-          description: "Unknown session or wrong token (`session_not_found`), no such picture (`not_found`), or the picture is not ready (`picture_not_ready`).",
+          description:
+            "Unknown session or wrong token (`session_not_found`), no such picture (`not_found`), or the picture is not ready (`picture_not_ready`).",
           body: [errors.sessionNotFoundError, errors.pictureNotFoundError],
         },
         ...failures,
@@ -217,7 +288,8 @@ function operations(maxPhotoBytes: number): Operation[] {
         ...notJsonRefusals(true),
         ...tokenRefusals,
         "409": {
-          description: "The picture's inputs are missing (`precondition_failed`), the session is completed, or another request changed it (`session_busy`, with `Retry-After`).",
+          description:
+            "The picture's inputs are missing (`precondition_failed`), the session is completed, or another request changed it (`session_busy`, with `Retry-After`).",
           body: [errors.preconditionFailedError, errors.sessionCompletedError, errors.sessionBusyError],
           headers: ["Retry-After"],
         },
@@ -250,7 +322,12 @@ function operations(maxPhotoBytes: number): Operation[] {
       summary: "The archived result, also after the live session expired.",
       tag: "results",
       auth: true,
-      responses: { "200": { description: "The archived result.", body: responses.archivedResultBody }, ...notJsonRefusals(false), ...tokenRefusals, ...failures },
+      responses: {
+        "200": { description: "The archived result.", body: responses.archivedResultBody },
+        ...notJsonRefusals(false),
+        ...tokenRefusals,
+        ...failures,
+      },
     },
     {
       method: "get",
@@ -277,18 +354,30 @@ function operations(maxPhotoBytes: number): Operation[] {
       summary: "This document.",
       tag: "service",
       auth: false,
-      responses: { "200": { description: "The OpenAPI 3.1 document of this API.", body: responses.openApiDocumentBody }, ...notJsonRefusals(false), ...failures },
+      responses: {
+        "200": { description: "The OpenAPI 3.1 document of this API.", body: responses.openApiDocumentBody },
+        ...notJsonRefusals(false),
+        ...failures,
+      },
     },
   ];
 }
 
 /** Each registered schema as a component, with references between them; the dialect and ids dropped. */
-function componentsOf(entries: Record<string, { schema: Schema; description: string }>, io: "input" | "output"): Record<string, JsonSchema> {
+function componentsOf(
+  entries: Record<string, { schema: Schema; description: string }>,
+  io: "input" | "output",
+): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, { schema }] of Object.entries(entries)) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonSchema> };
+  const { schemas } = z.toJSONSchema(registry, { io, uri: (id) => `#/components/schemas/${id}` }) as {
+    schemas: Record<string, JsonSchema>;
+  };
   return Object.fromEntries(
-    Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, { description: entries[id]?.description, ...schema }]),
+    Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [
+      id,
+      { description: entries[id]?.description, ...schema },
+    ]),
   );
 }
 
@@ -325,7 +414,9 @@ export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record
         status,
         {
           description: answer.description,
-          ...(answer.headers ? { headers: Object.fromEntries(answer.headers.map((name) => [name, { $ref: `#/components/headers/${headerId(name)}` }])) } : {}),
+          ...(answer.headers
+            ? { headers: Object.fromEntries(answer.headers.map((name) => [name, { $ref: `#/components/headers/${headerId(name)}` }])) }
+            : {}),
           ...(answer.body ? { content: contentOf(answer.body) } : {}),
         },
       ]),
@@ -339,7 +430,12 @@ export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record
       security: operation.auth ? [{ sessionToken: [] }] : [],
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(operation.body && requestName
-        ? { requestBody: { required: operation.body.required, content: { "application/json": { schema: { $ref: `#/components/schemas/${requestName}` } } } } }
+        ? {
+            requestBody: {
+              required: operation.body.required,
+              content: { "application/json": { schema: { $ref: `#/components/schemas/${requestName}` } } },
+            },
+          }
         : {}),
       responses: answers,
     };
@@ -357,7 +453,8 @@ export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record
       { url: "http://localhost:3000", description: "The local stack (`npm run dev`)." },
       {
         url: "https://{apiId}.execute-api.{region}.amazonaws.com",
-        description: "A deployed stage: the HTTP API that `sls deploy --stage <stage>` prints (the routes start with /api; no stage prefix).",
+        description:
+          "A deployed stage: the HTTP API that `sls deploy --stage <stage>` prints (the routes start with /api; no stage prefix).",
         variables: {
           apiId: { default: "abcdef1234", description: "The HTTP API's id (`npx sls info --stage <stage>`)." },
           region: { default: "ap-northeast-1", description: "The stage's AWS region." },
@@ -376,10 +473,18 @@ export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record
           description: "The `sessionId` returned by createSession.",
           schema: { type: "string", pattern: "^[A-Za-z0-9_-]{22}$" },
         },
-        PictureName: { name: "name", in: "path", required: true, description: "Which picture.", schema: withoutDialect(z.toJSONSchema(pictureName) as JsonSchema) },
+        PictureName: {
+          name: "name",
+          in: "path",
+          required: true,
+          description: "Which picture.",
+          schema: withoutDialect(z.toJSONSchema(pictureName) as JsonSchema),
+        },
       },
       headers: Object.fromEntries(Object.entries(HEADERS).map(([name, header]) => [headerId(name), header])),
-      securitySchemes: { sessionToken: { type: "http", scheme: "bearer", description: "The sessionToken returned by POST /api/sessions." } },
+      securitySchemes: {
+        sessionToken: { type: "http", scheme: "bearer", description: "The sessionToken returned by POST /api/sessions." },
+      },
     },
   };
 }

@@ -49,7 +49,8 @@ export async function requestPhotoUpload(
   session: Session,
   input: { contentType: PhotoContentType; contentLength: number },
 ): Promise<PhotoUploadGrant> {
-  if (session.status === "completed") throw new ConflictError("session_completed", "This session is completed; its photo can no longer change.");
+  if (session.status === "completed")
+    throw new ConflictError("session_completed", "This session is completed; its photo can no longer change.");
   const now = currentTime(deps);
   const key = objectKeys.userPhoto(session.id, randomBytes(12).toString("base64url"));
   const { url, fields } = await deps.uploads.presignUpload({
@@ -58,7 +59,13 @@ export async function requestPhotoUpload(
     contentLength: input.contentLength,
     expiresInSeconds: deps.uploadTtlSeconds,
   });
-  const photo: PhotoState = { status: "pending", contentType: input.contentType, key, size: input.contentLength, requestedAt: now.toISOString() };
+  const photo: PhotoState = {
+    status: "pending",
+    contentType: input.contentType,
+    key,
+    size: input.contentLength,
+    requestedAt: now.toISOString(),
+  };
   // A new upload replaces the photo, and the old object goes first, so a session never holds two. In this order a
   // failure changes nothing the session shows (S3 down: the photo is still the old one), and a retry finishes the work.
   if (session.photo && session.photo.key !== key) await deps.objects.remove(session.photo.key);
@@ -96,7 +103,9 @@ export async function confirmPhoto(deps: PhotoCheckDeps, sessionId: string, key:
   return updateSession<PhotoState | null>(deps.store, sessionId, {
     loaded: session,
     decide: (current) =>
-      isAwaiting(current, key) ? { write: { set: { photo: next } }, saved: () => next } : { done: current?.photo?.key === key ? current.photo : null },
+      isAwaiting(current, key)
+        ? { write: { set: { photo: next } }, saved: () => next }
+        : { done: current?.photo?.key === key ? current.photo : null },
     contended: () => photo,
   });
 }

@@ -174,7 +174,8 @@ export function kindOfStatus(status: number, modelGone: boolean): { kind: Gemini
 }
 
 function classify(error: unknown, attemptSignal: AbortSignal): Failure {
-  if (error instanceof GeminiCallError) return { kind: error.kind, retryable: false, diagnostics: error.diagnostics, message: error.message };
+  if (error instanceof GeminiCallError)
+    return { kind: error.kind, retryable: false, diagnostics: error.diagnostics, message: error.message };
   if (attemptSignal.aborted) return { kind: "timeout", retryable: false, diagnostics: {}, message: TIMED_OUT };
   if (isGeminiApiError(error)) {
     const { diagnostics, modelGone } = apiErrorDiagnostics(error.status, error.message);
@@ -183,7 +184,8 @@ function classify(error: unknown, attemptSignal: AbortSignal): Failure {
     return { kind, retryable, diagnostics, message: `The Gemini API answered HTTP ${error.status}${named}` };
   }
   // The SDK parses the body itself; a SyntaxError means the endpoint sent something that is not JSON.
-  if (error instanceof SyntaxError) return { kind: "bad_response", retryable: false, diagnostics: {}, message: "The Gemini API sent a body that is not JSON" };
+  if (error instanceof SyntaxError)
+    return { kind: "bad_response", retryable: false, diagnostics: {}, message: "The Gemini API sent a body that is not JSON" };
   // A network failure (fetch's TypeError). Its message is not kept: it may quote the request.
   return { kind: "unavailable", retryable: true, diagnostics: {}, message: "The Gemini API could not be reached" };
 }
@@ -207,7 +209,14 @@ export function answerDiagnostics(response: GenerateContentResponse): GeminiDiag
 const AGING_STAGES = new Set(["LEGACY", "DEPRECATED", "RETIRED"]);
 
 /** The wait before the next attempt, or undefined when there is none: not retryable, out of attempts, or past the deadline. */
-export function retryWait(failure: { retryable: boolean; diagnostics: GeminiDiagnostics }, attempt: number, policy: RetryPolicy, now: number, deadline: number, random: () => number): number | undefined {
+export function retryWait(
+  failure: { retryable: boolean; diagnostics: GeminiDiagnostics },
+  attempt: number,
+  policy: RetryPolicy,
+  now: number,
+  deadline: number,
+  random: () => number,
+): number | undefined {
   if (!failure.retryable || attempt >= policy.maxAttempts) return undefined;
   const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   // The API's own delay is what its quota needs; a shorter wait would only be refused again.
@@ -229,7 +238,13 @@ export async function callGemini<T>(call: GeminiCall<T>): Promise<T> {
   const started = Date.now();
   const context = { use: call.use, model: call.model };
   const fail = (failure: Failure, attempts: number): GeminiCallError => {
-    call.logger[logLevel(failure.kind)]("gemini call failed", { ...context, failure: failure.kind, attempts, latencyMs: Date.now() - started, ...failure.diagnostics });
+    call.logger[logLevel(failure.kind)]("gemini call failed", {
+      ...context,
+      failure: failure.kind,
+      attempts,
+      latencyMs: Date.now() - started,
+      ...failure.diagnostics,
+    });
     return new GeminiCallError(failure.kind, failure.message, failure.diagnostics);
   };
   const timedOut = (attempts: number) => fail({ kind: "timeout", retryable: false, diagnostics: {}, message: TIMED_OUT }, attempts);
@@ -262,12 +277,19 @@ export async function callGemini<T>(call: GeminiCall<T>): Promise<T> {
       const value = await call.interpret(response);
       call.logger.info("gemini call succeeded", { ...context, attempts: attempt, latencyMs: Date.now() - started, ...described });
       if ((described.modelStage && AGING_STAGES.has(described.modelStage)) || described.retirementTime) {
-        call.logger.warn("gemini model is being retired", { ...context, modelStage: described.modelStage, retirementTime: described.retirementTime });
+        call.logger.warn("gemini model is being retired", {
+          ...context,
+          modelStage: described.modelStage,
+          retirementTime: described.retirementTime,
+        });
       }
       return value;
     } catch (error) {
       const failure = error instanceof GeminiCallError ? error : new GeminiCallError("bad_response", "The Gemini answer could not be used");
-      throw fail({ kind: failure.kind, retryable: false, diagnostics: { ...described, ...failure.diagnostics }, message: failure.message }, attempt);
+      throw fail(
+        { kind: failure.kind, retryable: false, diagnostics: { ...described, ...failure.diagnostics }, message: failure.message },
+        attempt,
+      );
     }
   }
 }

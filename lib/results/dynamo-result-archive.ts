@@ -43,7 +43,9 @@ export class DynamoResultArchive implements ResultArchive {
             Item: toItem(record),
             // One record per session whatever the retries: the first writer wins, the others read it.
             ConditionExpression: "attribute_not_exists(sessionId)",
-          }), this.call()),
+          }),
+          this.call(),
+        ),
       );
       return { created: true, record };
     } catch (error) {
@@ -56,14 +58,20 @@ export class DynamoResultArchive implements ResultArchive {
 
   async get(sessionId: string): Promise<ResultRecord | null> {
     const response = await dynamoCall(() =>
-      this.client.send(new GetItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ConsistentRead: true }), this.call()),
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ConsistentRead: true }),
+        this.call(),
+      ),
     );
     return response.Item ? fromItem(response.Item) : null;
   }
 
   async remove(sessionId: string): Promise<boolean> {
     const response = await dynamoCall(() =>
-      this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ReturnValues: "ALL_OLD" }), this.call()),
+      this.client.send(
+        new DeleteItemCommand({ TableName: this.table, Key: { sessionId: { S: sessionId } }, ReturnValues: "ALL_OLD" }),
+        this.call(),
+      ),
     );
     return Boolean(response.Attributes);
   }

@@ -60,7 +60,10 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
         });
       }
       const completedAt = new Date(nowMs).toISOString();
-      return { write: { set: { status: "completed", completedAt } }, saved: (version) => ({ ...current, status: "completed", completedAt, version }) };
+      return {
+        write: { set: { status: "completed", completedAt } },
+        saved: (version) => ({ ...current, status: "completed", completedAt, version }),
+      };
     },
     contended: () => {
       throw new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
@@ -74,7 +77,9 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
     completedAt,
     profile: completed.profile,
     ...(completed.photo?.status === "ready" ? { photoKey: completed.photo.key, photoContentType: completed.photo.contentType } : {}),
-    ...(completed.images.partner?.status === "ready" && completed.images.partner.key ? { partnerImageKey: completed.images.partner.key } : {}),
+    ...(completed.images.partner?.status === "ready" && completed.images.partner.key
+      ? { partnerImageKey: completed.images.partner.key }
+      : {}),
     ...(completed.images.child?.status === "ready" && completed.images.child.key ? { childImageKey: completed.images.child.key } : {}),
     expiresAt: Math.floor(Date.parse(completedAt) / 1000) + deps.retentionDays * 86_400,
   });

@@ -19,7 +19,16 @@ export const presignedUrl = z.url();
 export const sessionStatus = z.enum(["collecting", "completed"]);
 
 /** Top-level profile fields, in the stable order of `missingFields`. */
-export const profileField = z.enum(["age", "gender", "relationshipStatus", "location", "incomeRange", "personality", "partner", "children"]);
+export const profileField = z.enum([
+  "age",
+  "gender",
+  "relationshipStatus",
+  "location",
+  "incomeRange",
+  "personality",
+  "partner",
+  "children",
+]);
 
 const freeText = z.string().check(z.minLength(1), z.maxLength(200));
 const nameText = z.string().check(z.minLength(1), z.maxLength(50));
@@ -80,12 +89,7 @@ export const imageViewBody = z.strictObject({
   status: z.enum(["pending", "running", "ready", "failed"]),
   jobId: z.string(),
   url: z.optional(presignedUrl),
-  error: z.optional(
-    described(
-      z.string(),
-      `Why the job failed: ${IMAGE_FAILURE_CODES.join(", ")}.`,
-    ),
-  ),
+  error: z.optional(described(z.string(), `Why the job failed: ${IMAGE_FAILURE_CODES.join(", ")}.`)),
   message: z.optional(
     described(z.string(), "What a person should read about `error`, in the session's language (a refusal says so in words)."),
   ),

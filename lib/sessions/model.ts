@@ -120,7 +120,11 @@ export function lostJobAfterMs(imageTimeoutSeconds: number): number {
  * Whether an image job is pending or running, and not for so long that it counts as lost (its worker was killed or
  * its event never arrived); a lost job may be replaced, and nobody waits for it.
  */
-export function isJobUnderWay(image: ImageState | null, nowMs: number, staleAfterMs: number): image is ImageState & { status: "pending" | "running" } {
+export function isJobUnderWay(
+  image: ImageState | null,
+  nowMs: number,
+  staleAfterMs: number,
+): image is ImageState & { status: "pending" | "running" } {
   if (image?.status !== "pending" && image?.status !== "running") return false;
   const since = Date.parse(image.startedAt ?? image.requestedAt);
   return !(Number.isFinite(since) && nowMs - since > staleAfterMs);

@@ -114,7 +114,10 @@ export class RedisSessionStore implements SessionStore {
     const keys = sessionKeys(this.options.keyPrefix, id);
     // One round trip, in this order: the tombstone first, so that it exists whenever the session no longer does.
     const [, removed] = await callRedis(() =>
-      Promise.all([this.batch.setEx(keys.erasing, ownerTokenHash, ERASURE_TOMBSTONE_SECONDS), this.batch.del(keys.hash, keys.messages, ...alsoKeys)]),
+      Promise.all([
+        this.batch.setEx(keys.erasing, ownerTokenHash, ERASURE_TOMBSTONE_SECONDS),
+        this.batch.del(keys.hash, keys.messages, ...alsoKeys),
+      ]),
     );
     return Number(removed) > 0;
   }

@@ -3,7 +3,6 @@ import { GENERATED_IMAGE_TYPE, type ObjectStore } from "../storage/objects.ts";
 import type { Session } from "./model.ts";
 import type { ObjectUrls } from "./sessions.ts";
 
-
 /** The object key of a picture of the session when it is ready, else null. */
 export function readyPictureKey(session: Session, name: PictureName): { key: string; contentType: string } | null {
   if (name === "user") {
@@ -14,9 +13,17 @@ export function readyPictureKey(session: Session, name: PictureName): { key: str
 }
 
 /** Presigned GET URLs (signed locally, no network) for every picture of the session that is ready, each served as its type. */
-export async function pictureUrls(objects: Pick<ObjectStore, "presignDownload">, session: Session, expiresInSeconds: number): Promise<ObjectUrls> {
+export async function pictureUrls(
+  objects: Pick<ObjectStore, "presignDownload">,
+  session: Session,
+  expiresInSeconds: number,
+): Promise<ObjectUrls> {
   const urls: ObjectUrls = {};
-  const names: Array<[PictureName, keyof ObjectUrls]> = [["user", "photo"], ["partner", "partner"], ["child", "child"]];
+  const names: Array<[PictureName, keyof ObjectUrls]> = [
+    ["user", "photo"],
+    ["partner", "partner"],
+    ["child", "child"],
+  ];
   await Promise.all(
     names.map(async ([name, field]) => {
       const ready = readyPictureKey(session, name);

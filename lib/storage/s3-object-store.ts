@@ -46,7 +46,9 @@ export class S3ObjectStore implements ObjectStore {
   async read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null> {
     let response: GetObjectCommandOutput;
     try {
-      response = await s3Call(() => this.server.client.send(new GetObjectCommand({ Bucket: this.server.bucket, Key: key, Range: `bytes=0-${maxBytes}` }), this.call()));
+      response = await s3Call(() =>
+        this.server.client.send(new GetObjectCommand({ Bucket: this.server.bucket, Key: key, Range: `bytes=0-${maxBytes}` }), this.call()),
+      );
     } catch (error) {
       if (httpStatusOf(error) === 404) return null;
       // An empty object has no byte 0: S3 refuses the range.
@@ -68,7 +70,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async storedAt(key: string): Promise<Date | null> {
     try {
-      const head = await s3Call(() => this.server.client.send(new HeadObjectCommand({ Bucket: this.server.bucket, Key: key }), this.call()));
+      const head = await s3Call(() =>
+        this.server.client.send(new HeadObjectCommand({ Bucket: this.server.bucket, Key: key }), this.call()),
+      );
       // Without a date (never from S3) the object counts as stored long ago.
       return head.LastModified ?? new Date(0);
     } catch (error) {
@@ -78,7 +82,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async write(key: string, body: Buffer, contentType: string): Promise<void> {
-    await s3Call(() => this.server.client.send(new PutObjectCommand({ Bucket: this.server.bucket, Key: key, Body: body, ContentType: contentType }), this.call()));
+    await s3Call(() =>
+      this.server.client.send(
+        new PutObjectCommand({ Bucket: this.server.bucket, Key: key, Body: body, ContentType: contentType }),
+        this.call(),
+      ),
+    );
   }
 
   async remove(key: string): Promise<void> {
@@ -95,12 +104,18 @@ export class S3ObjectStore implements ObjectStore {
     let token: string | undefined;
     do {
       const page = await s3Call(() =>
-        this.server.client.send(new ListObjectsV2Command({ Bucket: this.server.bucket, Prefix: prefix, ContinuationToken: token }), this.call()),
+        this.server.client.send(
+          new ListObjectsV2Command({ Bucket: this.server.bucket, Prefix: prefix, ContinuationToken: token }),
+          this.call(),
+        ),
       );
       const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
       if (keys.length > 0) {
         const deleted = await s3Call(() =>
-          this.server.client.send(new DeleteObjectsCommand({ Bucket: this.server.bucket, Delete: { Objects: keys, Quiet: true } }), this.call()),
+          this.server.client.send(
+            new DeleteObjectsCommand({ Bucket: this.server.bucket, Delete: { Objects: keys, Quiet: true } }),
+            this.call(),
+          ),
         );
         // With Quiet, only the keys that could not be deleted are listed.
         const failed = deleted.Errors ?? [];

@@ -37,7 +37,11 @@ function imageTraits(): ImageProviderTraits {
 /** The async invocation of the image worker (locally serverless-offline's Lambda endpoint), on the process-wide client. */
 function imageDispatcher(signal: AbortSignal | undefined): JobDispatcher {
   const config = getConfig();
-  lambda ??= createLambdaClient({ region: config.AWS_REGION, endpoint: config.LAMBDA_ENDPOINT, requestTimeoutMs: config.DEPENDENCY_TIMEOUT_MS });
+  lambda ??= createLambdaClient({
+    region: config.AWS_REGION,
+    endpoint: config.LAMBDA_ENDPOINT,
+    requestTimeoutMs: config.DEPENDENCY_TIMEOUT_MS,
+  });
   return createLambdaDispatcher(lambda, config.IMAGE_WORKER_FUNCTION, config.DEPENDENCY_TIMEOUT_MS, signal);
 }
 

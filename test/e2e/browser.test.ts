@@ -37,7 +37,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
 
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does so) or set CHROMIUM_PATH.`);
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does so) or set CHROMIUM_PATH.`,
+      );
     }
     userDataDir = mkdtempSync(join(tmpdir(), "hera-chromium-"));
     workDir = mkdtempSync(join(tmpdir(), "hera-browser-"));
@@ -115,10 +117,14 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     const selector = `${card} #${region}`;
     await page.waitForSelector(`${selector}:not(:empty)`, { timeout: 15_000 });
     expect(await page.getAttribute(selector, "role")).toBe("alert");
-    await expect.poll(() => page.$eval(selector, (node) => {
-      const box = node.getBoundingClientRect();
-      return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
-    })).toBe(true);
+    await expect
+      .poll(() =>
+        page.$eval(selector, (node) => {
+          const box = node.getBoundingClientRect();
+          return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+        }),
+      )
+      .toBe(true);
     // Only there: no other region says anything.
     expect(await page.$$eval(".error:not(:empty)", (nodes) => nodes.map((node) => node.id))).toEqual([region]);
     return { code: await page.getAttribute(selector, "data-code"), text: (await page.textContent(selector)) ?? "" };
@@ -169,7 +175,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
       selector,
       { timeout },
     );
-    return page.$eval(selector, (image) => ({ width: (image as HTMLImageElement).naturalWidth, height: (image as HTMLImageElement).naturalHeight }));
+    return page.$eval(selector, (image) => ({
+      width: (image as HTMLImageElement).naturalWidth,
+      height: (image as HTMLImageElement).naturalHeight,
+    }));
   }
 
   async function generate(kind: "partner" | "child"): Promise<{ width: number; height: number }> {
@@ -229,18 +238,28 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     expect(await page.isVisible("#profile-complete")).toBe(true);
 
     // A file of a type the API does not take is refused before any upload, in words, beside the button.
-    await page.setInputFiles("#photo-input", { name: "me.gif", mimeType: "image/gif", buffer: await sharp(Buffer.from(svg)).gif().toBuffer() });
+    await page.setInputFiles("#photo-input", {
+      name: "me.gif",
+      mimeType: "image/gif",
+      buffer: await sharp(Buffer.from(svg)).gif().toBuffer(),
+    });
     await page.click("#upload-button");
     const wrongType = await errorBeside("photo-error", "#photo");
     expect(wrongType.code).toBe("photo_wrong_type");
     expect(wrongType.text).toBe("Choose a JPEG, PNG or WebP photo (this file is image/gif).");
 
     // A photo the server's check rejects says why in words, not with the API's reason code.
-    await page.setInputFiles("#photo-input", { name: "not-really.jpg", mimeType: "image/jpeg", buffer: await sharp(Buffer.from(svg)).png().toBuffer() });
+    await page.setInputFiles("#photo-input", {
+      name: "not-really.jpg",
+      mimeType: "image/jpeg",
+      buffer: await sharp(Buffer.from(svg)).png().toBuffer(),
+    });
     await page.click("#upload-button");
     await page.waitForSelector('#photo-status[data-status="rejected"]', { timeout: 30_000 });
     const rejected = (await page.textContent("#photo-status")) ?? "";
-    expect(rejected).toBe("This photo can't be used: its contents are not the JPEG, PNG or WebP image its name says. Please choose another one.");
+    expect(rejected).toBe(
+      "This photo can't be used: its contents are not the JPEG, PNG or WebP image its name says. Please choose another one.",
+    );
     expect(rejected).not.toMatch(/type_mismatch|_/);
     expect(await busyState("#upload-button")).toEqual({ disabled: false, busy: "false", spinner: "none" });
 
@@ -345,7 +364,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     expect(incomplete.text).toContain("性別");
 
     // A rejected photo, in Japanese words.
-    const fake = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#8fb8de" } }).png().toBuffer();
+    const fake = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#8fb8de" } })
+      .png()
+      .toBuffer();
     await page.setInputFiles("#photo-input", { name: "shashin.jpg", mimeType: "image/jpeg", buffer: fake });
     await page.click("#upload-button");
     await page.waitForSelector('#photo-status[data-status="rejected"]', { timeout: 30_000 });
@@ -380,7 +401,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
       return { family, drawn };
     });
     const [nichi, hon, missingGlyph] = glyphs.drawn;
-    expect(nichi?.pixels, `日 is drawn as a missing glyph in ${glyphs.family}: install a Japanese font (fonts-ipafont-gothic)`).not.toBe(missingGlyph?.pixels);
+    expect(nichi?.pixels, `日 is drawn as a missing glyph in ${glyphs.family}: install a Japanese font (fonts-ipafont-gothic)`).not.toBe(
+      missingGlyph?.pixels,
+    );
     expect(nichi?.pixels).not.toBe(hon?.pixels);
     expect(nichi?.width).not.toBe(missingGlyph?.width);
     mkdirSync(resolve("test-artifacts"), { recursive: true });

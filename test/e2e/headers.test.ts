@@ -13,12 +13,23 @@ const emptyHeaders = (response: Response) => [...response.headers].filter(([, va
 
 describe("response headers", () => {
   const requests: Array<[string, () => Promise<Response>]> = [
-    ["a created session", () => send("POST", "/api/sessions", { Origin: ORIGIN, "Content-Type": "application/json" }, JSON.stringify({ locale: "en" }))],
+    [
+      "a created session",
+      () => send("POST", "/api/sessions", { Origin: ORIGIN, "Content-Type": "application/json" }, JSON.stringify({ locale: "en" })),
+    ],
     ["a refused read (401)", () => send("GET", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA", { Origin: ORIGIN })],
     ["a malformed body (400)", () => send("POST", "/api/sessions", { Origin: ORIGIN, "Content-Type": "application/json" }, "{")],
     ["the health check", () => send("GET", "/api/health", { Origin: ORIGIN })],
     ["the OpenAPI document", () => send("GET", "/api/openapi.json", { Origin: ORIGIN })],
-    ["a preflight", () => send("OPTIONS", "/api/sessions", { Origin: ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,authorization" })],
+    [
+      "a preflight",
+      () =>
+        send("OPTIONS", "/api/sessions", {
+          Origin: ORIGIN,
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "content-type,authorization",
+        }),
+    ],
   ];
 
   it.each(requests)("exposes Retry-After exactly once to the page's origin, on %s", async (_name, request) => {

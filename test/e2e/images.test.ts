@@ -3,7 +3,14 @@ import { describe, expect, inject, it } from "vitest";
 import { isPng } from "../../lib/images/provider.ts";
 import type { Schemas } from "../../client/index.ts";
 import { api, heraClient } from "../helpers/api.ts";
-import { asOwner, completeInterviewOverHttp, openSessionOverHttp, pollSession, uploadPhotoOverHttp, type OpenedSession } from "../helpers/flows.ts";
+import {
+  asOwner,
+  completeInterviewOverHttp,
+  openSessionOverHttp,
+  pollSession,
+  uploadPhotoOverHttp,
+  type OpenedSession,
+} from "../helpers/flows.ts";
 
 const stack = inject("stack");
 
@@ -61,8 +68,12 @@ describe("image generation over HTTP", () => {
     expect(badKind.status).toBe(400);
     expect(extraField.status).toBe(400);
     expect(partnerTooEarly.status).toBe(409);
-    expect(partnerTooEarly.error).toMatchObject({ error: { code: "precondition_failed", details: { missing: ["partner.name", "partner.temperament", "partner.appearance"] } } });
-    expect(childTooEarly.error).toMatchObject({ error: { code: "precondition_failed", details: { missing: ["photo", "images.partner", "children"] } } });
+    expect(partnerTooEarly.error).toMatchObject({
+      error: { code: "precondition_failed", details: { missing: ["partner.name", "partner.temperament", "partner.appearance"] } },
+    });
+    expect(childTooEarly.error).toMatchObject({
+      error: { code: "precondition_failed", details: { missing: ["photo", "images.partner", "children"] } },
+    });
     const view = await client.GET("/api/sessions/{sessionId}", asOwner(session));
     expect(view.data!.images).toEqual({ partner: null, child: null });
   });
@@ -74,7 +85,13 @@ describe("image generation over HTTP", () => {
     const photo = await sharp({
       create: { width: 96, height: 120, channels: 3, background: "#b98467" },
     })
-      .composite([{ input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="96" height="120"><circle cx="48" cy="44" r="26" fill="#2b1d14"/></svg>') }])
+      .composite([
+        {
+          input: Buffer.from(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="120"><circle cx="48" cy="44" r="26" fill="#2b1d14"/></svg>',
+          ),
+        },
+      ])
       .jpeg()
       .toBuffer();
     await uploadPhotoOverHttp(stack.baseUrl, session, photo, "image/jpeg");
@@ -122,7 +139,10 @@ describe("image generation over HTTP", () => {
       child: { status: "ready", jobId: childJob, url: expect.any(String) },
     });
     // The pictures are also reachable one by one.
-    const childPicture = await client.GET("/api/sessions/{sessionId}/photos/{name}", { ...asOwner(session), params: { path: { sessionId: session.sessionId, name: "child" } } });
+    const childPicture = await client.GET("/api/sessions/{sessionId}/photos/{name}", {
+      ...asOwner(session),
+      params: { path: { sessionId: session.sessionId, name: "child" } },
+    });
     expect(childPicture.data!.contentType).toBe("image/png");
     expect((await fetchPng(childPicture.data!.url)).equals(childPng)).toBe(true);
   });

@@ -79,7 +79,10 @@ describe("posting messages", () => {
 
   it("accepts a message of exactly 2000 characters", async () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
-    const { response } = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text: "a".repeat(2000) } });
+    const { response } = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", {
+      ...asOwner(session),
+      body: { text: "a".repeat(2000) },
+    });
     expect(response.status).toBe(200);
   });
 

@@ -48,7 +48,16 @@ describe("what the functions log", () => {
     const place = `Quixotria Vale ${marker}`;
     const income = `About 7 million quatloos ${marker} a year`;
     const partnerName = `Zephyrine${marker}`;
-    const answers = ["I'm thirty-four", "male", "I'm single", `I live in ${place}.`, income, "4/5", "not really", `I'd call her ${partnerName}`];
+    const answers = [
+      "I'm thirty-four",
+      "male",
+      "I'm single",
+      `I live in ${place}.`,
+      income,
+      "4/5",
+      "not really",
+      `I'd call her ${partnerName}`,
+    ];
 
     const session = await openSessionOverHttp(stack.baseUrl, "en");
     let profile: Record<string, unknown> = {};
@@ -60,11 +69,19 @@ describe("what the functions log", () => {
     // The distinctive values really are profile values now, not only message text.
     expect(profile).toMatchObject({ location: place, incomeRange: income, partner: { name: partnerName } });
 
-    const grant = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/photos/user", { ...asOwner(session), body: { contentType: "image/png", contentLength: 1 } });
+    const grant = await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/photos/user", {
+      ...asOwner(session),
+      body: { contentType: "image/png", contentLength: 1 },
+    });
     expect(grant.response.status).toBe(201);
-    const photo = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 10, g: 160, b: 90 } } }).png().toBuffer();
+    const photo = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 10, g: 160, b: 90 } } })
+      .png()
+      .toBuffer();
     await uploadPhotoOverHttp(stack.baseUrl, session, photo, "image/png");
-    const link = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}/photos/{name}", { ...asOwner(session), params: { path: { sessionId: session.sessionId, name: "user" } } });
+    const link = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}/photos/{name}", {
+      ...asOwner(session),
+      params: { path: { sessionId: session.sessionId, name: "user" } },
+    });
     expect(link.response.status).toBe(200);
 
     const mine = (lines: LogLine[]) => lines.filter((line) => line.sessionId === session.sessionId);
@@ -76,9 +93,16 @@ describe("what the functions log", () => {
     );
 
     const lines = mine(jsonLines(log));
-    expect(lines.map((line) => line.message)).toEqual(expect.arrayContaining(["session created", "message answered", "photo upload granted", "photo checked"]));
+    expect(lines.map((line) => line.message)).toEqual(
+      expect.arrayContaining(["session created", "message answered", "photo upload granted", "photo checked"]),
+    );
     for (const line of lines) {
-      expect(line).toMatchObject({ level: expect.any(String), service: "hera-api", timestamp: expect.any(String), cold_start: expect.any(Boolean) });
+      expect(line).toMatchObject({
+        level: expect.any(String),
+        service: "hera-api",
+        timestamp: expect.any(String),
+        cold_start: expect.any(Boolean),
+      });
       expect(line.function_name).toMatch(/^hera-api-dev-/);
       expect(line.function_request_id).toEqual(expect.any(String));
     }

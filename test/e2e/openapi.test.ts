@@ -18,5 +18,4 @@ describe("the contract check of the e2e helper", () => {
   it("fails a call whose route the document does not describe", async () => {
     await expect(api(stack.baseUrl, "GET", "/api/no-such-route")).rejects.toThrow(/no such route in openapi\.json/);
   });
-
 });

@@ -25,7 +25,10 @@ beforeAll(async () => {
 const createSession = (): Promise<Created> => openSessionOverHttp(stack.baseUrl, "en");
 
 function requestUpload(session: Created, json: unknown, token = session.sessionToken) {
-  return api<Grant & { error?: { code: string } }>(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/photos/user`, { json, token });
+  return api<Grant & { error?: { code: string } }>(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/photos/user`, {
+    json,
+    token,
+  });
 }
 
 /** Posts the presigned form as a browser does: the fields, then the file as a Blob, from the app's origin. */
@@ -95,7 +98,10 @@ describe("photo upload over HTTP and S3", () => {
     // A ready photo stays in the bucket, at the key the server chose.
     expect(Buffer.compare(await download(`${grant.body.upload.url}/${grant.body.upload.fields.key ?? ""}`), bytes)).toBe(0);
 
-    const link = await client.GET("/api/sessions/{sessionId}/photos/{name}", { ...asOwner(session), params: { path: { sessionId: session.sessionId, name: "user" } } });
+    const link = await client.GET("/api/sessions/{sessionId}/photos/{name}", {
+      ...asOwner(session),
+      params: { path: { sessionId: session.sessionId, name: "user" } },
+    });
     expect(link.response.status).toBe(200);
     expect(link.data).toMatchObject({ contentType, url: expect.any(String) });
     expect(Date.parse(link.data!.expiresAt)).toBeGreaterThan(Date.now());

@@ -16,7 +16,9 @@ describe("complete → result → delete over HTTP", () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
     const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/complete`, { token: session.sessionToken });
     expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ error: { code: "profile_incomplete", details: { missingFields: expect.arrayContaining(["age"]) } } });
+    expect(response.body).toMatchObject({
+      error: { code: "profile_incomplete", details: { missingFields: expect.arrayContaining(["age"]) } },
+    });
     const result = await api(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/result`, { token: session.sessionToken });
     expect(result.status).toBe(404);
   });
@@ -25,12 +27,16 @@ describe("complete → result → delete over HTTP", () => {
     // Prepare: a finished interview and a real photo.
     const session = await openSessionOverHttp(stack.baseUrl, "ja");
     await completeInterviewOverHttp(stack.baseUrl, session, "ja");
-    const photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: "#4a7" } }).png().toBuffer();
+    const photo = await sharp({ create: { width: 40, height: 40, channels: 3, background: "#4a7" } })
+      .png()
+      .toBuffer();
     await uploadPhotoOverHttp(stack.baseUrl, session, photo, "image/png");
     const base = `/api/sessions/${session.sessionId}`;
 
     // Act: ten parallel completions.
-    const answers = await Promise.all(Array.from({ length: 10 }, () => client.POST("/api/sessions/{sessionId}/complete", asOwner(session))));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => client.POST("/api/sessions/{sessionId}/complete", asOwner(session))),
+    );
 
     // Assess: all 200, one completedAt, the photo in the result.
     for (const answer of answers) expect(answer.response.status).toBe(200);
@@ -68,7 +74,9 @@ describe("complete → result → delete over HTTP", () => {
 
   it("erases a live, unfinished session: Redis keys and objects", async () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
-    const photo = await sharp({ create: { width: 20, height: 20, channels: 3, background: "#a47" } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 20, height: 20, channels: 3, background: "#a47" } })
+      .jpeg()
+      .toBuffer();
     await uploadPhotoOverHttp(stack.baseUrl, session, photo, "image/jpeg");
     const base = `/api/sessions/${session.sessionId}`;
     const { data: before } = await client.GET("/api/sessions/{sessionId}", asOwner(session));

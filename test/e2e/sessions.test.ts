@@ -60,7 +60,7 @@ describe("sessions over HTTP", () => {
     const before = await redis.dbsize();
     const cases: Array<[string, Parameters<typeof api>[3], number]> = [
       ["not JSON", { rawBody: "locale=en", headers: { "Content-Type": "application/x-www-form-urlencoded" } }, 415],
-      ["malformed JSON", { rawBody: "{\"locale\":", headers: { "Content-Type": "application/json" } }, 400],
+      ["malformed JSON", { rawBody: '{"locale":', headers: { "Content-Type": "application/json" } }, 400],
       ["unknown field", { json: { locale: "en", admin: true } }, 400],
       ["invalid locale", { json: { locale: "fr" } }, 400],
       ["body over 16 KiB", { json: { locale: "en", pad: "x".repeat(17 * 1024) } }, 413],
@@ -68,7 +68,10 @@ describe("sessions over HTTP", () => {
     for (const [name, init, status] of cases) {
       const response = await api(stack.baseUrl, "POST", "/api/sessions", init);
       expect(response.status, name).toBe(status);
-      expect(response.body, name).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) }, requestId: expect.any(String) });
+      expect(response.body, name).toMatchObject({
+        error: { code: expect.any(String), message: expect.any(String) },
+        requestId: expect.any(String),
+      });
     }
     expect(await redis.dbsize()).toBe(before);
   });
@@ -76,7 +79,11 @@ describe("sessions over HTTP", () => {
   it("answers a browser's CORS preflight", async () => {
     const response = await fetch(`${stack.baseUrl}/api/sessions`, {
       method: "OPTIONS",
-      headers: { Origin: "http://localhost:5173", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,authorization" },
+      headers: {
+        Origin: "http://localhost:5173",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,authorization",
+      },
     });
     expect(response.status).toBeLessThan(300);
     expect(response.headers.get("access-control-allow-origin")).toBeTruthy();

@@ -83,7 +83,11 @@ function envelope(modelVersion: string, usage: Record<string, unknown>): Record<
 }
 
 /** A Gemini response body whose first candidate holds the given parts and ends with `finishReason`. */
-export function geminiCandidateBody(parts: ReadonlyArray<Record<string, unknown>>, finishReason = "STOP", modelVersion = "fake-gemini"): unknown {
+export function geminiCandidateBody(
+  parts: ReadonlyArray<Record<string, unknown>>,
+  finishReason = "STOP",
+  modelVersion = "fake-gemini",
+): unknown {
   return {
     candidates: [{ content: { role: "model", parts }, finishReason, index: 0 }],
     ...envelope(modelVersion, usageMetadata()),
@@ -104,7 +108,12 @@ export function geminiJson(value: unknown): FakeGeminiResponse {
 export function geminiImages(images: ReadonlyArray<{ mimeType: string; data: string }>, text?: string): FakeGeminiResponse {
   const parts: Array<Record<string, unknown>> = text === undefined ? [] : [{ text }];
   for (const image of images) parts.push({ inlineData: { mimeType: image.mimeType, data: image.data } });
-  return { json: { ...(geminiCandidateBody(parts) as object), usageMetadata: { ...usageMetadata(300, 1290), candidatesTokensDetails: [{ modality: "IMAGE", tokenCount: 1290 }] } } };
+  return {
+    json: {
+      ...(geminiCandidateBody(parts) as object),
+      usageMetadata: { ...usageMetadata(300, 1290), candidatesTokensDetails: [{ modality: "IMAGE", tokenCount: 1290 }] },
+    },
+  };
 }
 
 /** A prompt the API blocked before generating: no candidates, `promptFeedback.blockReason`. */
@@ -137,19 +146,35 @@ export const geminiErrors = {
   rateLimited(options: { retryDelay?: string; quotaId?: string } = {}): FakeGeminiResponse {
     const quotaId = options.quotaId ?? "GenerateRequestsPerMinutePerProjectPerModel";
     return geminiError(429, "You exceeded your current quota, please check your plan and billing details.", "RESOURCE_EXHAUSTED", [
-      { "@type": `${GOOGLE_RPC}QuotaFailure`, violations: [{ quotaMetric: "generativelanguage.googleapis.com/generate_content_requests", quotaId }] },
-      { "@type": `${GOOGLE_RPC}Help`, links: [{ description: "Learn more about Gemini API quotas", url: "https://ai.google.dev/gemini-api/docs/rate-limits" }] },
+      {
+        "@type": `${GOOGLE_RPC}QuotaFailure`,
+        violations: [{ quotaMetric: "generativelanguage.googleapis.com/generate_content_requests", quotaId }],
+      },
+      {
+        "@type": `${GOOGLE_RPC}Help`,
+        links: [{ description: "Learn more about Gemini API quotas", url: "https://ai.google.dev/gemini-api/docs/rate-limits" }],
+      },
       ...(options.retryDelay === undefined ? [] : [{ "@type": `${GOOGLE_RPC}RetryInfo`, retryDelay: options.retryDelay }]),
     ]);
   },
-  internal: (): FakeGeminiResponse => geminiError(500, "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting", "INTERNAL"),
+  internal: (): FakeGeminiResponse =>
+    geminiError(
+      500,
+      "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
+      "INTERNAL",
+    ),
   badGateway: (): FakeGeminiResponse => geminiError(502, "Bad gateway.", "UNAVAILABLE"),
   unavailable: (): FakeGeminiResponse => geminiError(503, "The model is overloaded. Please try again later.", "UNAVAILABLE"),
   deadlineExceeded: (): FakeGeminiResponse => geminiError(504, "Deadline expired before operation could complete.", "DEADLINE_EXCEEDED"),
   invalidArgument: (message = "Invalid JSON payload received."): FakeGeminiResponse => geminiError(400, message, "INVALID_ARGUMENT"),
   invalidKey: (): FakeGeminiResponse =>
     geminiError(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT", [
-      { "@type": `${GOOGLE_RPC}ErrorInfo`, reason: "API_KEY_INVALID", domain: "googleapis.com", metadata: { service: "generativelanguage.googleapis.com" } },
+      {
+        "@type": `${GOOGLE_RPC}ErrorInfo`,
+        reason: "API_KEY_INVALID",
+        domain: "googleapis.com",
+        metadata: { service: "generativelanguage.googleapis.com" },
+      },
       { "@type": `${GOOGLE_RPC}LocalizedMessage`, locale: "en-US", message: "API key not valid. Please pass a valid API key." },
     ]),
   unauthenticated: (): FakeGeminiResponse => geminiError(401, "Request had invalid authentication credentials.", "UNAUTHENTICATED"),
@@ -165,7 +190,11 @@ export const geminiErrors = {
     ),
   /** How the API answers for a model kept only for its existing users. */
   modelNoLongerAvailable: (model: string): FakeGeminiResponse =>
-    geminiError(404, `This model models/${model} is no longer available to new users. Please update your code to use a newer model for the latest features and improvements.`, "NOT_FOUND"),
+    geminiError(
+      404,
+      `This model models/${model} is no longer available to new users. Please update your code to use a newer model for the latest features and improvements.`,
+      "NOT_FOUND",
+    ),
 } as const;
 
 /** A handler that sends the given answers in turn and then keeps sending the last one. */

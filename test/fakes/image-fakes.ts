@@ -30,7 +30,9 @@ export class CountingLimiter implements RateLimiter {
     this.calls.push(key);
     const count = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, count);
-    return count <= this.allowedCalls ? { allowed: true, retryAfterSeconds: 0 } : { allowed: false, retryAfterSeconds: this.retryAfterSeconds };
+    return count <= this.allowedCalls
+      ? { allowed: true, retryAfterSeconds: 0 }
+      : { allowed: false, retryAfterSeconds: this.retryAfterSeconds };
   }
 }
 

@@ -29,7 +29,11 @@ const clients = new Map<string, HeraClient>();
 export function heraClient(baseUrl: string): HeraClient {
   let client = clients.get(baseUrl);
   if (!client) {
-    client = createHeraClient({ baseUrl, headers: { Origin: ORIGIN }, fetch: (request) => fetch(request, { signal: AbortSignal.timeout(TIMEOUT_MS) }) });
+    client = createHeraClient({
+      baseUrl,
+      headers: { Origin: ORIGIN },
+      fetch: (request) => fetch(request, { signal: AbortSignal.timeout(TIMEOUT_MS) }),
+    });
     client.use(contractCheck);
     clients.set(baseUrl, client);
   }
@@ -45,7 +49,11 @@ export interface ApiResponse<T = Record<string, unknown>> {
   body: T;
 }
 
-type UntypedRequest = (method: string, path: string, init: Record<string, unknown>) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+type UntypedRequest = (
+  method: string,
+  path: string,
+  init: Record<string, unknown>,
+) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 /**
  * A call by concrete path, for what the typed methods cannot express on purpose: malformed bodies, wrong headers, a

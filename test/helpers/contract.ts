@@ -42,7 +42,11 @@ export function contractChecker(document: JsonObject): { check(exchange: Exchang
   const paths = rewritten.paths as Record<string, Record<string, { responses: Record<string, ResponseObject> }>>;
   // Literal paths first, so /photos/user is not taken for /photos/{name}.
   const routes = Object.keys(paths)
-    .map((template) => ({ template, pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`), literal: !template.includes("{") }))
+    .map((template) => ({
+      template,
+      pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+      literal: !template.includes("{"),
+    }))
     .sort((a, b) => Number(b.literal) - Number(a.literal));
   const validators = new Map<string, ValidateFunction>();
 
@@ -53,13 +57,15 @@ export function contractChecker(document: JsonObject): { check(exchange: Exchang
       if (!route) throw new ContractViolationError(`${method} ${path}: no such route in openapi.json`);
       const response = paths[route.template]![verb]!.responses[String(status)];
       const where = `${method} ${route.template} → ${status}`;
-      if (!response) throw new ContractViolationError(`${where}: this status is not documented for the route (body: ${body.slice(0, 300)})`);
+      if (!response)
+        throw new ContractViolationError(`${where}: this status is not documented for the route (body: ${body.slice(0, 300)})`);
       const schema = response.content?.["application/json"]?.schema;
       if (!schema) {
         if (body !== "") throw new ContractViolationError(`${where}: documented without a body, but answered ${body.slice(0, 300)}`);
         return;
       }
-      if (!/^application\/json\b/.test(contentType ?? "")) throw new ContractViolationError(`${where}: Content-Type ${contentType}, not JSON`);
+      if (!/^application\/json\b/.test(contentType ?? ""))
+        throw new ContractViolationError(`${where}: Content-Type ${contentType}, not JSON`);
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);

@@ -22,10 +22,17 @@ export async function openSessionOverHttp(baseUrl: string, locale: "ja" | "en"):
 }
 
 /** Answers the whole interview over HTTP and returns the last answer's body. */
-export async function completeInterviewOverHttp(baseUrl: string, session: OpenedSession, locale: "ja" | "en"): Promise<Schemas["MessageReply"]> {
+export async function completeInterviewOverHttp(
+  baseUrl: string,
+  session: OpenedSession,
+  locale: "ja" | "en",
+): Promise<Schemas["MessageReply"]> {
   let last: Schemas["MessageReply"] | undefined;
   for (const text of INTERVIEWS[locale].answers) {
-    const { data, response } = await heraClient(baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text } });
+    const { data, response } = await heraClient(baseUrl).POST("/api/sessions/{sessionId}/messages", {
+      ...asOwner(session),
+      body: { text },
+    });
     expect(response.status, text).toBe(200);
     last = data;
   }
@@ -37,11 +44,21 @@ export async function postPresignedForm(upload: Schemas["PhotoUploadForm"], byte
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
   form.append("file", new Blob([new Uint8Array(bytes)], { type: contentType }), "photo");
-  return fetch(upload.url, { method: "POST", body: form, headers: { Origin: "http://localhost:5173" }, signal: AbortSignal.timeout(10_000) });
+  return fetch(upload.url, {
+    method: "POST",
+    body: form,
+    headers: { Origin: "http://localhost:5173" },
+    signal: AbortSignal.timeout(10_000),
+  });
 }
 
 /** Uploads the user's photo through the API's presigned POST and waits until the session shows it ready. */
-export async function uploadPhotoOverHttp(baseUrl: string, session: OpenedSession, bytes: Buffer, contentType: Schemas["RequestPhotoUploadRequest"]["contentType"]): Promise<void> {
+export async function uploadPhotoOverHttp(
+  baseUrl: string,
+  session: OpenedSession,
+  bytes: Buffer,
+  contentType: Schemas["RequestPhotoUploadRequest"]["contentType"],
+): Promise<void> {
   const grant = await heraClient(baseUrl).POST("/api/sessions/{sessionId}/photos/user", {
     ...asOwner(session),
     body: { contentType, contentLength: bytes.length },

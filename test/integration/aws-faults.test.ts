@@ -17,11 +17,21 @@ let faulty: FaultyServices;
 let sessionsMade = 0;
 // The functions' own view of the state, straight to the services (not through the proxies).
 const store = new RedisSessionStore(
-  createRedis({ UPSTASH_REDIS_REST_URL: services.redisUrl, UPSTASH_REDIS_REST_TOKEN: services.redisToken, REDIS_TIMEOUT_MS: 5000, REDIS_RETRIES: 0 }),
+  createRedis({
+    UPSTASH_REDIS_REST_URL: services.redisUrl,
+    UPSTASH_REDIS_REST_TOKEN: services.redisToken,
+    REDIS_TIMEOUT_MS: 5000,
+    REDIS_RETRIES: 0,
+  }),
   { ttlSeconds: 600, keyPrefix: "hera:dev" },
 );
 const objects = new S3ObjectStore(
-  createS3Bucket({ bucket: services.bucket, endpoint: services.s3Endpoint, region: "ap-northeast-1", credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } }),
+  createS3Bucket({
+    bucket: services.bucket,
+    endpoint: services.s3Endpoint,
+    region: "ap-northeast-1",
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  }),
 );
 
 type Handler = (event: ReturnType<typeof httpEvent>, context: ReturnType<typeof fakeContext>) => Promise<HttpResponse>;
@@ -91,7 +101,10 @@ describe("a hung S3", () => {
     const ready = { status: "ready" as const, contentType: "image/jpeg", key: oldKey, size: 9, requestedAt: new Date().toISOString() };
     await store.save(session.id, { set: { photo: ready } });
     await faulty.s3.set("hang");
-    const grant = { body: JSON.stringify({ contentType: "image/png", contentLength: 100 }), headers: { ...session.auth, "content-type": "application/json" } };
+    const grant = {
+      body: JSON.stringify({ contentType: "image/png", contentLength: 100 }),
+      headers: { ...session.auth, "content-type": "application/json" },
+    };
 
     expectFast503(await call("request-photo-upload", { ...grant, pathParameters: { sessionId: session.id } }));
     expect((await store.load(session.id))?.photo).toEqual(ready);
@@ -130,7 +143,11 @@ describe("a hung Lambda endpoint", () => {
   it("an image request answers 503 within 3 s, marks the job failed, and a retry starts a new one", async () => {
     const session = await completeProfileSession();
     await faulty.lambda.set("hang");
-    const ask = { body: JSON.stringify({ kind: "partner" }), headers: { ...session.auth, "content-type": "application/json" }, pathParameters: { sessionId: session.id } };
+    const ask = {
+      body: JSON.stringify({ kind: "partner" }),
+      headers: { ...session.auth, "content-type": "application/json" },
+      pathParameters: { sessionId: session.id },
+    };
 
     expectFast503(await call("request-image", ask));
     expect((await store.load(session.id))?.images.partner).toMatchObject({ status: "failed", error: "dispatch_failed" });

@@ -157,12 +157,26 @@ describe("sls package: the deployer's shell never reaches a stage", () => {
 
   it.each(["staging", "prod"] as const)("puts no emulator endpoint, plain secret or shell value in the %s template", (stage) => {
     const raw = packaged[stage].raw;
-    for (const value of [...Object.values(PLANTED_SECRETS), "localhost", "127.0.0.1", "S3RVER", "local-dev-token", "someone-elses-bucket"]) {
+    for (const value of [
+      ...Object.values(PLANTED_SECRETS),
+      "localhost",
+      "127.0.0.1",
+      "S3RVER",
+      "local-dev-token",
+      "someone-elses-bucket",
+    ]) {
       expect(raw, value).not.toContain(value);
     }
     for (const [name, fn] of ofType("AWS::Lambda::Function", stage)) {
       const variables = variablesOf(fn);
-      for (const local of ["S3_ENDPOINT", "S3_PUBLIC_ENDPOINT", "DYNAMODB_ENDPOINT", "LAMBDA_ENDPOINT", "ALLOWED_ORIGINS", ...Object.keys(PLANTED_SECRETS)]) {
+      for (const local of [
+        "S3_ENDPOINT",
+        "S3_PUBLIC_ENDPOINT",
+        "DYNAMODB_ENDPOINT",
+        "LAMBDA_ENDPOINT",
+        "ALLOWED_ORIGINS",
+        ...Object.keys(PLANTED_SECRETS),
+      ]) {
         expect(variables, `${name} ${local}`).not.toHaveProperty(local);
       }
       for (const [variable, value] of Object.entries(variables)) expect(value, `${name} ${variable}`).not.toBe("");
@@ -221,22 +235,27 @@ describe("sls package --stage prod: functions and routes", () => {
     expect(routes.map((route) => route.routeKey).sort()).toEqual([...declared].sort());
     const routedFunctions = routes.map((route) => route.functionId);
     expect(new Set(routedFunctions).size, "one function per route").toBe(routedFunctions.length);
-    expect([...routedFunctions, logicalIdOf("photoUploaded"), logicalIdOf("imageWorker")].sort()).toEqual(ourFunctions().map(logicalIdOf).sort());
+    expect([...routedFunctions, logicalIdOf("photoUploaded"), logicalIdOf("imageWorker")].sort()).toEqual(
+      ourFunctions().map(logicalIdOf).sort(),
+    );
   });
 });
 
 describe("sls package: log groups", () => {
-  it.each(STAGES)("gives every function of %s, the framework's custom resource included, a log group with the stage's retention", (stage) => {
-    const logGroups = ofType("AWS::Logs::LogGroup", stage).map(([, group]) => group.Properties);
-    const functions = ofType("AWS::Lambda::Function", stage);
-    expect(functions.map(([, fn]) => fn.Properties.FunctionName)).toContain(`hera-api-${stage}-custom-resource-existing-s3`);
-    for (const [name, fn] of functions) {
-      const group = logGroups.find((candidate) => candidate.LogGroupName === `/aws/lambda/${String(fn.Properties.FunctionName)}`);
-      expect(group, name).toBeDefined();
-      expect(group?.RetentionInDays, name).toBe(param(stage, "logRetentionDays"));
-    }
-    for (const group of logGroups) expect(group.RetentionInDays, String(group.LogGroupName)).toBe(param(stage, "logRetentionDays"));
-  });
+  it.each(STAGES)(
+    "gives every function of %s, the framework's custom resource included, a log group with the stage's retention",
+    (stage) => {
+      const logGroups = ofType("AWS::Logs::LogGroup", stage).map(([, group]) => group.Properties);
+      const functions = ofType("AWS::Lambda::Function", stage);
+      expect(functions.map(([, fn]) => fn.Properties.FunctionName)).toContain(`hera-api-${stage}-custom-resource-existing-s3`);
+      for (const [name, fn] of functions) {
+        const group = logGroups.find((candidate) => candidate.LogGroupName === `/aws/lambda/${String(fn.Properties.FunctionName)}`);
+        expect(group, name).toBeDefined();
+        expect(group?.RetentionInDays, name).toBe(param(stage, "logRetentionDays"));
+      }
+      for (const group of logGroups) expect(group.RetentionInDays, String(group.LogGroupName)).toBe(param(stage, "logRetentionDays"));
+    },
+  );
 
   it("creates the custom resource's log group before the custom resource's function can write to it", () => {
     const fn = resources().CustomDashresourceDashexistingDashs3LambdaFunction!;
@@ -248,7 +267,9 @@ describe("sls package --stage prod: secrets", () => {
   it("gives each function only the NAMES of the SSM parameters it reads", () => {
     for (const [name, expected] of Object.entries(EXPECTED_PERMISSIONS)) {
       const variables = variablesOf(resources()[logicalIdOf(name)]!);
-      const named = Object.entries(variables).filter(([key]) => key.endsWith("_PARAMETER")).map(([, value]) => value);
+      const named = Object.entries(variables)
+        .filter(([key]) => key.endsWith("_PARAMETER"))
+        .map(([, value]) => value);
       expect(named.sort(), name).toEqual([...expected.parameters].sort());
     }
   });
@@ -308,7 +329,8 @@ describe("sls package --stage prod: one least-privilege role per function", () =
 
   it("lets the S3-notification custom resource touch only the photo bucket, the photoUploaded function and its own logs", () => {
     const statements = statementsOf(resources().IamRoleCustomResourcesLambdaExecution!);
-    const logGroup = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/hera-api-prod-custom-resource-existing-s3";
+    const logGroup =
+      "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/hera-api-prod-custom-resource-existing-s3";
     expect(statements.flatMap((statement) => asArray(statement.Resource).map(describeResource)).sort()).toEqual(
       [`${logGroup}:*`, `${logGroup}:*:*`, "GetAtt:PhotoBucket.Arn", "GetAtt:PhotoUploadedLambdaFunction.Arn"].sort(),
     );
@@ -339,9 +361,13 @@ describe("sls package: the photo bucket", () => {
   });
 
   it("denies every request that does not use TLS", () => {
-    const [, policy] = ofType("AWS::S3::BucketPolicy").find(([, candidate]) => (candidate.Properties.Bucket as { Ref?: string }).Ref === "PhotoBucket")!;
+    const [, policy] = ofType("AWS::S3::BucketPolicy").find(
+      ([, candidate]) => (candidate.Properties.Bucket as { Ref?: string }).Ref === "PhotoBucket",
+    )!;
     const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
-    const denial = statements.find((statement) => statement.Effect === "Deny" && statement.Condition?.Bool?.["aws:SecureTransport"] === "false");
+    const denial = statements.find(
+      (statement) => statement.Effect === "Deny" && statement.Condition?.Bool?.["aws:SecureTransport"] === "false",
+    );
     expect(denial).toBeDefined();
     expect(asArray(denial!.Action)).toEqual(["s3:*"]);
     expect(denial!.Principal).toBe("*");
@@ -398,8 +424,11 @@ describe("sls package: origins, one list per stage", () => {
     const cors = resources(stage).HttpApi!.Properties.CorsConfiguration as Record<string, string[]>;
     expect(cors.AllowOrigins).toEqual(origins);
     expect(cors.AllowHeaders).toEqual(expect.arrayContaining(["Authorization", "Content-Type"]));
-    const rules = (resources(stage).PhotoBucket!.Properties.CorsConfiguration as { CorsRules: Array<{ AllowedOrigins: string[]; AllowedMethods: string[] }> })
-      .CorsRules;
+    const rules = (
+      resources(stage).PhotoBucket!.Properties.CorsConfiguration as {
+        CorsRules: Array<{ AllowedOrigins: string[]; AllowedMethods: string[] }>;
+      }
+    ).CorsRules;
     expect(rules).toHaveLength(1);
     expect(rules[0]!.AllowedOrigins).toEqual(origins);
     expect(rules[0]!.AllowedMethods.sort()).toEqual(["GET", "POST"]);
@@ -441,7 +470,9 @@ describe("sls package: traffic and spend limits in AWS", () => {
   });
 
   it.each(STAGES)("caps the %s image worker at the stage's reserved concurrency", (stage) => {
-    expect(resources(stage).ImageWorkerLambdaFunction!.Properties.ReservedConcurrentExecutions).toBe(param(stage, "imageWorkerConcurrency"));
+    expect(resources(stage).ImageWorkerLambdaFunction!.Properties.ReservedConcurrentExecutions).toBe(
+      param(stage, "imageWorkerConcurrency"),
+    );
   });
 });
 
@@ -460,8 +491,13 @@ describe("sls package: the image worker's asynchronous delivery", () => {
   it("keeps dead letters encrypted, for the retention of params, and only over TLS", () => {
     const queue = resources().ImageJobDeadLetterQueue!;
     expect(queue.Type).toBe("AWS::SQS::Queue");
-    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: param("prod", "deadLetterRetentionSeconds") });
-    const policy = ofType("AWS::SQS::QueuePolicy").find(([, candidate]) => JSON.stringify(candidate.Properties.Queues) === JSON.stringify([{ Ref: "ImageJobDeadLetterQueue" }]));
+    expect(queue.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: param("prod", "deadLetterRetentionSeconds"),
+    });
+    const policy = ofType("AWS::SQS::QueuePolicy").find(
+      ([, candidate]) => JSON.stringify(candidate.Properties.Queues) === JSON.stringify([{ Ref: "ImageJobDeadLetterQueue" }]),
+    );
     const statements = (policy?.[1].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
     expect(statements).toContainEqual(expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }));
   });
@@ -469,10 +505,9 @@ describe("sls package: the image worker's asynchronous delivery", () => {
 
 describe("sls package: alarms and a dashboard", () => {
   const alarms = (stage: Stage) =>
-    Object.fromEntries(ofType("AWS::CloudWatch::Alarm", stage).map(([, alarm]) => [String(alarm.Properties.AlarmName), alarm.Properties])) as Record<
-      string,
-      Record<string, unknown>
-    >;
+    Object.fromEntries(
+      ofType("AWS::CloudWatch::Alarm", stage).map(([, alarm]) => [String(alarm.Properties.AlarmName), alarm.Properties]),
+    ) as Record<string, Record<string, unknown>>;
   const STAGE_ALARMS: Array<[string, string]> = [
     ["api-5xx-rate", "alarmApi5xxPercent"],
     ["dependency-errors", "alarmDependencyErrors"],
@@ -501,11 +536,23 @@ describe("sls package: alarms and a dashboard", () => {
 
   it("watches the right metrics: 5xx over requests, ImagesFailed over finished jobs, per stage of the Hera namespace", () => {
     const all = alarms("prod");
-    const rate = all["hera-api-prod-api-5xx-rate"]!.Metrics as Array<{ Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } } }>;
-    expect(rate.map((query) => query.MetricStat?.Metric.MetricName ?? query.Expression)).toEqual(["5xx", "Count", expect.stringContaining("100 * FILL(errors, 0) / requests")]);
+    const rate = all["hera-api-prod-api-5xx-rate"]!.Metrics as Array<{
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } };
+    }>;
+    expect(rate.map((query) => query.MetricStat?.Metric.MetricName ?? query.Expression)).toEqual([
+      "5xx",
+      "Count",
+      expect.stringContaining("100 * FILL(errors, 0) / requests"),
+    ]);
     expect(rate[0]!.MetricStat!.Metric.Dimensions).toEqual([{ Name: "ApiId", Value: { Ref: "HttpApi" } }]);
     const images = all["hera-api-prod-images-failed-ratio"]!.Metrics as typeof rate;
-    expect(images.map((query) => query.MetricStat?.Metric.MetricName ?? "expression")).toEqual(["ImagesFailed", "ImagesGenerated", "expression"]);
+    expect(images.map((query) => query.MetricStat?.Metric.MetricName ?? "expression")).toEqual([
+      "ImagesFailed",
+      "ImagesGenerated",
+      "expression",
+    ]);
     expect(images[0]!.MetricStat!.Metric.Dimensions).toEqual([
       { Name: "service", Value: "hera-api" },
       { Name: "stage", Value: "prod" },
@@ -530,7 +577,14 @@ describe("sls package: alarms and a dashboard", () => {
     const body = (resources(stage).Dashboard!.Properties.DashboardBody as { "Fn::Sub": string })["Fn::Sub"];
     const dashboard = JSON.parse(body) as { widgets: Array<{ properties: { title: string; metrics?: unknown[][] } }> };
     const metrics = dashboard.widgets.flatMap((widget) => widget.properties.metrics ?? []).map((metric) => metric.slice(0, 2).join(" "));
-    for (const expected of ["AWS/ApiGateway 5xx", "AWS/ApiGateway Latency", "Hera DependencyErrors", "Hera ImagesFailed", "AWS/SQS ApproximateNumberOfMessagesVisible", "AWS/Lambda AsyncEventsDropped"]) {
+    for (const expected of [
+      "AWS/ApiGateway 5xx",
+      "AWS/ApiGateway Latency",
+      "Hera DependencyErrors",
+      "Hera ImagesFailed",
+      "AWS/SQS ApproximateNumberOfMessagesVisible",
+      "AWS/Lambda AsyncEventsDropped",
+    ]) {
       expect(metrics, expected).toContain(expected);
     }
     for (const fn of ourFunctions()) expect(body, fn).toContain(`\${${logicalIdOf(fn)}}`);
@@ -557,9 +611,18 @@ describe("deploy/deploy-role-policy.json: what the deploy role of the README may
   it("covers every service whose resources a stage's template creates, CloudFormation's and the secret check's", () => {
     const services = new Set(actions.map((action) => action.split(":")[0]));
     for (const stage of STAGES) {
-      for (const [name, resource] of Object.entries(resources(stage))) expect(services.has(serviceOf(resource.Type)), `${name} ${resource.Type}`).toBe(true);
+      for (const [name, resource] of Object.entries(resources(stage)))
+        expect(services.has(serviceOf(resource.Type)), `${name} ${resource.Type}`).toBe(true);
     }
-    expect(actions).toEqual(expect.arrayContaining(["cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet", "iam:PassRole", "ssm:DescribeParameters", "lambda:InvokeFunction"]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "cloudformation:CreateChangeSet",
+        "cloudformation:ExecuteChangeSet",
+        "iam:PassRole",
+        "ssm:DescribeParameters",
+        "lambda:InvokeFunction",
+      ]),
+    );
     expect(actions).not.toContain("ssm:GetParameters"); // the check never reads a value
     expect(actions).not.toContain("ssm:GetParameter");
   });
@@ -580,7 +643,8 @@ const FRAMEWORK_WARNINGS: Array<{ rule: string; resource: RegExp; reason: string
   {
     rule: "W3005",
     resource: /^(\w+LambdaFunction|HttpApiRoute\w+|HttpApiStage|PhotoUploadedCustomS31)$/,
-    reason: "the framework writes DependsOn beside the Ref or GetAtt it also writes (function → role, route → integration, stage → log group, custom resource → its function); harmless",
+    reason:
+      "the framework writes DependsOn beside the Ref or GetAtt it also writes (function → role, route → integration, stage → log group, custom resource → its function); harmless",
   },
 ];
 const cfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" });
@@ -590,16 +654,29 @@ if (!cfnLintAvailable && process.env.CI !== "true") console.warn("cfn-lint is no
 describe.skipIf(!cfnLintAvailable && process.env.CI !== "true")("cfn-lint on every stage's template", () => {
   it.each(STAGES)("finds no error in %s, and only the framework's warnings listed here", (stage) => {
     if (!cfnLintAvailable) throw new Error("cfn-lint is required under CI=true (pip install cfn-lint)");
-    const run = spawnSync("cfn-lint", ["--format", "json", "--", join(packaged[stage].directory, "cloudformation-template-update-stack.json")], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const findings = JSON.parse(run.stdout || "[]") as Array<{ Level: string; Message: string; Rule: { Id: string }; Location: { Path: Array<string | number> } }>;
+    const run = spawnSync(
+      "cfn-lint",
+      ["--format", "json", "--", join(packaged[stage].directory, "cloudformation-template-update-stack.json")],
+      {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const findings = JSON.parse(run.stdout || "[]") as Array<{
+      Level: string;
+      Message: string;
+      Rule: { Id: string };
+      Location: { Path: Array<string | number> };
+    }>;
     const unexplained = findings.filter((finding) => {
       const resource = String(finding.Location.Path[1] ?? "");
-      return !FRAMEWORK_WARNINGS.some((known) => finding.Level === "Warning" && finding.Rule.Id === known.rule && known.resource.test(resource));
+      return !FRAMEWORK_WARNINGS.some(
+        (known) => finding.Level === "Warning" && finding.Rule.Id === known.rule && known.resource.test(resource),
+      );
     });
-    expect(unexplained.map((finding) => `${finding.Level} ${finding.Rule.Id} ${finding.Location.Path.join("/")}: ${finding.Message}`)).toEqual([]);
+    expect(
+      unexplained.map((finding) => `${finding.Level} ${finding.Rule.Id} ${finding.Location.Path.join("/")}: ${finding.Message}`),
+    ).toEqual([]);
   });
 });
 
@@ -614,4 +691,3 @@ describe("sls package --stage prod: the Parameters and Secrets extension", () =>
     }
   });
 });
-

@@ -10,7 +10,8 @@ import { cleanShell, runSls } from "../helpers/sls.ts";
 // The SSM side is moto's fake AWS (`moto_server`, on this machine's image; `pip install "moto[server]"` elsewhere).
 
 const motoAvailable = spawnSync("moto_server", ["--help"], { encoding: "utf8" }).status === 0;
-if (!motoAvailable && process.env.CI !== "true") console.warn("moto_server is not installed: the SSM check tests are skipped (pip install \"moto[server]\")");
+if (!motoAvailable && process.env.CI !== "true")
+  console.warn('moto_server is not installed: the SSM check tests are skipped (pip install "moto[server]")');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,10 +40,11 @@ describe.skipIf(!motoAvailable && process.env.CI !== "true")("a deploy stops on 
     AWS_ENDPOINT_URL_SSM: endpoint,
     SLS_AWS_REQUEST_MAX_RETRIES: "0",
   });
-  const put = (name: string) => ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Value: "a-value-nobody-reads", Overwrite: true }));
+  const put = (name: string) =>
+    ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Value: "a-value-nobody-reads", Overwrite: true }));
 
   beforeAll(async () => {
-    if (!motoAvailable) throw new Error("moto_server is required under CI=true (pip install \"moto[server]\")");
+    if (!motoAvailable) throw new Error('moto_server is required under CI=true (pip install "moto[server]")');
     const port = await freePort();
     endpoint = `http://127.0.0.1:${port}`;
     moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
@@ -72,7 +74,9 @@ describe.skipIf(!motoAvailable && process.env.CI !== "true")("a deploy stops on 
   });
 
   it("stops `sls deploy` before anything is built, naming the missing parameter and not the one that exists", async () => {
-    await ssm.send(new DeleteParametersCommand({ Names: ["/hera/staging/upstash-redis-rest-url", "/hera/staging/upstash-redis-rest-token"] }));
+    await ssm.send(
+      new DeleteParametersCommand({ Names: ["/hera/staging/upstash-redis-rest-url", "/hera/staging/upstash-redis-rest-token"] }),
+    );
     await put("/hera/staging/upstash-redis-rest-url");
     const run = await runSls(["deploy", "--stage", "staging"], deployShell(), 120_000);
     expect(run.code).not.toBe(0);
@@ -114,7 +118,9 @@ describe("--param on the command line: one deploy's extra origins", () => {
     expect(code, output).toBe(0);
     const expected = ["https://staging.hera.example", "http://localhost:5173"];
     expect(config!.provider.httpApi.cors.allowedOrigins).toEqual(expected);
-    const fragments = (Array.isArray(config!.resources) ? config!.resources : [config!.resources]) as Array<{ Resources?: Record<string, PrintedBucket> }>;
+    const fragments = (Array.isArray(config!.resources) ? config!.resources : [config!.resources]) as Array<{
+      Resources?: Record<string, PrintedBucket>;
+    }>;
     const bucket = fragments.find((fragment) => fragment.Resources?.PhotoBucket)!.Resources!.PhotoBucket!;
     expect(bucket.Properties.CorsConfiguration.CorsRules[0]!.AllowedOrigins).toEqual(expected);
   });

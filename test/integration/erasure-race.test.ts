@@ -16,10 +16,20 @@ import { fakeContext, httpEvent } from "../helpers/lambda.ts";
 const RUNS = 24;
 const services = inject("services");
 let faulty: FaultyServices;
-const redis = createRedis({ UPSTASH_REDIS_REST_URL: services.redisUrl, UPSTASH_REDIS_REST_TOKEN: services.redisToken, REDIS_TIMEOUT_MS: 5000, REDIS_RETRIES: 0 });
+const redis = createRedis({
+  UPSTASH_REDIS_REST_URL: services.redisUrl,
+  UPSTASH_REDIS_REST_TOKEN: services.redisToken,
+  REDIS_TIMEOUT_MS: 5000,
+  REDIS_RETRIES: 0,
+});
 const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:dev" });
 const objects = new S3ObjectStore(
-  createS3Bucket({ bucket: services.bucket, endpoint: services.s3Endpoint, region: "ap-northeast-1", credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } }),
+  createS3Bucket({
+    bucket: services.bucket,
+    endpoint: services.s3Endpoint,
+    region: "ap-northeast-1",
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  }),
 );
 
 type Handler = (event: unknown, context: ReturnType<typeof fakeContext>) => Promise<HttpResponse | undefined>;
@@ -53,13 +63,21 @@ describe("DELETE while an image job runs", () => {
     for (let run = 0; run < RUNS; run++) {
       // One client address per run: session creation is limited per address, and other test files create sessions too.
       const sourceIp = `198.51.100.${run + 1}`;
-      const created = await call("create-session", { body: JSON.stringify({ locale: "en" }), headers: { "content-type": "application/json" }, sourceIp });
+      const created = await call("create-session", {
+        body: JSON.stringify({ locale: "en" }),
+        headers: { "content-type": "application/json" },
+        sourceIp,
+      });
       expect(created.statusCode).toBe(201);
       const { sessionId, sessionToken } = JSON.parse(created.body ?? "{}") as { sessionId: string; sessionToken: string };
       const auth = { authorization: `Bearer ${sessionToken}` };
       await store.save(sessionId, { set: { profile: INTERVIEWS.en.profile } });
       // A message counts against the session's limiter, so erasure has counters to remove too.
-      await call("post-message", { body: JSON.stringify({ text: "hello" }), headers: { ...auth, "content-type": "application/json" }, pathParameters: { sessionId } });
+      await call("post-message", {
+        body: JSON.stringify({ text: "hello" }),
+        headers: { ...auth, "content-type": "application/json" },
+        pathParameters: { sessionId },
+      });
       faulty.invocations.length = 0;
       const asked = await call("request-image", {
         body: JSON.stringify({ kind: "partner" }),
@@ -76,7 +94,7 @@ describe("DELETE while an image job runs", () => {
       await worker;
 
       const left = [
-        ...(await objects.exists(objectKeys.image(sessionId, "partner")) ? ["s3 picture"] : []),
+        ...((await objects.exists(objectKeys.image(sessionId, "partner"))) ? ["s3 picture"] : []),
         ...(await redisKeysOf(sessionId)),
       ];
       if (left.length > 0) leaks.push(`run ${run}: ${left.join(", ")}`);

@@ -175,7 +175,15 @@ describe("Gemini interviewer: answers", () => {
       extracted: { age: 32, personality: { openness: 0.75 }, children: [{ name: "さくら", desiredGender: "female" }] },
       extractedFields: ["age", "personality", "children"],
     });
-    expect(logged("gemini call succeeded")[0]).toMatchObject({ level: "INFO", use: "chat", model: DEFAULT_GEMINI_MODEL, modelVersion: DEFAULT_GEMINI_MODEL, promptTokens: 120, outputTokens: 40, attempts: 1 });
+    expect(logged("gemini call succeeded")[0]).toMatchObject({
+      level: "INFO",
+      use: "chat",
+      model: DEFAULT_GEMINI_MODEL,
+      modelVersion: DEFAULT_GEMINI_MODEL,
+      promptTokens: 120,
+      outputTokens: 40,
+      attempts: 1,
+    });
   });
 
   it("drops invalid extracted values and values the profile already holds", async () => {
@@ -279,7 +287,14 @@ describe("Gemini interviewer: errors", () => {
 
     await rejection(interviewer({ model: "gemini-2.5-flash" }).reply(turn()));
 
-    expect(logged("gemini call failed")[0]).toMatchObject({ level: "ERROR", use: "chat", model: "gemini-2.5-flash", failure: "model_unavailable", httpStatus: 404, apiStatus: "NOT_FOUND" });
+    expect(logged("gemini call failed")[0]).toMatchObject({
+      level: "ERROR",
+      use: "chat",
+      model: "gemini-2.5-flash",
+      failure: "model_unavailable",
+      httpStatus: 404,
+      apiStatus: "NOT_FOUND",
+    });
   });
 
   it("stays within its budget: retries end before it, not after", async () => {
@@ -296,7 +311,9 @@ describe("Gemini interviewer: errors", () => {
     const closed = await startFakeGemini();
     const baseUrl = closed.baseUrl;
     await closed.close();
-    const error = await rejection(createGeminiInterviewer({ apiKey: API_KEY, baseUrl, logger: logs.logger, retry: FAST_RETRY }).reply(turn()));
+    const error = await rejection(
+      createGeminiInterviewer({ apiKey: API_KEY, baseUrl, logger: logs.logger, retry: FAST_RETRY }).reply(turn()),
+    );
     expect(error.code).toBe("chat_provider_unavailable");
   });
 
@@ -346,7 +363,8 @@ describe("Gemini interviewer: errors", () => {
 
     const text = logs.text();
     expect(logs.records().length).toBeGreaterThanOrEqual(4);
-    for (const secret of [API_KEY, "32歳です", "こんにちは", "札幌", "ミナト", secretReply, "Invalid value"]) expect(text).not.toContain(secret);
+    for (const secret of [API_KEY, "32歳です", "こんにちは", "札幌", "ミナト", secretReply, "Invalid value"])
+      expect(text).not.toContain(secret);
     expect(logged("gemini call failed").map((record) => record.failure)).toEqual(["bad_response", "rejected_request", "rate_limited"]);
   });
 });

@@ -31,8 +31,12 @@ let logs: CapturedLogs;
 
 beforeAll(async () => {
   fake = await startFakeGemini({ apiKey: API_KEY });
-  png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 30, g: 120, b: 200 } } }).png().toBuffer();
-  jpeg = await sharp({ create: { width: 48, height: 40, channels: 3, background: { r: 200, g: 120, b: 30 } } }).jpeg().toBuffer();
+  png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 30, g: 120, b: 200 } } })
+    .png()
+    .toBuffer();
+  jpeg = await sharp({ create: { width: 48, height: 40, channels: 3, background: { r: 200, g: 120, b: 30 } } })
+    .jpeg()
+    .toBuffer();
 });
 
 afterAll(async () => {
@@ -52,7 +56,13 @@ afterEach(() => {
 const pngAnswer = (): FakeGeminiResponse => geminiImages([{ mimeType: "image/png", data: png.toString("base64") }]);
 
 const provider = (options: { model?: string; apiKey?: string } = {}) =>
-  createGeminiImageProvider({ apiKey: options.apiKey ?? API_KEY, baseUrl: fake.baseUrl, logger: logs.logger, retry: FAST_RETRY, ...(options.model ? { model: options.model } : {}) });
+  createGeminiImageProvider({
+    apiKey: options.apiKey ?? API_KEY,
+    baseUrl: fake.baseUrl,
+    logger: logs.logger,
+    retry: FAST_RETRY,
+    ...(options.model ? { model: options.model } : {}),
+  });
 const signal = () => AbortSignal.timeout(10_000);
 const inSeconds = (seconds: number) => ({ deadline: Date.now() + seconds * 1000 });
 
@@ -132,7 +142,15 @@ describe("Gemini image provider against the fake Gemini API: requests", () => {
   });
 
   it("returns the first image part, after any text, and converts a JPEG to PNG", async () => {
-    fake.respondWith(() => geminiImages([{ mimeType: "image/jpeg", data: jpeg.toString("base64") }, { mimeType: "image/png", data: png.toString("base64") }], "Here you go"));
+    fake.respondWith(() =>
+      geminiImages(
+        [
+          { mimeType: "image/jpeg", data: jpeg.toString("base64") },
+          { mimeType: "image/png", data: png.toString("base64") },
+        ],
+        "Here you go",
+      ),
+    );
 
     const result = await provider().generate(partner, signal());
 
@@ -144,7 +162,16 @@ describe("Gemini image provider against the fake Gemini API: requests", () => {
     await provider().generate(partner, signal());
 
     const [success] = logged("gemini call succeeded");
-    expect(success).toMatchObject({ level: "INFO", use: "image", model: DEFAULT_GEMINI_IMAGE_MODEL, modelVersion: DEFAULT_GEMINI_IMAGE_MODEL, attempts: 1, promptTokens: 300, outputTokens: 1290, finishReason: "STOP" });
+    expect(success).toMatchObject({
+      level: "INFO",
+      use: "image",
+      model: DEFAULT_GEMINI_IMAGE_MODEL,
+      modelVersion: DEFAULT_GEMINI_IMAGE_MODEL,
+      attempts: 1,
+      promptTokens: 300,
+      outputTokens: 1290,
+      finishReason: "STOP",
+    });
     expect(success?.responseId).toMatch(/^[A-Za-z0-9_-]{10,}$/);
     expect(typeof success?.latencyMs).toBe("number");
   });
@@ -157,7 +184,12 @@ describe("Gemini image provider against the fake Gemini API: requests", () => {
 
     await provider().generate(partner, signal());
 
-    expect(logged("gemini model is being retired")[0]).toMatchObject({ level: "WARN", model: DEFAULT_GEMINI_IMAGE_MODEL, modelStage: "DEPRECATED", retirementTime: "2027-03-01T00:00:00Z" });
+    expect(logged("gemini model is being retired")[0]).toMatchObject({
+      level: "WARN",
+      model: DEFAULT_GEMINI_IMAGE_MODEL,
+      modelStage: "DEPRECATED",
+      retirementTime: "2027-03-01T00:00:00Z",
+    });
   });
 });
 
@@ -169,13 +201,25 @@ describe("Gemini image provider: refusals are refusals", () => {
     ["a candidate stopped for SAFETY", () => geminiFinished("SAFETY"), { finishReason: "SAFETY" }],
     ["a candidate stopped for IMAGE_SAFETY", () => geminiFinished("IMAGE_SAFETY"), { finishReason: "IMAGE_SAFETY" }],
     ["a candidate stopped for PROHIBITED_CONTENT", () => geminiFinished("PROHIBITED_CONTENT"), { finishReason: "PROHIBITED_CONTENT" }],
-    ["a candidate stopped for IMAGE_PROHIBITED_CONTENT", () => geminiFinished("IMAGE_PROHIBITED_CONTENT"), { finishReason: "IMAGE_PROHIBITED_CONTENT" }],
-    ["a candidate stopped for NO_IMAGE, saying why", () => geminiFinished("NO_IMAGE", [{ text: "I can't make that picture." }]), { finishReason: "NO_IMAGE", textOnly: true }],
+    [
+      "a candidate stopped for IMAGE_PROHIBITED_CONTENT",
+      () => geminiFinished("IMAGE_PROHIBITED_CONTENT"),
+      { finishReason: "IMAGE_PROHIBITED_CONTENT" },
+    ],
+    [
+      "a candidate stopped for NO_IMAGE, saying why",
+      () => geminiFinished("NO_IMAGE", [{ text: "I can't make that picture." }]),
+      { finishReason: "NO_IMAGE", textOnly: true },
+    ],
     ["a candidate stopped for IMAGE_OTHER", () => geminiFinished("IMAGE_OTHER"), { finishReason: "IMAGE_OTHER" }],
     ["a candidate stopped for OTHER", () => geminiFinished("OTHER"), { finishReason: "OTHER" }],
     ["an answer without any candidate", () => geminiEmpty(), {}],
     ["a candidate without content", () => ({ json: geminiCandidateBody([]) }), { finishReason: "STOP" }],
-    ["only text, the model explaining why it will not", () => geminiText("I can't create images of real people's children."), { finishReason: "STOP", textOnly: true }],
+    [
+      "only text, the model explaining why it will not",
+      () => geminiText("I can't create images of real people's children."),
+      { finishReason: "STOP", textOnly: true },
+    ],
   ])("fails with provider_refused, once, for %s", async (_label, answer, diagnostics) => {
     fake.respondWith(answer);
 
@@ -184,7 +228,14 @@ describe("Gemini image provider: refusals are refusals", () => {
     expect(error.code).toBe("provider_refused");
     // Declined once is declined: asking again the same way only costs.
     expect(fake.requests).toHaveLength(1);
-    expect(logged("gemini call failed")[0]).toMatchObject({ level: "WARN", use: "image", model: DEFAULT_GEMINI_IMAGE_MODEL, failure: "refused", attempts: 1, ...diagnostics });
+    expect(logged("gemini call failed")[0]).toMatchObject({
+      level: "WARN",
+      use: "image",
+      model: DEFAULT_GEMINI_IMAGE_MODEL,
+      failure: "refused",
+      attempts: 1,
+      ...diagnostics,
+    });
   });
 
   it("fails with provider_bad_response for garbage, bytes that are no image, or an empty image part, without retrying", async () => {
@@ -238,7 +289,13 @@ describe("Gemini image provider: transient errors are retried, briefly", () => {
 
     expect(error).toMatchObject({ code: "provider_unavailable", status: 503 });
     expect(fake.requests).toHaveLength(3);
-    expect(logged("gemini call failed")[0]).toMatchObject({ level: "WARN", failure: "unavailable", httpStatus: 503, apiStatus: "UNAVAILABLE", attempts: 3 });
+    expect(logged("gemini call failed")[0]).toMatchObject({
+      level: "WARN",
+      failure: "unavailable",
+      httpStatus: 503,
+      apiStatus: "UNAVAILABLE",
+      attempts: 3,
+    });
   });
 
   it("waits for the RetryInfo delay of a 429 before trying again", async () => {
@@ -250,7 +307,13 @@ describe("Gemini image provider: transient errors are retried, briefly", () => {
     const [first, second] = fake.requests;
     // The back-off alone would be at most 80 ms here.
     expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(380);
-    expect(logged("gemini call will be retried")[0]).toMatchObject({ failure: "rate_limited", httpStatus: 429, apiStatus: "RESOURCE_EXHAUSTED", retryDelayMs: 400, waitMs: 400 });
+    expect(logged("gemini call will be retried")[0]).toMatchObject({
+      failure: "rate_limited",
+      httpStatus: 429,
+      apiStatus: "RESOURCE_EXHAUSTED",
+      retryDelayMs: 400,
+      waitMs: 400,
+    });
   });
 
   it("does not wait for a RetryInfo delay that ends after the deadline: provider_rate_limited at once, with the quota", async () => {
@@ -262,7 +325,12 @@ describe("Gemini image provider: transient errors are retried, briefly", () => {
     expect(error).toMatchObject({ code: "provider_rate_limited", status: 429 });
     expect(fake.requests).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(logged("gemini call failed")[0]).toMatchObject({ failure: "rate_limited", quotaId: "GenerateRequestsPerDayPerProjectPerModel", retryDelayMs: 30_000, attempts: 1 });
+    expect(logged("gemini call failed")[0]).toMatchObject({
+      failure: "rate_limited",
+      quotaId: "GenerateRequestsPerDayPerProjectPerModel",
+      retryDelayMs: 30_000,
+      attempts: 1,
+    });
   });
 
   it("gives up on a 429 without RetryInfo after three attempts with provider_rate_limited", async () => {
@@ -279,7 +347,12 @@ describe("Gemini image provider: transient errors are retried, briefly", () => {
     const started = Date.now();
 
     const error = await failure(
-      createGeminiImageProvider({ apiKey: API_KEY, baseUrl: fake.baseUrl, logger: logs.logger, retry: { baseDelayMs: 20, maxDelayMs: 20, minAttemptMs: 300 } }).generate(partner, signal(), { deadline: started + 600 }),
+      createGeminiImageProvider({
+        apiKey: API_KEY,
+        baseUrl: fake.baseUrl,
+        logger: logs.logger,
+        retry: { baseDelayMs: 20, maxDelayMs: 20, minAttemptMs: 300 },
+      }).generate(partner, signal(), { deadline: started + 600 }),
     );
 
     expect(error.code).toBe("provider_unavailable");
@@ -303,7 +376,11 @@ describe("Gemini image provider: what is not transient is not retried", () => {
     ["400 INVALID_ARGUMENT", () => geminiErrors.invalidArgument(), { httpStatus: 400, apiStatus: "INVALID_ARGUMENT" }],
     ["400 for a bad key", () => geminiErrors.invalidKey(), { httpStatus: 400, apiStatus: "INVALID_ARGUMENT", reason: "API_KEY_INVALID" }],
     ["401 UNAUTHENTICATED", () => geminiErrors.unauthenticated(), { httpStatus: 401, apiStatus: "UNAUTHENTICATED" }],
-    ["403 PERMISSION_DENIED", () => geminiErrors.permissionDenied(), { httpStatus: 403, apiStatus: "PERMISSION_DENIED", reason: "CONSUMER_INVALID" }],
+    [
+      "403 PERMISSION_DENIED",
+      () => geminiErrors.permissionDenied(),
+      { httpStatus: 403, apiStatus: "PERMISSION_DENIED", reason: "CONSUMER_INVALID" },
+    ],
   ])("fails at once with provider_rejected_request on %s, logged as an error", async (_label, answer, diagnostics) => {
     fake.respondWith(answer);
 
@@ -331,7 +408,14 @@ describe("Gemini image provider: what is not transient is not retried", () => {
 
     expect(error).toMatchObject({ code: "model_unavailable", status: 404 });
     expect(fake.requests).toHaveLength(1);
-    expect(logged("gemini call failed")[0]).toMatchObject({ level: "ERROR", use: "image", model: "gemini-2.5-flash-image", failure: "model_unavailable", httpStatus: 404, apiStatus: "NOT_FOUND" });
+    expect(logged("gemini call failed")[0]).toMatchObject({
+      level: "ERROR",
+      use: "image",
+      model: "gemini-2.5-flash-image",
+      failure: "model_unavailable",
+      httpStatus: 404,
+      apiStatus: "NOT_FOUND",
+    });
   });
 
   it("fails with generation_timeout as soon as the deadline passes, without waiting for a slow answer", async () => {
@@ -358,8 +442,18 @@ describe("Gemini image provider: what is not transient is not retried", () => {
 describe("Gemini image provider: log lines carry what an operator needs and nothing of the user's", () => {
   it("never logs the key, the prompt, the profile, the pictures or the model's text", async () => {
     const refusalText = "I will not draw Sakura, a child of these two people.";
-    const echoingError = geminiError(400, `Invalid value at 'contents[0].parts[0].text' (${partner.partner.appearance}); key ${API_KEY}`, "INVALID_ARGUMENT");
-    const scenarios: FakeGeminiResponse[] = [pngAnswer(), geminiText(refusalText), echoingError, geminiErrors.rateLimited({ retryDelay: "60s" }), geminiErrors.modelNotFound(DEFAULT_GEMINI_IMAGE_MODEL)];
+    const echoingError = geminiError(
+      400,
+      `Invalid value at 'contents[0].parts[0].text' (${partner.partner.appearance}); key ${API_KEY}`,
+      "INVALID_ARGUMENT",
+    );
+    const scenarios: FakeGeminiResponse[] = [
+      pngAnswer(),
+      geminiText(refusalText),
+      echoingError,
+      geminiErrors.rateLimited({ retryDelay: "60s" }),
+      geminiErrors.modelNotFound(DEFAULT_GEMINI_IMAGE_MODEL),
+    ];
 
     for (const answer of scenarios) {
       fake.respondWith(() => answer);
@@ -373,11 +467,30 @@ describe("Gemini image provider: log lines carry what an operator needs and noth
 
     const text = logs.text();
     expect(logs.records().length).toBeGreaterThanOrEqual(10);
-    for (const secret of [API_KEY, partner.partner.name, partner.partner.appearance, partner.partner.temperament, "Sakura", refusalText, "Invalid value", png.toString("base64").slice(0, 24), jpeg.toString("base64").slice(0, 24)]) {
+    for (const secret of [
+      API_KEY,
+      partner.partner.name,
+      partner.partner.appearance,
+      partner.partner.temperament,
+      "Sakura",
+      refusalText,
+      "Invalid value",
+      png.toString("base64").slice(0, 24),
+      jpeg.toString("base64").slice(0, 24),
+    ]) {
       expect(text).not.toContain(secret);
     }
     const failures = logged("gemini call failed");
-    expect(failures.map((record) => record.failure)).toEqual(["refused", "refused", "rejected_request", "rejected_request", "rate_limited", "rate_limited", "model_unavailable", "model_unavailable"]);
+    expect(failures.map((record) => record.failure)).toEqual([
+      "refused",
+      "refused",
+      "rejected_request",
+      "rejected_request",
+      "rate_limited",
+      "rate_limited",
+      "model_unavailable",
+      "model_unavailable",
+    ]);
     for (const record of failures) {
       expect(record).toMatchObject({ use: "image", model: DEFAULT_GEMINI_IMAGE_MODEL });
       expect(typeof record.latencyMs).toBe("number");

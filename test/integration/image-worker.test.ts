@@ -23,7 +23,12 @@ import { FakeDispatcher } from "../fakes/image-fakes.ts";
 
 const services = inject("services");
 const objects = new S3ObjectStore(
-  createS3Bucket({ bucket: services.bucket, endpoint: services.s3Endpoint, region: "ap-northeast-1", credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } }),
+  createS3Bucket({
+    bucket: services.bucket,
+    endpoint: services.s3Endpoint,
+    region: "ap-northeast-1",
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  }),
 );
 const redis = integrationRedis();
 const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-images" });
@@ -32,7 +37,8 @@ const provider = createLocalImageProvider();
 let userPhoto: Buffer;
 
 beforeAll(async () => {
-  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="320"><rect width="240" height="320" fill="#c98b6b"/><circle cx="120" cy="120" r="60" fill="#2b1d14"/></svg>';
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="320"><rect width="240" height="320" fill="#c98b6b"/><circle cx="120" cy="120" r="60" fill="#2b1d14"/></svg>';
   userPhoto = await sharp(Buffer.from(svg)).jpeg().toBuffer();
 });
 
@@ -45,7 +51,12 @@ function requestDeps(overrides: Partial<ImageRequestDeps> = {}): ImageRequestDep
     store,
     objects,
     dispatcher: new FakeDispatcher(),
-    limiter: createUpstashRateLimiter(redis, { prefix: `hera:itest-images:ratelimit:${newSessionId()}`, limit: 5, window: "1 d", onUnavailable: "closed" }),
+    limiter: createUpstashRateLimiter(redis, {
+      prefix: `hera:itest-images:ratelimit:${newSessionId()}`,
+      limit: 5,
+      window: "1 d",
+      onUnavailable: "closed",
+    }),
     traits: provider,
     downloadTtlSeconds: 600,
     staleAfterMs: 150_000,
@@ -137,7 +148,10 @@ describe("image jobs on the real Redis and S3", () => {
       },
     };
 
-    const results = await Promise.all([runImageJob(workerDeps({ provider: counting }), event), runImageJob(workerDeps({ provider: counting }), event)]);
+    const results = await Promise.all([
+      runImageJob(workerDeps({ provider: counting }), event),
+      runImageJob(workerDeps({ provider: counting }), event),
+    ]);
 
     expect(results.map((result) => result.outcome).sort()).toEqual(["ready", "skipped"]);
     expect(generations).toBe(1);
@@ -188,7 +202,12 @@ describe("image jobs on the real Redis and S3", () => {
     expect(third).toBeInstanceOf(RateLimitedError);
     expect((third as RateLimitedError).headers["Retry-After"]).toMatch(/^\d+$/);
 
-    const deadRedis = createRedis({ UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", UPSTASH_REDIS_REST_TOKEN: "x", REDIS_TIMEOUT_MS: 500, REDIS_RETRIES: 0 });
+    const deadRedis = createRedis({
+      UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9",
+      UPSTASH_REDIS_REST_TOKEN: "x",
+      REDIS_TIMEOUT_MS: 500,
+      REDIS_RETRIES: 0,
+    });
     const closed = createUpstashRateLimiter(deadRedis, { prefix, limit: 2, window: "1 d", onUnavailable: "closed" });
     const other = await seedSession();
     const refused = await requestImage(requestDeps({ limiter: closed }), other, "partner").catch((e: unknown) => e);
@@ -244,6 +263,8 @@ describe("Lambda dispatcher", () => {
     status = 202;
 
     const down = lambdaAt("http://127.0.0.1:9");
-    await expect(createLambdaDispatcher(down, "hera-api-dev-imageWorker", 3000).dispatch({ sessionId: newSessionId(), kind: "child", jobId: "j" })).rejects.toThrow();
+    await expect(
+      createLambdaDispatcher(down, "hera-api-dev-imageWorker", 3000).dispatch({ sessionId: newSessionId(), kind: "child", jobId: "j" }),
+    ).rejects.toThrow();
   });
 });

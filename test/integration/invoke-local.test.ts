@@ -66,7 +66,12 @@ describe("npm run invoke (a function's real bundle through sls invoke local)", (
 
   it("sls invoke local ends with an error, instead of hanging, when the bundle fails to load", { timeout: BOUND_MS + 10_000 }, async () => {
     // Prepare: a configuration the function refuses at start-up (it reads and validates it at module load).
-    const env = { ESBUILD_INSTALL_TARGET: "host", ESBUILD_WORK_FOLDER: ".esbuild-invoke", SLS_TELEMETRY_DISABLED: "1", REDIS_TIMEOUT_MS: "not-a-number" };
+    const env = {
+      ESBUILD_INSTALL_TARGET: "host",
+      ESBUILD_WORK_FOLDER: ".esbuild-invoke",
+      SLS_TELEMETRY_DISABLED: "1",
+      REDIS_TIMEOUT_MS: "not-a-number",
+    };
 
     // Act
     const result = await run("node_modules/.bin/sls", ["invoke", "local", "-f", "health", "-p", "events/health.json"], env);

@@ -44,7 +44,9 @@ async function postForm(upload: { url: string; fields: Record<string, string> },
 let png: Buffer;
 
 beforeAll(async () => {
-  png = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer();
+  png = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+    .png()
+    .toBuffer();
 });
 
 describe("S3UploadSigner.presignUpload policy", () => {
@@ -75,7 +77,9 @@ describe("S3UploadSigner.presignUpload policy", () => {
     expect(ranges).toHaveLength(1);
     // Every field the form sends (except the policy and signature themselves) is covered by a condition.
     const covered = new Set(
-      policy.conditions.flatMap((condition) => (Array.isArray(condition) ? [String(condition[1]).replace(/^\$/, "")] : Object.keys(condition))),
+      policy.conditions.flatMap((condition) =>
+        Array.isArray(condition) ? [String(condition[1]).replace(/^\$/, "")] : Object.keys(condition),
+      ),
     );
     for (const name of Object.keys(upload.fields).filter((field) => !["Policy", "X-Amz-Signature"].includes(field))) {
       expect(covered.has(name), name).toBe(true);

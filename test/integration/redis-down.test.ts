@@ -59,7 +59,10 @@ describe("when Redis does not answer", () => {
 
   it("creates no session and answers 503", async () => {
     const { handler } = await import("../../functions/create-session.ts");
-    const response = await handler(httpEvent({ body: JSON.stringify({ locale: "en" }), headers: { "content-type": "application/json" } }), fakeContext());
+    const response = await handler(
+      httpEvent({ body: JSON.stringify({ locale: "en" }), headers: { "content-type": "application/json" } }),
+      fakeContext(),
+    );
     expect(response.statusCode).toBe(503);
   });
 });

@@ -22,9 +22,11 @@ describe(`RedisSessionStore on ${services.redisEngine}`, () => {
   beforeEach(async () => {
     store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: prefix });
     id = newSessionId();
-    const created = await store.create(id, { tokenHash: "h", status: "collecting", locale: "ja", createdAt: "2026-11-22T00:00:00.000Z", profile: {} }, [
-      { role: "assistant", text: "first", at: "2026-11-22T00:00:00.000Z" },
-    ]);
+    const created = await store.create(
+      id,
+      { tokenHash: "h", status: "collecting", locale: "ja", createdAt: "2026-11-22T00:00:00.000Z", profile: {} },
+      [{ role: "assistant", text: "first", at: "2026-11-22T00:00:00.000Z" }],
+    );
     expect(created?.expiresAt).toMatch(/^\d{4}-/);
   });
 
@@ -105,7 +107,12 @@ describe(`Redis round trips per request on ${services.redisEngine}`, () => {
   const batch = new RedisBatch(redis);
   const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: prefix, batch });
   const limiter = (name: string, limit = 1000) =>
-    createUpstashRateLimiter(ratelimitRedis(batch, redis), { prefix: `${prefix}:ratelimit:${name}:${newSessionId()}`, limit, window: "1 m", onUnavailable: "open" });
+    createUpstashRateLimiter(ratelimitRedis(batch, redis), {
+      prefix: `${prefix}:ratelimit:${name}:${newSessionId()}`,
+      limit,
+      window: "1 m",
+      onUnavailable: "open",
+    });
   const interviewer = { firstQuestion: async () => "How old are you?" };
 
   it("creating a session costs two: the limiter, then the create script", async () => {
@@ -128,7 +135,11 @@ describe(`Redis round trips per request on ${services.redisEngine}`, () => {
     // Act: what functions/post-message.ts does with Redis
     const count = await countingFetch(async () => {
       const session = await openSession(store, created.sessionId, created.sessionToken, perSessionLimit(messages));
-      const saved = await store.save(session.id, { expectedVersion: session.version, set: { userMessageCount: 1 }, append: [message("32")] });
+      const saved = await store.save(session.id, {
+        expectedVersion: session.version,
+        set: { userMessageCount: 1 },
+        append: [message("32")],
+      });
       expect(saved.outcome).toBe("saved");
     });
     // Assess

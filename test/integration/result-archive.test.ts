@@ -35,13 +35,13 @@ describe("DynamoResultArchive on dynalite", () => {
 
   it("keeps one record when ten writers race, and every writer sees the winner's completedAt", async () => {
     const id = newSessionId();
-    const outcomes = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => archive.putOnce(record(id, `2026-11-22T00:00:0${i}.000Z`))),
-    );
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => archive.putOnce(record(id, `2026-11-22T00:00:0${i}.000Z`))));
     expect(outcomes.filter((o) => o.created)).toHaveLength(1);
     const winner = outcomes.find((o) => o.created)!.record.completedAt;
     for (const outcome of outcomes) expect(outcome.record.completedAt).toBe(winner);
-    const scan = await client.send(new ScanCommand({ TableName: services.table, FilterExpression: "sessionId = :id", ExpressionAttributeValues: { ":id": { S: id } } }));
+    const scan = await client.send(
+      new ScanCommand({ TableName: services.table, FilterExpression: "sessionId = :id", ExpressionAttributeValues: { ":id": { S: id } } }),
+    );
     expect(scan.Count).toBe(1);
   });
 

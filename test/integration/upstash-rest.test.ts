@@ -181,7 +181,7 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         const samples = [
           "日本語のテキスト、こんにちは世界",
           "絵文字🎌👨‍👩‍👧 と結合文字 é",
-          "\u0000\u0001\u0002\u007f\u0080\u00ff\t\r\n\"\\/",
+          '\u0000\u0001\u0002\u007f\u0080\u00ff\t\r\n"\\/',
           "OK",
           "T0s=",
           "null",
@@ -209,7 +209,10 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
       it("encodes replies on the wire exactly as Upstash does", async () => {
         const base64 = { authorization: `Bearer ${TOKEN}`, "upstash-encoding": "base64" };
         const text = "日本語 ✓";
-        expect(await post(server.url, "/", JSON.stringify(["SET", "w:text", text]), base64)).toEqual({ status: 200, json: { result: "OK" } });
+        expect(await post(server.url, "/", JSON.stringify(["SET", "w:text", text]), base64)).toEqual({
+          status: 200,
+          json: { result: "OK" },
+        });
         expect(await post(server.url, "/", JSON.stringify(["GET", "w:text"]), base64)).toEqual({
           status: 200,
           json: { result: Buffer.from(text, "utf8").toString("base64") },
@@ -218,22 +221,39 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         expect(await post(server.url, "/", JSON.stringify(["INCR", "w:n"]), base64)).toEqual({ status: 200, json: { result: 1 } });
         expect(await post(server.url, "/", JSON.stringify(["GET", "w:missing"]), base64)).toEqual({ status: 200, json: { result: null } });
         // numbers and booleans in the command are sent as their string form
-        expect(await post(server.url, "/", JSON.stringify(["RPUSH", "w:list", 42, true, "OK"]), base64)).toEqual({ status: 200, json: { result: 3 } });
+        expect(await post(server.url, "/", JSON.stringify(["RPUSH", "w:list", 42, true, "OK"]), base64)).toEqual({
+          status: 200,
+          json: { result: 3 },
+        });
         expect(await post(server.url, "/", JSON.stringify(["LRANGE", "w:list", 0, -1]), base64)).toEqual({
           status: 200,
           json: { result: ["NDI=", "dHJ1ZQ==", "T0s="] },
         });
-        expect(await post(server.url, "/pipeline", JSON.stringify([["SET", "w:p", "v"], ["GET", "w:p"], ["GET", "w:missing"]]), base64)).toEqual({
+        expect(
+          await post(
+            server.url,
+            "/pipeline",
+            JSON.stringify([
+              ["SET", "w:p", "v"],
+              ["GET", "w:p"],
+              ["GET", "w:missing"],
+            ]),
+            base64,
+          ),
+        ).toEqual({
           status: 200,
           json: [{ result: "OK" }, { result: "dg==" }, { result: null }],
         });
       });
 
-      it.skipIf(engine === "memory")("base64-encodes non-UTF-8 bytes exactly (redis-server only: the memory engine stores JS strings)", async () => {
-        const base64 = { authorization: `Bearer ${TOKEN}`, "upstash-encoding": "base64" };
-        const res = await post(server.url, "/", JSON.stringify(["EVAL", "return string.char(0, 255, 128, 10)", 0]), base64);
-        expect(res).toEqual({ status: 200, json: { result: Buffer.from([0, 255, 128, 10]).toString("base64") } });
-      });
+      it.skipIf(engine === "memory")(
+        "base64-encodes non-UTF-8 bytes exactly (redis-server only: the memory engine stores JS strings)",
+        async () => {
+          const base64 = { authorization: `Bearer ${TOKEN}`, "upstash-encoding": "base64" };
+          const res = await post(server.url, "/", JSON.stringify(["EVAL", "return string.char(0, 255, 128, 10)", 0]), base64);
+          expect(res).toEqual({ status: 200, json: { result: Buffer.from([0, 255, 128, 10]).toString("base64") } });
+        },
+      );
 
       it("runs pipelines in one request, with per-command errors", async () => {
         server.resetRequestCount();
@@ -253,7 +273,16 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         expect(withError[1]?.error).toMatch(/WRONGTYPE/);
         expect(withError[2]).toMatchObject({ result: 2 });
 
-        const raw = await post(server.url, "/pipeline", JSON.stringify([["SET", "p:r", "1"], ["NOPE", "x"], ["INCR", "p:r"], ["SUBSCRIBE", "c"]]));
+        const raw = await post(
+          server.url,
+          "/pipeline",
+          JSON.stringify([
+            ["SET", "p:r", "1"],
+            ["NOPE", "x"],
+            ["INCR", "p:r"],
+            ["SUBSCRIBE", "c"],
+          ]),
+        );
         expect(raw.status).toBe(200);
         expect(raw.json).toEqual([
           { result: "OK" },
@@ -271,12 +300,27 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         expect(await tx.exec()).toEqual(["OK", 2, 2]);
 
         // a runtime error fails only its command, as in Redis
-        const partial = await post(server.url, "/multi-exec", JSON.stringify([["SET", "m:s", "text"], ["LPUSH", "m:s", "x"], ["SET", "m:after", "1"]]));
+        const partial = await post(
+          server.url,
+          "/multi-exec",
+          JSON.stringify([
+            ["SET", "m:s", "text"],
+            ["LPUSH", "m:s", "x"],
+            ["SET", "m:after", "1"],
+          ]),
+        );
         expect(partial.status).toBe(200);
         expect(partial.json).toEqual([{ result: "OK" }, { error: expect.stringMatching(/^WRONGTYPE/) }, { result: "OK" }]);
 
         // a queue-time error aborts the whole transaction
-        const aborted = await post(server.url, "/multi-exec", JSON.stringify([["SET", "m:aborted", "1"], ["NOPE", "x"]]));
+        const aborted = await post(
+          server.url,
+          "/multi-exec",
+          JSON.stringify([
+            ["SET", "m:aborted", "1"],
+            ["NOPE", "x"],
+          ]),
+        );
         expect(aborted.status).toBe(400);
         expect(aborted.json).toEqual({ error: expect.stringMatching(/^EXECABORT/) });
         expect(await plain.exists("m:aborted")).toBe(0);
@@ -284,7 +328,15 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         // concurrent transactions never interleave: each sees two consecutive increments
         const results = await Promise.all(
           Array.from({ length: 25 }, () =>
-            post(server.url, "/multi-exec", JSON.stringify([["INCR", "m:counter"], ["INCR", "m:counter"], ["INCR", "m:counter"]])),
+            post(
+              server.url,
+              "/multi-exec",
+              JSON.stringify([
+                ["INCR", "m:counter"],
+                ["INCR", "m:counter"],
+                ["INCR", "m:counter"],
+              ]),
+            ),
           ),
         );
         const seen: number[] = [];
@@ -331,15 +383,26 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         expect(await redis.scriptExists(sha)).toEqual([1]);
         expect(await plain.evalsha(sha, [], ["a-"])).toBe(`a-${engine}`);
         expect(await plain.eval(source, [], ["b-"])).toBe(`b-${engine}`);
-        const tx = await post(server.url, "/multi-exec", JSON.stringify([["EVALSHA", sha, 0, "c-"], ["EVAL", source, 0, "d-"]]));
+        const tx = await post(
+          server.url,
+          "/multi-exec",
+          JSON.stringify([
+            ["EVALSHA", sha, 0, "c-"],
+            ["EVAL", source, 0, "d-"],
+          ]),
+        );
         expect(tx).toEqual({ status: 200, json: [{ result: `c-${engine}` }, { result: `d-${engine}` }] });
       });
 
       it("gives scripts Redis-shaped redis.call and redis.pcall replies", async () => {
         await plain.set("lua:k1", "v");
         await plain.del("lua:hash", "lua:n");
-        expect(await plain.eval("local b = redis.call('HMGET', KEYS[1], 'a', 'b'); return {b[1] == false, b[2] == false, #b}", ["lua:hash"], [])).toEqual([1, 1, 2]);
-        expect(await plain.eval("local s = redis.call('SCAN', '0', 'MATCH', 'lua:k*', 'COUNT', 1000); return s[2]", [], [])).toEqual(["lua:k1"]);
+        expect(
+          await plain.eval("local b = redis.call('HMGET', KEYS[1], 'a', 'b'); return {b[1] == false, b[2] == false, #b}", ["lua:hash"], []),
+        ).toEqual([1, 1, 2]);
+        expect(await plain.eval("local s = redis.call('SCAN', '0', 'MATCH', 'lua:k*', 'COUNT', 1000); return s[2]", [], [])).toEqual([
+          "lua:k1",
+        ]);
         expect(await plain.eval("return tostring(redis.call('INCRBY', KEYS[1], 5))", ["lua:n"], [])).toBe("5");
         expect(await plain.eval("local r = redis.pcall('LPUSH', KEYS[1], 'x'); return r.err", ["lua:k1"], [])).toMatch(/^WRONGTYPE/);
         await expect(plain.eval("return redis.call('LPUSH', KEYS[1], 'x')", ["lua:k1"], [])).rejects.toThrow(/WRONGTYPE/);
@@ -363,7 +426,10 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
         const wrong = new Redis({ url: server.url, token: "wrong-token", retry: false, enableAutoPipelining: false });
         await expect(wrong.get("s:k")).rejects.toThrow(/Unauthorized/);
         const command = JSON.stringify(["GET", "s:k"]);
-        expect(await post(server.url, "/", command, { authorization: "Bearer wrong-token" })).toEqual({ status: 401, json: { error: "Unauthorized" } });
+        expect(await post(server.url, "/", command, { authorization: "Bearer wrong-token" })).toEqual({
+          status: 401,
+          json: { error: "Unauthorized" },
+        });
         expect(await post(server.url, "/", command, {})).toEqual({ status: 401, json: { error: "Unauthorized" } });
         expect(await post(server.url, "/", command, { authorization: TOKEN })).toEqual({ status: 401, json: { error: "Unauthorized" } });
         expect(await post(server.url, "/pipeline", JSON.stringify([["GET", "s:k"]]), { authorization: "Bearer x" })).toEqual({
@@ -417,7 +483,13 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
 
       it("supports @upstash/ratelimit slidingWindow", async () => {
         const prefix = `rl:sliding:${engine}`;
-        const limiter = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(3, "60 s"), prefix, analytics: false, ephemeralCache: false });
+        const limiter = new Ratelimit({
+          redis,
+          limiter: Ratelimit.slidingWindow(3, "60 s"),
+          prefix,
+          analytics: false,
+          ephemeralCache: false,
+        });
         const results = [];
         for (let i = 0; i < 4; i++) results.push(await limiter.limit("user-1"));
         expect(results.map((r) => r.success)).toEqual([true, true, true, false]);
@@ -430,7 +502,13 @@ describe.each(ENGINES)("Upstash REST endpoint, %s engine", (engine) => {
 
       it("supports @upstash/ratelimit fixedWindow", async () => {
         const prefix = `rl:fixed:${engine}`;
-        const limiter = new Ratelimit({ redis, limiter: Ratelimit.fixedWindow(2, "60 s"), prefix, analytics: false, ephemeralCache: false });
+        const limiter = new Ratelimit({
+          redis,
+          limiter: Ratelimit.fixedWindow(2, "60 s"),
+          prefix,
+          analytics: false,
+          ephemeralCache: false,
+        });
         const results = [];
         for (let i = 0; i < 3; i++) results.push(await limiter.limit("user-1"));
         expect(results.map((r) => r.success)).toEqual([true, true, false]);
@@ -485,70 +563,79 @@ describe("memory engine", () => {
   });
 });
 
-describe.skipIf(NO_REDIS_SERVER)(NO_REDIS_SERVER ? `redis-server engine lifecycle (${SKIP_REASON})` : "redis-server engine lifecycle", () => {
-  it("close() stops the spawned redis-server and is idempotent", async () => {
-    const server = await startUpstashRest({ port: 0, token: TOKEN, engine: "redis-server" });
-    const { pid, port } = await redisServerInfo(server.url);
-    expect(isAlive(pid)).toBe(true);
-    expect(redisPidsOnPort(port)).toEqual([pid]);
-    await server.close();
-    expect(isAlive(pid)).toBe(false);
-    expect(redisPidsOnPort(port)).toEqual([]);
-    await server.close();
-    await expect(fetch(`${server.url}/`, { method: "POST", body: "[]" })).rejects.toThrow();
-  });
-
-  it("does not leave a redis-server behind when the HTTP port is taken", async () => {
-    const first = await startUpstashRest({ port: 0, token: TOKEN, engine: "memory" });
-    try {
-      const before = ownChildren();
-      await expect(startUpstashRest({ port: first.port, token: TOKEN, engine: "redis-server" })).rejects.toThrow(/EADDRINUSE/);
-      expect(ownChildren()).toEqual(before);
-    } finally {
-      await first.close();
-    }
-  });
-
-  it("connects to an existing Redis with redisUrl and answers 503 when it goes away", async () => {
-    const port = await findFreePort();
-    const redisProcess = spawn(REDIS_SERVER ?? "redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
+describe.skipIf(NO_REDIS_SERVER)(
+  NO_REDIS_SERVER ? `redis-server engine lifecycle (${SKIP_REASON})` : "redis-server engine lifecycle",
+  () => {
+    it("close() stops the spawned redis-server and is idempotent", async () => {
+      const server = await startUpstashRest({ port: 0, token: TOKEN, engine: "redis-server" });
+      const { pid, port } = await redisServerInfo(server.url);
+      expect(isAlive(pid)).toBe(true);
+      expect(redisPidsOnPort(port)).toEqual([pid]);
+      await server.close();
+      expect(isAlive(pid)).toBe(false);
+      expect(redisPidsOnPort(port)).toEqual([]);
+      await server.close();
+      await expect(fetch(`${server.url}/`, { method: "POST", body: "[]" })).rejects.toThrow();
     });
-    let server: UpstashRestServer | undefined;
-    try {
-      const deadline = Date.now() + 10_000;
-      while (server === undefined) {
-        try {
-          server = await startUpstashRest({ port: 0, token: TOKEN, redisUrl: `redis://127.0.0.1:${port}` });
-        } catch (err) {
-          if (Date.now() > deadline) throw err;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+
+    it("does not leave a redis-server behind when the HTTP port is taken", async () => {
+      const first = await startUpstashRest({ port: 0, token: TOKEN, engine: "memory" });
+      try {
+        const before = ownChildren();
+        await expect(startUpstashRest({ port: first.port, token: TOKEN, engine: "redis-server" })).rejects.toThrow(/EADDRINUSE/);
+        expect(ownChildren()).toEqual(before);
+      } finally {
+        await first.close();
       }
-      expect(server.engine).toBe("redis-server");
-      const client = new Redis({ url: server.url, token: TOKEN, retry: false, enableAutoPipelining: false });
-      expect(await client.set("url:k", "v")).toBe("OK");
-      expect(await client.get("url:k")).toBe("v");
+    });
 
-      const exited = new Promise((resolve) => redisProcess.once("exit", resolve));
-      redisProcess.kill("SIGKILL");
-      await exited;
-      const down = await post(server.url, "/", JSON.stringify(["GET", "url:k"]));
-      expect(down).toEqual({ status: 503, json: { error: expect.stringMatching(/unavailable/) } });
-      const downPipeline = await post(server.url, "/pipeline", JSON.stringify([["GET", "url:k"]]));
-      expect(downPipeline.status).toBe(503);
-      await expect(client.get("url:k")).rejects.toThrow(/unavailable/);
-    } finally {
-      await server?.close();
-      redisProcess.kill("SIGKILL");
-    }
-  });
+    it("connects to an existing Redis with redisUrl and answers 503 when it goes away", async () => {
+      const port = await findFreePort();
+      const redisProcess = spawn(
+        REDIS_SERVER ?? "redis-server",
+        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        {
+          stdio: "ignore",
+        },
+      );
+      let server: UpstashRestServer | undefined;
+      try {
+        const deadline = Date.now() + 10_000;
+        while (server === undefined) {
+          try {
+            server = await startUpstashRest({ port: 0, token: TOKEN, redisUrl: `redis://127.0.0.1:${port}` });
+          } catch (err) {
+            if (Date.now() > deadline) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        }
+        expect(server.engine).toBe("redis-server");
+        const client = new Redis({ url: server.url, token: TOKEN, retry: false, enableAutoPipelining: false });
+        expect(await client.set("url:k", "v")).toBe("OK");
+        expect(await client.get("url:k")).toBe("v");
 
-  it("rejects when redisUrl cannot be reached", async () => {
-    const port = await findFreePort();
-    await expect(startUpstashRest({ port: 0, token: TOKEN, redisUrl: `redis://127.0.0.1:${port}` })).rejects.toThrow(/cannot connect to Redis/);
-  });
-});
+        const exited = new Promise((resolve) => redisProcess.once("exit", resolve));
+        redisProcess.kill("SIGKILL");
+        await exited;
+        const down = await post(server.url, "/", JSON.stringify(["GET", "url:k"]));
+        expect(down).toEqual({ status: 503, json: { error: expect.stringMatching(/unavailable/) } });
+        const downPipeline = await post(server.url, "/pipeline", JSON.stringify([["GET", "url:k"]]));
+        expect(downPipeline.status).toBe(503);
+        await expect(client.get("url:k")).rejects.toThrow(/unavailable/);
+      } finally {
+        await server?.close();
+        redisProcess.kill("SIGKILL");
+      }
+    });
+
+    it("rejects when redisUrl cannot be reached", async () => {
+      const port = await findFreePort();
+      await expect(startUpstashRest({ port: 0, token: TOKEN, redisUrl: `redis://127.0.0.1:${port}` })).rejects.toThrow(
+        /cannot connect to Redis/,
+      );
+    });
+  },
+);
 
 describe.skipIf(NO_REDIS_SERVER)(NO_REDIS_SERVER ? `CLI (${SKIP_REASON})` : "CLI", () => {
   /** Starts the CLI and resolves with its first stdout line. */
@@ -595,7 +682,10 @@ describe.skipIf(NO_REDIS_SERVER)(NO_REDIS_SERVER ? `CLI (${SKIP_REASON})` : "CLI
     const { child, line, exit } = await startCli({ UPSTASH_LOCAL_ENGINE: "memory", UPSTASH_REDIS_REST_TOKEN: "cli-token" });
     const [, url = "", engine] = LINE.exec(line) ?? [];
     expect(engine).toBe("memory");
-    expect(await post(url, "/", JSON.stringify(["PING"]), { authorization: "Bearer cli-token" })).toEqual({ status: 200, json: { result: "PONG" } });
+    expect(await post(url, "/", JSON.stringify(["PING"]), { authorization: "Bearer cli-token" })).toEqual({
+      status: 200,
+      json: { result: "PONG" },
+    });
     expect((await post(url, "/", JSON.stringify(["PING"]), { authorization: "Bearer local-dev-token" })).status).toBe(401);
     child.kill("SIGINT");
     expect(await exit).toBe(0);

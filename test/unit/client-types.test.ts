@@ -11,7 +11,9 @@ describe("the generated client types", () => {
   }, 30_000);
 
   it("follow the document, so a changed schema makes the committed types stale", async () => {
-    const document = buildOpenApiDocument({ maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES }) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+    const document = buildOpenApiDocument({ maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES }) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
     document.components.schemas.PictureLink!.properties.width = { type: "integer" };
     const changed = await generateClientTypes(document);
     expect(changed).toContain("width?: number;");

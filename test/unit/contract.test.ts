@@ -9,7 +9,11 @@ import { committedContract, contractChecker, ContractViolationError } from "../h
 const contract = contractChecker(buildOpenApiDocument({ maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES }));
 const json = "application/json; charset=utf-8";
 const session = "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA";
-const link = { url: "http://localhost:4569/hera-api-photos-dev/sessions/x/images/child.png?X-Amz-Signature=1", expiresAt: "2026-11-22T01:02:03.000Z", contentType: "image/png" };
+const link = {
+  url: "http://localhost:4569/hera-api-photos-dev/sessions/x/images/child.png?X-Amz-Signature=1",
+  expiresAt: "2026-11-22T01:02:03.000Z",
+  contentType: "image/png",
+};
 const check = (method: string, path: string, status: number, body: unknown, contentType: string | null = json) =>
   contract.check({ method, path, status, contentType, body: body === undefined ? "" : JSON.stringify(body) });
 
@@ -17,7 +21,9 @@ describe("the contract checker", () => {
   it("accepts a documented answer, matching literal paths before templated ones", () => {
     expect(() => check("GET", `${session}/photos/child`, 200, link)).not.toThrow();
     expect(() => check("DELETE", session, 204, undefined, null)).not.toThrow();
-    expect(() => check("POST", `${session}/photos/user`, 409, { error: { code: "session_completed", message: "m" }, requestId: "r" })).not.toThrow();
+    expect(() =>
+      check("POST", `${session}/photos/user`, 409, { error: { code: "session_completed", message: "m" }, requestId: "r" }),
+    ).not.toThrow();
   });
 
   it.each([
@@ -26,15 +32,23 @@ describe("the contract checker", () => {
     ["an undocumented status", () => check("GET", `${session}/photos/child`, 418, link)],
     ["a field the schema does not name", () => check("GET", `${session}/photos/child`, 200, { ...link, key: "sessions/x" })],
     ["a missing field", () => check("GET", `${session}/photos/child`, 200, { url: link.url })],
-    ["an error code the route does not answer with", () => check("POST", `${session}/complete`, 409, { error: { code: "message_limit_reached", message: "m" }, requestId: "r" })],
+    [
+      "an error code the route does not answer with",
+      () => check("POST", `${session}/complete`, 409, { error: { code: "message_limit_reached", message: "m" }, requestId: "r" }),
+    ],
     ["a body on a 204", () => check("DELETE", session, 204, { erased: true })],
-    ["a body that is not JSON", () => contract.check({ method: "GET", path: "/api/health", status: 200, contentType: "text/plain", body: "ok" })],
+    [
+      "a body that is not JSON",
+      () => contract.check({ method: "GET", path: "/api/health", status: 200, contentType: "text/plain", body: "ok" }),
+    ],
   ])("refuses %s", (_name, act) => {
     expect(act).toThrow(ContractViolationError);
   });
 
   it("reads the committed openapi.json", () => {
-    expect(() => committedContract().check({ method: "GET", path: "/api/nowhere", status: 200, contentType: json, body: "{}" })).toThrow(ContractViolationError);
+    expect(() => committedContract().check({ method: "GET", path: "/api/nowhere", status: 200, contentType: json, body: "{}" })).toThrow(
+      ContractViolationError,
+    );
   });
 });
 
@@ -49,12 +63,16 @@ describe("the e2e helper's client", () => {
   };
 
   it("passes a documented answer through", async () => {
-    const { data } = await answering(200, link).GET("/api/sessions/{sessionId}/photos/{name}", { params: { path: { sessionId: "AAAAAAAAAAAAAAAAAAAAAA", name: "child" } } });
+    const { data } = await answering(200, link).GET("/api/sessions/{sessionId}/photos/{name}", {
+      params: { path: { sessionId: "AAAAAAAAAAAAAAAAAAAAAA", name: "child" } },
+    });
     expect(data).toEqual(link);
   });
 
   it("fails the call when the status is not documented for the route", async () => {
-    const call = answering(418, link).GET("/api/sessions/{sessionId}/photos/{name}", { params: { path: { sessionId: "AAAAAAAAAAAAAAAAAAAAAA", name: "child" } } });
+    const call = answering(418, link).GET("/api/sessions/{sessionId}/photos/{name}", {
+      params: { path: { sessionId: "AAAAAAAAAAAAAAAAAAAAAA", name: "child" } },
+    });
     await expect(call).rejects.toThrow(ContractViolationError);
   });
 

@@ -5,7 +5,8 @@ import observability from "../../deploy/observability.cjs";
 import origins from "../../deploy/origins.cjs";
 
 describe("deploy/origins.cjs: the one list of a stage's origins", () => {
-  const allowed = (listed: unknown, extra = "", localAllowed = true) => origins.allowedOrigins({ stage: "staging", listed, extra, localAllowed });
+  const allowed = (listed: unknown, extra = "", localAllowed = true) =>
+    origins.allowedOrigins({ stage: "staging", listed, extra, localAllowed });
 
   it("adds the comma-separated extra origins to the stage's list, once each", () => {
     expect(allowed(["https://staging.hera.example"], " http://localhost:5173, https://staging.hera.example ")).toEqual([
@@ -42,13 +43,19 @@ describe("deploy/origins.cjs: the one list of a stage's origins", () => {
 
 describe("deploy/local-stack.mjs: what the local stack changes", () => {
   const service = () => ({
-    provider: { environment: { STAGE: "dev", SESSION_CREATE_LIMIT: "30", PHOTO_BUCKET: { Ref: "PhotoBucket" } } as Record<string, unknown> },
+    provider: {
+      environment: { STAGE: "dev", SESSION_CREATE_LIMIT: "30", PHOTO_BUCKET: { Ref: "PhotoBucket" } } as Record<string, unknown>,
+    },
     functions: {
       getSession: { environment: { UPSTASH_REDIS_REST_URL_PARAMETER: "/hera/dev/upstash-redis-rest-url" } as Record<string, unknown> },
       photoUploaded: { events: [{ s3: { bucket: { Ref: "PhotoBucket" }, existing: true } }, { httpApi: { path: "/x" } }] },
       health: {},
     },
-    resources: { Resources: { PhotoBucket: { Type: "AWS::S3::Bucket", Properties: { BucketName: { "Fn::Sub": "hera-api-photos-dev-${AWS::AccountId}" } } } } },
+    resources: {
+      Resources: {
+        PhotoBucket: { Type: "AWS::S3::Bucket", Properties: { BucketName: { "Fn::Sub": "hera-api-photos-dev-${AWS::AccountId}" } } },
+      },
+    },
     custom: {
       localStack: {
         environment: ["SESSION_CREATE_LIMIT", "UPSTASH_REDIS_REST_URL_PARAMETER", "MESSAGE_LIMIT"],
@@ -84,7 +91,10 @@ describe("deploy/local-stack.mjs: what the local stack changes", () => {
 
 describe("deploy/check-secrets.mjs: the names a deploy checks", () => {
   it("drops the empty entries (a secret the stage does not need) and repeats", () => {
-    expect(requiredNames(["/hera/staging/a", "", "/hera/staging/b", " ", "/hera/staging/a"])).toEqual(["/hera/staging/a", "/hera/staging/b"]);
+    expect(requiredNames(["/hera/staging/a", "", "/hera/staging/b", " ", "/hera/staging/a"])).toEqual([
+      "/hera/staging/a",
+      "/hera/staging/b",
+    ]);
     expect(requiredNames(undefined)).toEqual([]);
   });
 });
@@ -103,9 +113,15 @@ describe("deploy/observability.cjs: thresholds", () => {
   };
 
   it("refuses a threshold that is not a number, naming the param", () => {
-    expect(() => observability.observability({ service: "hera-api", stage: "dev", functions: ["imageWorker"], thresholds: { ...thresholds, alarmDeadLetters: Number.NaN }, alarmEmail: "" })).toThrow(
-      /params\.dev\.alarmDeadLetters/,
-    );
+    expect(() =>
+      observability.observability({
+        service: "hera-api",
+        stage: "dev",
+        functions: ["imageWorker"],
+        thresholds: { ...thresholds, alarmDeadLetters: Number.NaN },
+        alarmEmail: "",
+      }),
+    ).toThrow(/params\.dev\.alarmDeadLetters/);
   });
 
   it("names a function's resource as the framework does", () => {

@@ -53,7 +53,14 @@ describe("erasure against an image job in flight", () => {
       },
     });
     const worker = runImageJob(
-      { store, objects: slowObjects, provider: new FakeImageProvider({ partnerUsesUserPhoto: false }), timeoutMs: 5000, maxSourceBytes: 1024, now: clock },
+      {
+        store,
+        objects: slowObjects,
+        provider: new FakeImageProvider({ partnerUsesUserPhoto: false }),
+        timeoutMs: 5000,
+        maxSourceBytes: 1024,
+        now: clock,
+      },
       { sessionId: created.sessionId, kind: "partner", jobId: "job-1" },
     );
     await writing.wait;
@@ -120,7 +127,9 @@ describe("erasure that fails half-way", () => {
 describe("completing while an image job is under way", () => {
   it("answers 409 images_pending with Retry-After and archives nothing, then includes the picture once it is ready", async () => {
     const { store, archive, objects, deps, created } = await prepare();
-    await store.save(created.sessionId, { set: { partnerImage: { ...pendingPartner(), status: "running", startedAt: clock().toISOString() } } });
+    await store.save(created.sessionId, {
+      set: { partnerImage: { ...pendingPartner(), status: "running", startedAt: clock().toISOString() } },
+    });
 
     const refused = await completeSession(deps, (await store.load(created.sessionId))!).catch((error: unknown) => error);
 

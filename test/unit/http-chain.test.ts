@@ -45,10 +45,10 @@ describe("the HTTP middleware chain", () => {
     ["JSON in UTF-16", typed('application/json;charset="UTF-16"'), JSON.stringify({ text: "a" }), 415, "unsupported_media_type"],
     ["JSON in an unknown charset", typed("application/json; charset=klingon"), '{"text":"a"}', 415, "unsupported_media_type"],
     ["a malformed media type", typed("application/json; charset"), JSON.stringify({ text: "a" }), 415, "unsupported_media_type"],
-    ["malformed JSON", json, "{\"text\": ", 400, "malformed_json"],
+    ["malformed JSON", json, '{"text": ', 400, "malformed_json"],
     ["an unknown field", json, JSON.stringify({ text: "a", admin: true }), 400, "invalid_request"],
     ["a value out of range", json, JSON.stringify({ text: "x".repeat(11) }), 400, "invalid_request"],
-    ["a __proto__ key", json, "{\"text\":\"a\",\"__proto__\":{\"polluted\":true}}", 400, "malformed_json"],
+    ["a __proto__ key", json, '{"text":"a","__proto__":{"polluted":true}}', 400, "malformed_json"],
     ["a missing body", json, undefined, 400, "invalid_request"],
     ["a body over 16 KiB", json, JSON.stringify({ text: "y".repeat(17 * 1024) }), 413, "payload_too_large"],
   ])("refuses %s with its status and never reaches the handler", async (_name, headers, raw, status, code) => {
@@ -82,7 +82,7 @@ describe("the HTTP middleware chain", () => {
 
   it("turns an unexpected error into a 500 that leaks nothing", async () => {
     const failing = httpHandler({}, async () => {
-      throw new Error("ERR wrong type, command was: [\"HSET\",\"hera:dev:session:abc\",\"token\"]");
+      throw new Error('ERR wrong type, command was: ["HSET","hera:dev:session:abc","token"]');
     });
     const response = await send(httpEvent({ method: "GET" }), failing);
     expect(response.statusCode).toBe(500);
@@ -109,10 +109,13 @@ describe("the HTTP middleware chain", () => {
   });
 
   it("lets an optional body be absent", async () => {
-    const optional = httpHandler({ body: z.strictObject({ locale: z.enum(["ja", "en"]) }).optional(), bodyOptional: true }, async (request) => ({
-      status: 201,
-      body: { locale: request.body?.locale ?? "none" },
-    }));
+    const optional = httpHandler(
+      { body: z.strictObject({ locale: z.enum(["ja", "en"]) }).optional(), bodyOptional: true },
+      async (request) => ({
+        status: 201,
+        body: { locale: request.body?.locale ?? "none" },
+      }),
+    );
     const response = await send(httpEvent({}), optional);
     expect(response.statusCode).toBe(201);
     expect(response.json).toEqual({ locale: "none" });

@@ -24,8 +24,14 @@ describe("npm run invoke: events and results", () => {
     // Act
     const unknown = Object.entries(sources).flatMap(([name, source]) => {
       const needs = needsOf(name, placeholdersIn(readFileSync(defaultEventFile(source), "utf8")));
-      const made = new Set([...(needs.session ? ["SESSION_ID", "SESSION_TOKEN"] : []), ...(needs.photo !== "none" ? ["UPLOAD_ID"] : []), ...(needs.job ? ["JOB_ID"] : [])]);
-      return placeholdersIn(readFileSync(defaultEventFile(source), "utf8")).filter((placeholder) => !made.has(placeholder)).map((p) => `${name}: ${p}`);
+      const made = new Set([
+        ...(needs.session ? ["SESSION_ID", "SESSION_TOKEN"] : []),
+        ...(needs.photo !== "none" ? ["UPLOAD_ID"] : []),
+        ...(needs.job ? ["JOB_ID"] : []),
+      ]);
+      return placeholdersIn(readFileSync(defaultEventFile(source), "utf8"))
+        .filter((placeholder) => !made.has(placeholder))
+        .map((p) => `${name}: ${p}`);
     });
 
     // Assess
@@ -36,7 +42,7 @@ describe("npm run invoke: events and results", () => {
   it("reads the function's answer from sls output, past its JSON log lines", () => {
     // Prepare
     const output = [
-      "Running \"serverless\" from node_modules",
+      'Running "serverless" from node_modules',
       '{"level":"INFO","message":"request refused","status":404}',
       "{",
       '    "statusCode": 404,',

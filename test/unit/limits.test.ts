@@ -81,9 +81,13 @@ describe("openSession with a limiter", () => {
     const { store, created } = await opened();
     const spent = countingLimiter(0);
 
-    await expect(openSession(store, created.sessionId, created.sessionToken, perSessionLimit(spent))).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(openSession(store, created.sessionId, created.sessionToken, perSessionLimit(spent))).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
     await expect(openSession(store, created.sessionId, "wrong-token", perSessionLimit(spent))).rejects.toBeInstanceOf(SessionNotFoundError);
-    await expect(openSession(store, newSessionId(), created.sessionToken, perSessionLimit(countingLimiter(5)))).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(openSession(store, newSessionId(), created.sessionToken, perSessionLimit(countingLimiter(5)))).rejects.toBeInstanceOf(
+      SessionNotFoundError,
+    );
   });
 
   it("never lets a caller without the token spend the owner's allowance", async () => {

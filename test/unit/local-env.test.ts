@@ -69,6 +69,8 @@ describe("the local stack's public S3 endpoint", () => {
 
   it("counts an empty S3_PUBLIC_ENDPOINT as unset and refuses one that is not an http(s) URL", () => {
     expect(s3PublicEndpoint({ S3_PUBLIC_ENDPOINT: " " }, 4669)).toBe("http://localhost:4669");
-    expect(() => s3PublicEndpoint({ S3_PUBLIC_ENDPOINT: "192.168.1.20:4569" }, 4669)).toThrow(/S3_PUBLIC_ENDPOINT must be an http\(s\) URL/);
+    expect(() => s3PublicEndpoint({ S3_PUBLIC_ENDPOINT: "192.168.1.20:4569" }, 4669)).toThrow(
+      /S3_PUBLIC_ENDPOINT must be an http\(s\) URL/,
+    );
   });
 });

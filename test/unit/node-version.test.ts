@@ -10,7 +10,10 @@ describe("Node version", () => {
 
   it("is the same major in .nvmrc, engines, the Lambda runtime and the bundles' target as the scripts' Node", () => {
     // Prepare
-    const serverless = parse(readFileSync("serverless.yml", "utf8")) as { provider: { runtime: string }; custom: { esbuild: { target: string } } };
+    const serverless = parse(readFileSync("serverless.yml", "utf8")) as {
+      provider: { runtime: string };
+      custom: { esbuild: { target: string } };
+    };
 
     // Assess
     expect(scriptsMajor).toBeDefined();

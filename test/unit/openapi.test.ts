@@ -37,7 +37,9 @@ const operation = (method: string, path: string) => paths[path]?.[method]!;
 describe("the OpenAPI document", () => {
   it("describes exactly the httpApi routes of serverless.yml, each under its function's name", () => {
     const routes = httpApiRoutes();
-    expect(operations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(routes.map(({ method, path }) => `${method} ${path}`).sort());
+    expect(operations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(
+      routes.map(({ method, path }) => `${method} ${path}`).sort(),
+    );
     for (const route of routes) expect(paths[route.path]?.[route.method.toLowerCase()]?.operationId).toBe(route.functionName);
   });
 
@@ -45,7 +47,10 @@ describe("the OpenAPI document", () => {
     for (const { path, operation } of operations) {
       const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
       const declared = (operation.parameters ?? []).map(({ $ref }) => components.parameters[$ref.replace("#/components/parameters/", "")]!);
-      expect(declared.filter((parameter) => parameter.in === "path").map((parameter) => parameter.name), path).toEqual(inPath);
+      expect(
+        declared.filter((parameter) => parameter.in === "path").map((parameter) => parameter.name),
+        path,
+      ).toEqual(inPath);
       expect(operation.security, path).toEqual(path.startsWith("/api/sessions/") ? [{ sessionToken: [] }] : []);
     }
   });
@@ -53,7 +58,10 @@ describe("the OpenAPI document", () => {
   it("names a local and a templated AWS server", () => {
     expect(document.servers).toEqual([
       expect.objectContaining({ url: "http://localhost:3000" }),
-      expect.objectContaining({ url: "https://{apiId}.execute-api.{region}.amazonaws.com", variables: { apiId: expect.any(Object), region: expect.any(Object) } }),
+      expect.objectContaining({
+        url: "https://{apiId}.execute-api.{region}.amazonaws.com",
+        variables: { apiId: expect.any(Object), region: expect.any(Object) },
+      }),
     ]);
   });
 
@@ -67,7 +75,10 @@ describe("the OpenAPI document", () => {
       schema: { type: "object", required: ["text"], additionalProperties: false, properties: { text: { maxLength: 2000 } } },
     });
     expect(body("/api/sessions/{sessionId}/photos/user")?.schema).toMatchObject({
-      properties: { contentType: { enum: ["image/jpeg", "image/png", "image/webp"] }, contentLength: { minimum: 1, maximum: DEFAULT_MAX_PHOTO_BYTES } },
+      properties: {
+        contentType: { enum: ["image/jpeg", "image/png", "image/webp"] },
+        contentLength: { minimum: 1, maximum: DEFAULT_MAX_PHOTO_BYTES },
+      },
     });
     expect(body("/api/sessions/{sessionId}/images")?.schema).toMatchObject({ properties: { kind: { enum: ["partner", "child"] } } });
     expect(body("/api/sessions")).toMatchObject({ required: false, schema: { properties: { locale: { enum: ["ja", "en"] } } } });
@@ -108,15 +119,30 @@ describe("the OpenAPI document", () => {
 
     const codes = (method: string, path: string, status: string) =>
       refsOf(operation(method, path).responses[status]).flatMap((name) => {
-        const error = (schemaOf(`#/components/schemas/${name}`)?.properties as { error?: { properties: { code: { enum: string[] } } } }).error;
+        const error = (schemaOf(`#/components/schemas/${name}`)?.properties as { error?: { properties: { code: { enum: string[] } } } })
+          .error;
         return error?.properties.code.enum ?? [];
       });
-    expect(codes("post", "/api/sessions/{sessionId}/messages", "409").sort()).toEqual(["message_limit_reached", "session_busy", "session_completed"]);
-    expect(codes("post", "/api/sessions/{sessionId}/complete", "409").sort()).toEqual(["images_pending", "profile_incomplete", "session_busy"]);
-    expect(codes("get", "/api/sessions/{sessionId}/photos/{name}", "404").sort()).toEqual(["not_found", "picture_not_ready", "session_not_found"]);
+    expect(codes("post", "/api/sessions/{sessionId}/messages", "409").sort()).toEqual([
+      "message_limit_reached",
+      "session_busy",
+      "session_completed",
+    ]);
+    expect(codes("post", "/api/sessions/{sessionId}/complete", "409").sort()).toEqual([
+      "images_pending",
+      "profile_incomplete",
+      "session_busy",
+    ]);
+    expect(codes("get", "/api/sessions/{sessionId}/photos/{name}", "404").sort()).toEqual([
+      "not_found",
+      "picture_not_ready",
+      "session_not_found",
+    ]);
     expect(codes("post", "/api/sessions", "400").sort()).toEqual(["invalid_request", "malformed_json"]);
     expect(codes("get", "/api/sessions/{sessionId}", "400")).toEqual(["invalid_request"]);
-    expect(operation("post", "/api/sessions").responses["429"]?.headers).toEqual({ "Retry-After": { $ref: "#/components/headers/RetryAfter" } });
+    expect(operation("post", "/api/sessions").responses["429"]?.headers).toEqual({
+      "Retry-After": { $ref: "#/components/headers/RetryAfter" },
+    });
   });
 
   it("uses every component it defines", () => {

@@ -25,7 +25,9 @@ const MAX_BYTES = 10 * 1024 * 1024;
 async function makeImage(format: "jpeg" | "png" | "webp", width = 64, height = 48): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919 + (i >> 5) * 31) % 256;
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).toFormat(format).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .toFormat(format)
+    .toBuffer();
 }
 
 let jpeg: Buffer;
@@ -52,7 +54,11 @@ function setup(overrides: Partial<PhotoUploadDeps & PhotoCheckDeps> = {}) {
   return { store, objects, deps };
 }
 
-async function newSession(store: MemorySessionStore, photo: PhotoState | null = null, status: Session["status"] = "collecting"): Promise<Session> {
+async function newSession(
+  store: MemorySessionStore,
+  photo: PhotoState | null = null,
+  status: Session["status"] = "collecting",
+): Promise<Session> {
   const id = newSessionId();
   await store.create(id, { tokenHash: "h", status, locale: "ja", profile: {}, photo }, []);
   const session = await store.load(id);
@@ -103,7 +109,11 @@ describe.each<[string, PhotoInspector]>([
   ["inspectImageFraming (no decoder)", inspectImageFraming],
 ])("%s", (_name, inspect) => {
   it("accepts a real image of each type", async () => {
-    for (const [bytes, type] of [[jpeg, "image/jpeg"], [png, "image/png"], [webp, "image/webp"]] as const) {
+    for (const [bytes, type] of [
+      [jpeg, "image/jpeg"],
+      [png, "image/png"],
+      [webp, "image/webp"],
+    ] as const) {
       await expect(inspect(bytes, type), type).resolves.toMatchObject({ ok: true });
     }
   });
@@ -161,7 +171,11 @@ describe.each<[string, PhotoInspector]>([
 
 describe("inspectImage", () => {
   it("tells the dimensions of what it decoded", async () => {
-    for (const [bytes, type] of [[jpeg, "image/jpeg"], [png, "image/png"], [webp, "image/webp"]] as const) {
+    for (const [bytes, type] of [
+      [jpeg, "image/jpeg"],
+      [png, "image/png"],
+      [webp, "image/webp"],
+    ] as const) {
       await expect(inspectImage(bytes, type), type).resolves.toEqual({ ok: true, width: 64, height: 48 });
     }
   });
@@ -172,7 +186,12 @@ describe("requestPhotoUpload", () => {
     // Prepare
     const { store, objects, deps } = setup();
     const session = await newSession(store);
-    const hostile = { contentType: "image/png" as const, contentLength: 1234, key: "../../other-session/evil", sessionId: "AAAAAAAAAAAAAAAAAAAAAA" };
+    const hostile = {
+      contentType: "image/png" as const,
+      contentLength: 1234,
+      key: "../../other-session/evil",
+      sessionId: "AAAAAAAAAAAAAAAAAAAAAA",
+    };
     // Act
     await requestPhotoUpload(deps, session, hostile);
     await requestPhotoUpload(deps, session, hostile);
@@ -196,11 +215,22 @@ describe("requestPhotoUpload", () => {
     const call = objects.presignedUploads[0];
     expect(call).toEqual({ key: expect.any(String), contentType: "image/webp", contentLength: 4321, expiresInSeconds: 120 });
     expect(grant).toEqual({
-      upload: { method: "POST", url: "http://objects.test/bucket", fields: expect.objectContaining({ key: call?.key }), expiresAt: "2026-11-22T01:04:03.000Z" },
+      upload: {
+        method: "POST",
+        url: "http://objects.test/bucket",
+        fields: expect.objectContaining({ key: call?.key }),
+        expiresAt: "2026-11-22T01:04:03.000Z",
+      },
       photo: { status: "pending" },
     });
     const stored = await store.load(session.id);
-    expect(stored?.photo).toEqual({ status: "pending", contentType: "image/webp", key: call?.key, size: 4321, requestedAt: "2026-11-22T01:02:03.000Z" });
+    expect(stored?.photo).toEqual({
+      status: "pending",
+      contentType: "image/webp",
+      key: call?.key,
+      size: 4321,
+      requestedAt: "2026-11-22T01:02:03.000Z",
+    });
   });
 
   it("refuses a completed session with 409 and changes nothing", async () => {
@@ -208,7 +238,9 @@ describe("requestPhotoUpload", () => {
     const session = await newSession(store, null, "completed");
     const writes = store.writes;
 
-    const error = await requestPhotoUpload(deps, session, { contentType: "image/png", contentLength: 10 }).catch((caught: unknown) => caught);
+    const error = await requestPhotoUpload(deps, session, { contentType: "image/png", contentLength: 10 }).catch(
+      (caught: unknown) => caught,
+    );
 
     expect(error).toBeInstanceOf(ConflictError);
     expect(error).toMatchObject({ status: 409, code: "session_completed" });
@@ -253,10 +285,29 @@ describe("confirmPhoto", () => {
   });
 
   it("rejects and deletes an upload that does not match what was declared", async () => {
-    const cases: Array<{ name: string; declared: PhotoContentType; declaredSize: number; bytes: () => Buffer; max?: number; reason: string }> = [
+    const cases: Array<{
+      name: string;
+      declared: PhotoContentType;
+      declaredSize: number;
+      bytes: () => Buffer;
+      max?: number;
+      reason: string;
+    }> = [
       { name: "PNG declared as JPEG", declared: "image/jpeg", declaredSize: png.length, bytes: () => png, reason: "type_mismatch" },
-      { name: "text declared as JPEG", declared: "image/jpeg", declaredSize: 26, bytes: () => Buffer.from("definitely not a JPEG file"), reason: "type_mismatch" },
-      { name: "size differs from the declared one", declared: "image/png", declaredSize: png.length + 1, bytes: () => png, reason: "size_mismatch" },
+      {
+        name: "text declared as JPEG",
+        declared: "image/jpeg",
+        declaredSize: 26,
+        bytes: () => Buffer.from("definitely not a JPEG file"),
+        reason: "type_mismatch",
+      },
+      {
+        name: "size differs from the declared one",
+        declared: "image/png",
+        declaredSize: png.length + 1,
+        bytes: () => png,
+        reason: "size_mismatch",
+      },
       { name: "larger than the limit", declared: "image/png", declaredSize: png.length, bytes: () => png, max: 100, reason: "too_large" },
       { name: "truncated JPEG", declared: "image/jpeg", declaredSize: 600, bytes: () => jpeg.subarray(0, 600), reason: "not_decodable" },
       { name: "empty object", declared: "image/png", declaredSize: 1, bytes: () => Buffer.alloc(0), reason: "empty" },
@@ -307,7 +358,10 @@ describe("confirmPhoto", () => {
   });
 
   it("is idempotent: a second confirmation changes nothing and deletes nothing", async () => {
-    for (const [bytes, status] of [[() => png, "ready"], [() => Buffer.from("not a png at all"), "rejected"]] as const) {
+    for (const [bytes, status] of [
+      [() => png, "ready"],
+      [() => Buffer.from("not a png at all"), "rejected"],
+    ] as const) {
       const { store, objects, deps } = setup();
       const id = newSessionId();
       const photo = pendingPhoto(id, "image/png", bytes().length);
@@ -445,7 +499,9 @@ describe("settlePendingPhoto", () => {
     objects.put(photo.key, jpeg, "image/jpeg", new Date(clock().getTime() - 1000));
     const writes = store.writes;
     let inspected = 0;
-    const counting: typeof deps = { ...deps, inspect: async (bytes, declared) => {
+    const counting: typeof deps = {
+      ...deps,
+      inspect: async (bytes, declared) => {
         inspected++;
         return inspectImage(bytes, declared);
       },

@@ -14,7 +14,17 @@ interface ServerlessConfig {
 const serverless = parse(readFileSync("serverless.yml", "utf8"), { merge: true }) as ServerlessConfig;
 
 // Models Google has shut down, deprecated, or routes to another model (deprecations page and changelog, 2026-12-01).
-const RETIRED = ["gemini-2.0-flash", "gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-image", "gemini-3.1-flash-image", "gemini-3.5-flash", "gemini-3.7-flash", "gemini-3-pro-image-preview", "gemini-3.1-flash-image-preview"];
+const RETIRED = [
+  "gemini-2.0-flash",
+  "gemini-2.5-flash",
+  "gemini-2.5-pro",
+  "gemini-2.5-flash-image",
+  "gemini-3.1-flash-image",
+  "gemini-3.5-flash",
+  "gemini-3.7-flash",
+  "gemini-3-pro-image-preview",
+  "gemini-3.1-flash-image-preview",
+];
 
 describe("Gemini models are configuration", () => {
   it("defaults to the models checked against Google's list, none of them retired or deprecated", () => {
@@ -32,10 +42,13 @@ describe("Gemini models are configuration", () => {
     expect(config.IMAGE_MODEL).toBe("models/gemini-3-pro-image");
   });
 
-  it.each(["gemini 3.8 flash", "", "gemini-3.8-flash?key=1", "../models"])("fails at start-up, naming the variable, for the model name %j", (name) => {
-    expect(() => parseConfig({ ...BASE_ENV, CHAT_MODEL: name })).toThrow(/CHAT_MODEL/);
-    expect(() => parseConfig({ ...BASE_ENV, IMAGE_MODEL: name })).toThrow(/IMAGE_MODEL/);
-  });
+  it.each(["gemini 3.8 flash", "", "gemini-3.8-flash?key=1", "../models"])(
+    "fails at start-up, naming the variable, for the model name %j",
+    (name) => {
+      expect(() => parseConfig({ ...BASE_ENV, CHAT_MODEL: name })).toThrow(/CHAT_MODEL/);
+      expect(() => parseConfig({ ...BASE_ENV, IMAGE_MODEL: name })).toThrow(/IMAGE_MODEL/);
+    },
+  );
 
   it("has per-stage params in serverless.yml with the same defaults", () => {
     expect(serverless.params.default.chatModel).toBe(DEFAULT_CHAT_MODEL);
@@ -52,6 +65,7 @@ describe("Gemini models are configuration", () => {
     // requestImage calls no model, but the model names the generator in a picture's inputs hash, as in the worker.
     expect(withVariable("IMAGE_MODEL")).toEqual(["imageWorker", "requestImage"]);
     expect(serverless.functions.postMessage?.environment?.CHAT_MODEL).toContain("${param:chatModel}");
-    for (const name of ["imageWorker", "requestImage"]) expect(serverless.functions[name]?.environment?.IMAGE_MODEL).toContain("${param:imageModel}");
+    for (const name of ["imageWorker", "requestImage"])
+      expect(serverless.functions[name]?.environment?.IMAGE_MODEL).toContain("${param:imageModel}");
   });
 });

@@ -53,17 +53,26 @@ describe("the response schemas", () => {
     expect(strictly(responses.messageReplyBody, reply)).toEqual(reply);
 
     session = (await store.load(created.sessionId))!;
-    const grant = await requestPhotoUpload({ store, objects, uploads: objects, maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES, uploadTtlSeconds: 300, now: clock }, session, {
-      contentType: "image/png",
-      contentLength: 10,
-    });
+    const grant = await requestPhotoUpload(
+      { store, objects, uploads: objects, maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES, uploadTtlSeconds: 300, now: clock },
+      session,
+      {
+        contentType: "image/png",
+        contentLength: 10,
+      },
+    );
     expect(strictly(responses.photoUploadGrantBody, grant)).toEqual(grant);
 
     const view = sessionView((await store.load(created.sessionId))!, {});
     expect(strictly(responses.sessionViewBody, view)).toEqual(view);
 
-    await store.save(created.sessionId, { set: { profile: INTERVIEWS.en.profile, photo: readyPhoto(objects, created.sessionId, fakePng("photo")) } });
-    const completed = await completeSession({ store, archive, objects, retentionDays: 7, urlTtlSeconds: 600, now: clock, staleAfterMs: 150_000 }, (await store.load(created.sessionId))!);
+    await store.save(created.sessionId, {
+      set: { profile: INTERVIEWS.en.profile, photo: readyPhoto(objects, created.sessionId, fakePng("photo")) },
+    });
+    const completed = await completeSession(
+      { store, archive, objects, retentionDays: 7, urlTtlSeconds: 600, now: clock, staleAfterMs: 150_000 },
+      (await store.load(created.sessionId))!,
+    );
     expect(strictly(responses.completedSessionBody, completed)).toEqual(completed);
     const result = await readResult({ archive, objects, urlTtlSeconds: 600 }, created.sessionId, created.sessionToken);
     expect(strictly(responses.archivedResultBody, result)).toEqual(result);
@@ -76,22 +85,43 @@ describe("the response schemas", () => {
     const store = new MemorySessionStore(clock);
     const objects = new MemoryObjectStore();
     const seeded = await seedSession(store, { profile: READY_PROFILE, photo: readyPhoto(objects, "x", fakePng("photo")) });
-    const deps = { store, objects, dispatcher: new FakeDispatcher(), limiter: new CountingLimiter(), traits: LOCAL_IMAGE_TRAITS, downloadTtlSeconds: 600, staleAfterMs: 150_000, now: clock };
+    const deps = {
+      store,
+      objects,
+      dispatcher: new FakeDispatcher(),
+      limiter: new CountingLimiter(),
+      traits: LOCAL_IMAGE_TRAITS,
+      downloadTtlSeconds: 600,
+      staleAfterMs: 150_000,
+      now: clock,
+    };
     const pending = await requestImage(deps, seeded, "partner");
     expect(pending.httpStatus).toBe(202);
     expect(strictly(responses.imageJobResponseBody, { image: pending.image })).toEqual({ image: pending.image });
 
     const ready = readyPartnerImage(objects, seeded.id, fakePng("photo"), pending.image.jobId);
-    await store.save(seeded.id, { set: { partnerImage: { ...ready, inputsHash: (await store.load(seeded.id))!.images.partner!.inputsHash } } });
+    await store.save(seeded.id, {
+      set: { partnerImage: { ...ready, inputsHash: (await store.load(seeded.id))!.images.partner!.inputsHash } },
+    });
     const again = await requestImage(deps, (await store.load(seeded.id))!, "partner");
     expect(again.httpStatus).toBe(200);
     expect(strictly(responses.readyImageResponseBody, { image: again.image })).toEqual({ image: again.image });
   });
 
   it("accept the health report, and refuse a body with a field they do not name", async () => {
-    const report = await checkHealth({ redis: async () => "PONG", s3: async () => undefined, dynamodb: async () => Promise.reject(new Error("down")) }, 100);
+    const report = await checkHealth(
+      { redis: async () => "PONG", s3: async () => undefined, dynamodb: async () => Promise.reject(new Error("down")) },
+      100,
+    );
     expect(strictly(responses.healthReportBody, report)).toEqual(report);
-    expect(() => strictly(responses.pictureLinkBody, { url: "http://objects.test/a", expiresAt: clock().toISOString(), contentType: "image/png", key: "sessions/x" })).toThrow();
+    expect(() =>
+      strictly(responses.pictureLinkBody, {
+        url: "http://objects.test/a",
+        expiresAt: clock().toISOString(),
+        contentType: "image/png",
+        key: "sessions/x",
+      }),
+    ).toThrow();
   });
 });
 
@@ -105,11 +135,25 @@ describe("the error answers of the chain", () => {
     ["a rate limit", "POST", "/api/sessions", new RateLimitedError(2.5), 429],
     ["a dependency down", "GET", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/result", new DependencyUnavailableError("dynamodb"), 503],
     ["a bug", "GET", "/api/health", new Error("a bug"), 500],
-    ["a picture not ready", "GET", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/photos/child", new HttpError(404, "picture_not_ready", "The child picture is not ready."), 404],
+    [
+      "a picture not ready",
+      "GET",
+      "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/photos/child",
+      new HttpError(404, "picture_not_ready", "The child picture is not ready."),
+      404,
+    ],
   ])("answers %s (%s %s) as the document says", async (_name, method, path, error, status) => {
     const response = await failWith(error)(httpEvent({}), fakeContext());
     expect(response.statusCode).toBe(status);
-    expect(() => contract.check({ method, path, status: response.statusCode, contentType: response.headers["Content-Type"] ?? null, body: response.body ?? "" })).not.toThrow();
+    expect(() =>
+      contract.check({
+        method,
+        path,
+        status: response.statusCode,
+        contentType: response.headers["Content-Type"] ?? null,
+        body: response.body ?? "",
+      }),
+    ).not.toThrow();
   });
 
   it("answers the refusals of the JSON body parser as the document says", async () => {
@@ -122,7 +166,13 @@ describe("the error answers of the chain", () => {
     for (const { headers, body, status } of cases) {
       const response = await takesNoBody(httpEvent({ headers, body }), fakeContext());
       expect(response.statusCode).toBe(status);
-      contract.check({ method: "POST", path: "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/complete", status, contentType: response.headers["Content-Type"] ?? null, body: response.body ?? "" });
+      contract.check({
+        method: "POST",
+        path: "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/complete",
+        status,
+        contentType: response.headers["Content-Type"] ?? null,
+        body: response.body ?? "",
+      });
     }
   });
 
@@ -130,17 +180,40 @@ describe("the error answers of the chain", () => {
     const { store, objects, archive, interviewer, created } = await prepare();
     const session = (await store.load(created.sessionId))!;
     const conflicts: Array<[string, string, Promise<unknown>]> = [
-      ["POST", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/complete", completeSession({ store, archive, objects, retentionDays: 7, urlTtlSeconds: 600, staleAfterMs: 150_000 }, session)],
+      [
+        "POST",
+        "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/complete",
+        completeSession({ store, archive, objects, retentionDays: 7, urlTtlSeconds: 600, staleAfterMs: 150_000 }, session),
+      ],
       ["POST", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/messages", postMessage({ store, interviewer, maxUserMessages: 0 }, session, "hello")],
-      ["POST", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/messages", postMessage({ store, interviewer, maxUserMessages: 9 }, { ...session, status: "completed" }, "hello")],
+      [
+        "POST",
+        "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/messages",
+        postMessage({ store, interviewer, maxUserMessages: 9 }, { ...session, status: "completed" }, "hello"),
+      ],
       [
         "POST",
         "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/images",
-        requestImage({ store, objects, dispatcher: new FakeDispatcher(), limiter: new CountingLimiter(), traits: LOCAL_IMAGE_TRAITS, downloadTtlSeconds: 600, staleAfterMs: 1 }, session, "child"),
+        requestImage(
+          {
+            store,
+            objects,
+            dispatcher: new FakeDispatcher(),
+            limiter: new CountingLimiter(),
+            traits: LOCAL_IMAGE_TRAITS,
+            downloadTtlSeconds: 600,
+            staleAfterMs: 1,
+          },
+          session,
+          "child",
+        ),
       ],
     ];
     for (const [method, path, attempt] of conflicts) {
-      const error = (await attempt.then(() => new Error("no conflict"), (reason: unknown) => reason)) as Error;
+      const error = (await attempt.then(
+        () => new Error("no conflict"),
+        (reason: unknown) => reason,
+      )) as Error;
       const response = await failWith(error)(httpEvent({}), fakeContext());
       expect(response.statusCode, path).toBe(409);
       contract.check({ method, path, status: 409, contentType: response.headers["Content-Type"] ?? null, body: response.body ?? "" });
@@ -150,13 +223,20 @@ describe("the error answers of the chain", () => {
 
 describe("the error codes", () => {
   it("that the code can throw all have a schema in the document", () => {
-    const sources = execSync("git ls-files lib functions", { encoding: "utf8" }).split("\n").filter((file) => file.endsWith(".ts"));
+    const sources = execSync("git ls-files lib functions", { encoding: "utf8" })
+      .split("\n")
+      .filter((file) => file.endsWith(".ts"));
     const thrown = new Set<string>();
     for (const file of sources) {
       const text = readFileSync(file, "utf8");
-      for (const match of text.matchAll(/(?:new HttpError\(|super\()\s*\d{3},\s*"([a-z_]+)"|new ConflictError\(\s*"([a-z_]+)"/g)) thrown.add(match[1] ?? match[2]!);
+      for (const match of text.matchAll(/(?:new HttpError\(|super\()\s*\d{3},\s*"([a-z_]+)"|new ConflictError\(\s*"([a-z_]+)"/g))
+        thrown.add(match[1] ?? match[2]!);
     }
-    const schemas = (buildOpenApiDocument({ maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES }).components as { schemas: Record<string, { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } }> }).schemas;
+    const schemas = (
+      buildOpenApiDocument({ maxPhotoBytes: DEFAULT_MAX_PHOTO_BYTES }).components as {
+        schemas: Record<string, { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } }>;
+      }
+    ).schemas;
     const documented = new Set(Object.values(schemas).flatMap((schema) => schema.properties?.error?.properties?.code?.enum ?? []));
     expect(thrown.size).toBeGreaterThan(10);
     // middy's own 4xx errors become `bad_request`; none of the middlewares in the chain throws one.

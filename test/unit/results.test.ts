@@ -25,14 +25,20 @@ describe("completeSession", () => {
   it("refuses an incomplete profile with 409 profile_incomplete and the missing fields, archiving nothing", async () => {
     const { deps, archive, session } = await prepare({ complete: false });
     const error = await completeSession(deps, await session()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ status: 409, code: "profile_incomplete", details: { missingFields: expect.arrayContaining(["age", "children"]) } });
+    expect(error).toMatchObject({
+      status: 409,
+      code: "profile_incomplete",
+      details: { missingFields: expect.arrayContaining(["age", "children"]) },
+    });
     expect(archive.records.size).toBe(0);
   });
 
   it("archives the result with the token hash, object keys and a TTL of RETENTION_DAYS, and marks the session completed", async () => {
     const { deps, archive, store, objects, created, session } = await prepare();
     await store.save(created.sessionId, {
-      set: { photo: { status: "ready", contentType: "image/png", key: `sessions/${created.sessionId}/uploads/u/user-photo`, requestedAt: "t" } },
+      set: {
+        photo: { status: "ready", contentType: "image/png", key: `sessions/${created.sessionId}/uploads/u/user-photo`, requestedAt: "t" },
+      },
     });
 
     const completed = await completeSession(deps, await session());

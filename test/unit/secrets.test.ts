@@ -49,7 +49,10 @@ function settings(overrides: Partial<SecretSettings> = {}): SecretSettings {
   };
 }
 
-const inAws = settings({ UPSTASH_REDIS_REST_URL_PARAMETER: REDIS_URL_PARAMETER, UPSTASH_REDIS_REST_TOKEN_PARAMETER: REDIS_TOKEN_PARAMETER });
+const inAws = settings({
+  UPSTASH_REDIS_REST_URL_PARAMETER: REDIS_URL_PARAMETER,
+  UPSTASH_REDIS_REST_TOKEN_PARAMETER: REDIS_TOKEN_PARAMETER,
+});
 
 describe("resolving secrets", () => {
   it("uses the plain variables and reads no parameter when none is named (the local stack)", async () => {
@@ -65,7 +68,10 @@ describe("resolving secrets", () => {
   it("reads every named parameter in one batch", async () => {
     const parameters = fakeParameters(storedInSsm);
     const secrets = await resolveSecrets(inAws, parameters.source);
-    expect(secrets).toEqual({ UPSTASH_REDIS_REST_URL: storedInSsm[REDIS_URL_PARAMETER], UPSTASH_REDIS_REST_TOKEN: storedInSsm[REDIS_TOKEN_PARAMETER] });
+    expect(secrets).toEqual({
+      UPSTASH_REDIS_REST_URL: storedInSsm[REDIS_URL_PARAMETER],
+      UPSTASH_REDIS_REST_TOKEN: storedInSsm[REDIS_TOKEN_PARAMETER],
+    });
     expect(parameters.calls).toEqual([[REDIS_URL_PARAMETER, REDIS_TOKEN_PARAMETER]]);
   });
 
@@ -76,7 +82,10 @@ describe("resolving secrets", () => {
     expect(local.calls.flat()).not.toContain(GEMINI_KEY_PARAMETER);
 
     const gemini = fakeParameters(storedInSsm);
-    const withGemini = await resolveSecrets({ ...inAws, GEMINI_API_KEY_PARAMETER: GEMINI_KEY_PARAMETER, IMAGE_PROVIDER: "gemini" }, gemini.source);
+    const withGemini = await resolveSecrets(
+      { ...inAws, GEMINI_API_KEY_PARAMETER: GEMINI_KEY_PARAMETER, IMAGE_PROVIDER: "gemini" },
+      gemini.source,
+    );
     expect(withGemini.GEMINI_API_KEY).toBe(storedInSsm[GEMINI_KEY_PARAMETER]);
     expect(gemini.calls).toEqual([[REDIS_URL_PARAMETER, REDIS_TOKEN_PARAMETER, GEMINI_KEY_PARAMETER]]);
   });
@@ -124,7 +133,10 @@ describe("the secret loader", () => {
         return Object.fromEntries(names.map((name) => [name, storedInSsm[name as keyof typeof storedInSsm] ?? ""]));
       },
     };
-    const loader = createSecretLoader(() => inAws, () => flaky);
+    const loader = createSecretLoader(
+      () => inAws,
+      () => flaky,
+    );
     await expect(loader.load()).rejects.toThrow("socket hang up");
     await expect(loader.load()).resolves.toMatchObject({ UPSTASH_REDIS_REST_URL: storedInSsm[REDIS_URL_PARAMETER] });
   });
@@ -141,7 +153,9 @@ describe("the secrets middleware", () => {
     const response = await handlerWith(() => Promise.reject(new Error("AccessDenied")))(httpEvent({}), fakeContext());
     expect(response.statusCode).toBe(503);
     expect(response.headers["Retry-After"]).toBe("5");
-    expect(JSON.parse(response.body ?? "{}")).toMatchObject({ error: { code: "dependency_unavailable", details: { dependency: "secrets" } } });
+    expect(JSON.parse(response.body ?? "{}")).toMatchObject({
+      error: { code: "dependency_unavailable", details: { dependency: "secrets" } },
+    });
   });
 
   it("answers a generic 500 for a missing secret: a deployment mistake, not an outage", async () => {

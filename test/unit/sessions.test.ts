@@ -5,7 +5,9 @@ import { hashToken } from "../../lib/sessions/tokens.ts";
 import { MemorySessionStore } from "../fakes/memory-session-store.ts";
 
 const clock = () => new Date("2026-11-22T01:02:03.000Z");
-const interviewer = { firstQuestion: async ({ locale }: { locale: "ja" | "en" }) => (locale === "en" ? "How old are you?" : "何歳ですか？") };
+const interviewer = {
+  firstQuestion: async ({ locale }: { locale: "ja" | "en" }) => (locale === "en" ? "How old are you?" : "何歳ですか？"),
+};
 
 describe("createSession", () => {
   it("stores the hash of the token, never the token, and opens with the first question", async () => {
@@ -58,7 +60,20 @@ describe("sessionView", () => {
     const view = sessionView(session, { photo: "http://s3.local/signed" });
 
     expect(Object.keys(view).sort()).toEqual(
-      ["createdAt", "expiresAt", "images", "locale", "messages", "missingFields", "photo", "profile", "profileComplete", "sessionId", "status", "updatedAt"].sort(),
+      [
+        "createdAt",
+        "expiresAt",
+        "images",
+        "locale",
+        "messages",
+        "missingFields",
+        "photo",
+        "profile",
+        "profileComplete",
+        "sessionId",
+        "status",
+        "updatedAt",
+      ].sort(),
     );
     expect(view.profileComplete).toBe(false);
     expect(view.missingFields[0]).toBe("age");

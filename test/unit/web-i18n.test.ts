@@ -29,7 +29,8 @@ describe("the demo page's words for a rejected photo", () => {
   });
 
   it("gives every reason its own words", () => {
-    for (const locale of ["ja", "en"] as const) expect(new Set(REASONS.map((reason) => photoRejection(locale, reason))).size).toBe(REASONS.length);
+    for (const locale of ["ja", "en"] as const)
+      expect(new Set(REASONS.map((reason) => photoRejection(locale, reason))).size).toBe(REASONS.length);
   });
 
   it("says an unknown reason as 'could not be checked' rather than a code", () => {

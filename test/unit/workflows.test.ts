@@ -44,8 +44,11 @@ describe("the GitHub Actions workflows", () => {
   });
 
   it("lints for real: a workflow with an undefined input fails", async () => {
-    const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n        with: { fetch-dept: 1 }\n";
-    expect((await runLint(broken, "broken.yml")).map((finding) => finding.message)).toEqual([expect.stringContaining('"fetch-dept" is not defined')]);
+    const broken =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n        with: { fetch-dept: 1 }\n";
+    expect((await runLint(broken, "broken.yml")).map((finding) => finding.message)).toEqual([
+      expect.stringContaining('"fetch-dept" is not defined'),
+    ]);
   });
 
   it("ci runs .ci/run on pushes, pull requests and for deploy.yml", () => {
@@ -60,7 +63,9 @@ describe("the GitHub Actions workflows", () => {
   it("deploys staging from main and prod from a v* tag or by hand, after the tests", () => {
     const deploy = workflow("deploy.yml");
     expect(deploy.on.push).toEqual({ branches: ["main"], tags: ["v*"] });
-    expect(deploy.on.workflow_dispatch).toMatchObject({ inputs: { stage: { type: "choice", options: ["staging", "prod"], required: true } } });
+    expect(deploy.on.workflow_dispatch).toMatchObject({
+      inputs: { stage: { type: "choice", options: ["staging", "prod"], required: true } },
+    });
     expect(deploy.jobs.test?.uses).toBe("./.github/workflows/ci.yml");
     expect(deploy.jobs.deploy?.needs).toEqual(["plan", "test"]);
   });
@@ -72,7 +77,10 @@ describe("the GitHub Actions workflows", () => {
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
     expect(job.concurrency).toEqual({ group: "deploy-${{ needs.plan.outputs.stage }}", "cancel-in-progress": false });
     const credentials = job.steps!.find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-    expect(credentials?.with).toMatchObject({ "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": "${{ vars.AWS_REGION }}" });
+    expect(credentials?.with).toMatchObject({
+      "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+      "aws-region": "${{ vars.AWS_REGION }}",
+    });
     expect(raw).not.toMatch(/aws-access-key-id|aws-secret-access-key|secrets\.AWS/i);
     expect(workflow("deploy.yml").permissions).toEqual({ contents: "read" });
   });
@@ -85,7 +93,10 @@ describe("deploy.yml: the stage of a ref", () => {
 
   const stageFor = (event: string, ref: string, input = "") => {
     const output = join(directory, `${event}-${ref.replaceAll("/", "_")}-${input}`);
-    const run = spawnSync("bash", ["-c", script], { env: { PATH: process.env.PATH, EVENT: event, REF: ref, INPUT_STAGE: input, GITHUB_OUTPUT: output }, encoding: "utf8" });
+    const run = spawnSync("bash", ["-c", script], {
+      env: { PATH: process.env.PATH, EVENT: event, REF: ref, INPUT_STAGE: input, GITHUB_OUTPUT: output },
+      encoding: "utf8",
+    });
     const written = run.status === 0 ? readFileSync(output, "utf8") : "";
     return { status: run.status, stage: /^stage=(.*)$/m.exec(written)?.[1], message: run.stdout + run.stderr };
   };

@@ -22,7 +22,14 @@ function sessionWith(locale: Locale, child: ImageState | null, partner: ImageSta
   };
 }
 
-const refused: ImageState = { status: "failed", jobId: "job-1", inputsHash: "h", error: "provider_refused", requestedAt: "t", finishedAt: "t" };
+const refused: ImageState = {
+  status: "failed",
+  jobId: "job-1",
+  inputsHash: "h",
+  error: "provider_refused",
+  requestedAt: "t",
+  finishedAt: "t",
+};
 
 describe("a failed picture, in words", () => {
   it("says in the session's language that a refusal is a refusal, the real-photo child case most of all, and not to retry blindly", () => {
@@ -38,18 +45,33 @@ describe("a failed picture, in words", () => {
   });
 
   it("puts the message beside the code in the session view, in the session's locale", () => {
-    expect(sessionView(sessionWith("ja", refused)).images.child).toEqual({ status: "failed", jobId: "job-1", error: "provider_refused", message: imageFailureMessage("provider_refused", "ja") });
+    expect(sessionView(sessionWith("ja", refused)).images.child).toEqual({
+      status: "failed",
+      jobId: "job-1",
+      error: "provider_refused",
+      message: imageFailureMessage("provider_refused", "ja"),
+    });
     expect(sessionView(sessionWith("en", refused)).images.child?.message).toBe(imageFailureMessage("provider_refused", "en"));
   });
 
   it("has words for the other failures too, and none for a code it does not know", () => {
-    for (const code of ["provider_rate_limited", "provider_unavailable", "provider_rejected_request", "model_unavailable", "generation_timeout", "provider_bad_response", "internal_error"]) {
+    for (const code of [
+      "provider_rate_limited",
+      "provider_unavailable",
+      "provider_rejected_request",
+      "model_unavailable",
+      "generation_timeout",
+      "provider_bad_response",
+      "internal_error",
+    ]) {
       expect(imageFailureMessage(code, "ja"), code).toMatch(/[ぁ-んァ-ン一-龠]/);
       expect(imageFailureMessage(code, "en"), code).toMatch(/^[A-Z]/);
     }
     const unknown: ImageState = { ...refused, error: "some_future_code" };
     expect(sessionView(sessionWith("en", unknown)).images.child).toEqual({ status: "failed", jobId: "job-1", error: "some_future_code" });
-    expect(sessionView(sessionWith("en", null, { status: "pending", jobId: "job-2", inputsHash: "h", requestedAt: "t" })).images.partner).toEqual({ status: "pending", jobId: "job-2" });
+    expect(
+      sessionView(sessionWith("en", null, { status: "pending", jobId: "job-2", inputsHash: "h", requestedAt: "t" })).images.partner,
+    ).toEqual({ status: "pending", jobId: "job-2" });
   });
 
   it("reads the same on the demo page as in the API", () => {

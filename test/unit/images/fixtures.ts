@@ -19,7 +19,14 @@ export const READY_PROFILE: Profile = {
 export function readyPhoto(objects: MemoryObjectStore, sessionId: string, bytes: Buffer, upload = "upload1"): PhotoState {
   const key = objectKeys.userPhoto(sessionId, upload);
   objects.put(key, bytes, "image/jpeg");
-  return { status: "ready", contentType: "image/jpeg", key, size: bytes.length, requestedAt: clock().toISOString(), checkedAt: clock().toISOString() };
+  return {
+    status: "ready",
+    contentType: "image/jpeg",
+    key,
+    size: bytes.length,
+    requestedAt: clock().toISOString(),
+    checkedAt: clock().toISOString(),
+  };
 }
 
 /** A ready partner image whose object exists in `objects`. */

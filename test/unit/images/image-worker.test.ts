@@ -27,7 +27,10 @@ function pendingJob(jobId = "job-1"): ImageState {
 }
 
 /** A session with a ready photo and a pending partner job. */
-async function partnerJobSession(store: MemorySessionStore, objects: MemoryObjectStore): Promise<{ session: Session; event: ImageJobEvent }> {
+async function partnerJobSession(
+  store: MemorySessionStore,
+  objects: MemoryObjectStore,
+): Promise<{ session: Session; event: ImageJobEvent }> {
   const id = newSessionId();
   const session = await seedSession(store, { id, photo: readyPhoto(objects, id, USER_PHOTO), partnerImage: pendingJob() });
   return { session, event: { sessionId: id, kind: "partner", jobId: "job-1" } };
@@ -45,7 +48,13 @@ describe("runImageJob", () => {
     const key = objectKeys.image(session.id, "partner");
     expect(objects.objects.get(key)).toMatchObject({ bytes: fakePng("partner"), contentType: "image/png" });
     const image = (await store.load(session.id))?.images.partner;
-    expect(image).toMatchObject({ status: "ready", jobId: "job-1", key, startedAt: clock().toISOString(), finishedAt: clock().toISOString() });
+    expect(image).toMatchObject({
+      status: "ready",
+      jobId: "job-1",
+      key,
+      startedAt: clock().toISOString(),
+      finishedAt: clock().toISOString(),
+    });
     expect(provider.inputs).toEqual([
       {
         kind: "partner",
@@ -128,8 +137,16 @@ describe("runImageJob", () => {
 
 describe("runImageJob failures", () => {
   const cases: Array<[string, (provider: FakeImageProvider) => void, string]> = [
-    ["the provider is down", (p) => (p.answer = async () => Promise.reject(new ImageProviderError("provider_unavailable", "HTTP 500", { status: 500 }))), "provider_unavailable"],
-    ["the provider answers no image", (p) => (p.answer = async () => Promise.reject(new ImageProviderError("provider_bad_response", "no image"))), "provider_bad_response"],
+    [
+      "the provider is down",
+      (p) => (p.answer = async () => Promise.reject(new ImageProviderError("provider_unavailable", "HTTP 500", { status: 500 }))),
+      "provider_unavailable",
+    ],
+    [
+      "the provider answers no image",
+      (p) => (p.answer = async () => Promise.reject(new ImageProviderError("provider_bad_response", "no image"))),
+      "provider_bad_response",
+    ],
     ["the provider returns something that is not a PNG", (p) => (p.answer = async () => Buffer.from("GIF89a...")), "provider_bad_response"],
     ["the provider crashes", (p) => (p.answer = async () => Promise.reject(new TypeError("boom"))), "internal_error"],
   ];
@@ -280,9 +297,15 @@ describe("request and worker together", () => {
     const childAgain = await requestImage(request, (await worker.store.load(id))!, "child");
     // Assess
     expect(partnerFirst).toMatchObject({ httpStatus: 202, image: { status: "pending", jobId: "job-1" } });
-    expect(partnerAgain).toMatchObject({ httpStatus: 200, image: { status: "ready", jobId: "job-1", url: expect.stringContaining("images/partner.png") } });
+    expect(partnerAgain).toMatchObject({
+      httpStatus: 200,
+      image: { status: "ready", jobId: "job-1", url: expect.stringContaining("images/partner.png") },
+    });
     expect(child).toMatchObject({ httpStatus: 202, image: { kind: "child", jobId: "job-2" } });
-    expect(childAgain).toMatchObject({ httpStatus: 200, image: { status: "ready", jobId: "job-2", url: expect.stringContaining("images/child.png") } });
+    expect(childAgain).toMatchObject({
+      httpStatus: 200,
+      image: { status: "ready", jobId: "job-2", url: expect.stringContaining("images/child.png") },
+    });
     expect(dispatcher.events).toHaveLength(2);
   });
 });

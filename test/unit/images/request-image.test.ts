@@ -69,7 +69,11 @@ describe("requestImage preconditions", () => {
     const halfPartner = await refusal(requestImage(deps, partial, "partner"));
     // Assess
     expect(noPartner).toBeInstanceOf(ConflictError);
-    expect(noPartner).toMatchObject({ status: 409, code: "precondition_failed", details: { missing: ["partner.name", "partner.temperament", "partner.appearance"] } });
+    expect(noPartner).toMatchObject({
+      status: 409,
+      code: "precondition_failed",
+      details: { missing: ["partner.name", "partner.temperament", "partner.appearance"] },
+    });
     expect(halfPartner.details).toEqual({ missing: ["partner.temperament", "partner.appearance"] });
     expect(await stored(store, empty.id, "partner")).toBeNull();
     expect(dispatcher.events).toHaveLength(0);
@@ -116,7 +120,12 @@ describe("requestImage jobs", () => {
     const job = await stored(store, session.id, "partner");
     const planned = planImage(session, "partner", LOCAL_IMAGE_TRAITS);
     expect(planned.ok).toBe(true);
-    expect(job).toEqual({ status: "pending", jobId: "job-1", inputsHash: planned.ok ? planned.inputsHash : "", requestedAt: clock().toISOString() });
+    expect(job).toEqual({
+      status: "pending",
+      jobId: "job-1",
+      inputsHash: planned.ok ? planned.inputsHash : "",
+      requestedAt: clock().toISOString(),
+    });
     expect(dispatcher.events).toEqual([{ sessionId: session.id, kind: "partner", jobId: "job-1" }]);
     expect(limiter.calls).toEqual([session.id]);
   });
@@ -132,7 +141,11 @@ describe("requestImage jobs", () => {
     const whileRunning = await requestImage(deps, (await store.load(session.id))!, "partner");
 
     expect(again).toEqual({ httpStatus: 202, image: { kind: "partner", status: "pending", jobId: "job-1" }, outcome: "in_progress" });
-    expect(whileRunning).toEqual({ httpStatus: 202, image: { kind: "partner", status: "running", jobId: "job-1" }, outcome: "in_progress" });
+    expect(whileRunning).toEqual({
+      httpStatus: 202,
+      image: { kind: "partner", status: "running", jobId: "job-1" },
+      outcome: "in_progress",
+    });
     expect(dispatcher.events).toHaveLength(1);
     expect(limiter.calls).toHaveLength(1);
   });
@@ -143,7 +156,9 @@ describe("requestImage jobs", () => {
     await requestImage(deps, session, "partner");
     const job = (await stored(store, session.id, "partner"))!;
     const key = objectKeys.image(session.id, "partner");
-    await store.save(session.id, { set: { partnerImage: { ...job, status: "ready", key, finishedAt: clock().toISOString() }, profile: { ...READY_PROFILE, age: 40 } } });
+    await store.save(session.id, {
+      set: { partnerImage: { ...job, status: "ready", key, finishedAt: clock().toISOString() }, profile: { ...READY_PROFILE, age: 40 } },
+    });
 
     const result = await requestImage(deps, (await store.load(session.id))!, "partner");
 
@@ -224,7 +239,13 @@ describe("requestImage rate limit", () => {
     const { store, dispatcher, deps } = setup({ limiter: new CountingLimiter(1, 7200) });
     const session = await seedSession(store);
     await requestImage(deps, session, "partner");
-    const failed: ImageState = { status: "failed", jobId: "job-1", inputsHash: "h", error: "provider_unavailable", requestedAt: clock().toISOString() };
+    const failed: ImageState = {
+      status: "failed",
+      jobId: "job-1",
+      inputsHash: "h",
+      error: "provider_unavailable",
+      requestedAt: clock().toISOString(),
+    };
     await store.save(session.id, { set: { partnerImage: failed } });
     // Act
     const error = await refusal(requestImage(deps, (await store.load(session.id))!, "partner"));
@@ -294,7 +315,9 @@ describe("inputsHash", () => {
 
     expect(hash({ ...base, profile: { ...base.profile, age: 50, location: "Osaka", children: [] } })).toBe(hash(base));
     expect(hash({ ...base, profile: { ...base.profile, gender: "male" } })).not.toBe(hash(base));
-    expect(hash({ ...base, profile: { ...base.profile, partner: { ...READY_PROFILE.partner, temperament: "lively" } } })).not.toBe(hash(base));
+    expect(hash({ ...base, profile: { ...base.profile, partner: { ...READY_PROFILE.partner, temperament: "lively" } } })).not.toBe(
+      hash(base),
+    );
     // The local provider draws on the user photo, Gemini does not.
     expect(hash(withPhoto)).not.toBe(hash(base));
     expect(hash(withPhoto, geminiImageTraits("m"))).toBe(hash(base, geminiImageTraits("m")));
@@ -313,7 +336,9 @@ describe("inputsHash", () => {
 
     expect(inputsHash({ ...plan }, LOCAL_IMAGE_TRAITS)).toBe(base);
     expect(inputsHash({ ...plan, partnerImage: { ...plan.partnerImage, jobId: "p2" } }, LOCAL_IMAGE_TRAITS)).not.toBe(base);
-    expect(inputsHash({ ...plan, userPhoto: { ...plan.userPhoto, key: "sessions/s/uploads/v/user-photo" } }, LOCAL_IMAGE_TRAITS)).not.toBe(base);
+    expect(inputsHash({ ...plan, userPhoto: { ...plan.userPhoto, key: "sessions/s/uploads/v/user-photo" } }, LOCAL_IMAGE_TRAITS)).not.toBe(
+      base,
+    );
     expect(inputsHash({ ...plan, child: { name: "Sakura", gender: "either" } }, LOCAL_IMAGE_TRAITS)).not.toBe(base);
     expect(inputsHash({ ...plan, child: { name: "Hana", gender: "female" } }, LOCAL_IMAGE_TRAITS)).not.toBe(base);
   });

@@ -150,10 +150,19 @@ describe("local interviewer: questions follow the profile", () => {
     ["age only", { age: 30 }, "gender"],
     ["up to income", { age: 30, gender: "male", relationshipStatus: "single", location: "x", incomeRange: "y" }, "personality"],
     ["two traits", { ...BEFORE_PARTNER, relationshipStatus: "single" }, "partner"],
-    ["partner done", { ...BEFORE_PARTNER, relationshipStatus: "single", partner: { name: "a", temperament: "b", appearance: "c" } }, "child"],
+    [
+      "partner done",
+      { ...BEFORE_PARTNER, relationshipStatus: "single", partner: { name: "a", temperament: "b", appearance: "c" } },
+      "child",
+    ],
     [
       "named child",
-      { ...BEFORE_PARTNER, relationshipStatus: "single", partner: { name: "a", temperament: "b", appearance: "c" }, children: [{ name: "Sakura" }] },
+      {
+        ...BEFORE_PARTNER,
+        relationshipStatus: "single",
+        partner: { name: "a", temperament: "b", appearance: "c" },
+        children: [{ name: "Sakura" }],
+      },
       "childGender",
     ],
   ])("%s → asks %s", (_label, profile, kind) => {
@@ -161,7 +170,11 @@ describe("local interviewer: questions follow the profile", () => {
   });
 
   it("asks personality one trait at a time, skipping traits already set", () => {
-    expect(pendingStep({ ...BEFORE_PARTNER, relationshipStatus: "single", personality: {} })).toMatchObject({ kind: "personality", trait: "openness", first: true });
+    expect(pendingStep({ ...BEFORE_PARTNER, relationshipStatus: "single", personality: {} })).toMatchObject({
+      kind: "personality",
+      trait: "openness",
+      first: true,
+    });
     expect(pendingStep({ ...BEFORE_PARTNER, relationshipStatus: "single", personality: { openness: 1 } })).toMatchObject({
       kind: "personality",
       trait: "conscientiousness",
@@ -231,10 +244,28 @@ describe("local interviewer: unusable answers store nothing", () => {
     ["negated gender", "en", { age: 30 }, "I'm not a man", "female, male or other"],
     ["nonsense status", "en", { age: 30, gender: "male" }, "yes", "single, dating, married or other"],
     ["unknown location", "ja", { age: 30, gender: "male", relationshipStatus: "single" }, "わからない", "お住まいの地域"],
-    ["scale out of range", "en", { age: 30, gender: "male", relationshipStatus: "single", location: "x", incomeRange: "y" }, "7", "from 1 (not at all) to 5"],
-    ["scale nonsense", "ja", { age: 30, gender: "male", relationshipStatus: "single", location: "x", incomeRange: "y" }, "うーん", "1〜5の数字"],
+    [
+      "scale out of range",
+      "en",
+      { age: 30, gender: "male", relationshipStatus: "single", location: "x", incomeRange: "y" },
+      "7",
+      "from 1 (not at all) to 5",
+    ],
+    [
+      "scale nonsense",
+      "ja",
+      { age: 30, gender: "male", relationshipStatus: "single", location: "x", incomeRange: "y" },
+      "うーん",
+      "1〜5の数字",
+    ],
     ["empty partner name", "en", { ...BEFORE_PARTNER, relationshipStatus: "single" }, "no idea", "What name would you give them"],
-    ["too long temperament", "ja", { ...BEFORE_PARTNER, relationshipStatus: "dating", partner: { name: "Ken" } }, "優".repeat(250), "200文字以内"],
+    [
+      "too long temperament",
+      "ja",
+      { ...BEFORE_PARTNER, relationshipStatus: "dating", partner: { name: "Ken" } },
+      "優".repeat(250),
+      "200文字以内",
+    ],
     [
       "two children at once",
       "en",
@@ -252,7 +283,12 @@ describe("local interviewer: unusable answers store nothing", () => {
     [
       "child gender nonsense",
       "ja",
-      { ...BEFORE_PARTNER, relationshipStatus: "single", partner: { name: "a", temperament: "b", appearance: "c" }, children: [{ name: "さくら" }] },
+      {
+        ...BEFORE_PARTNER,
+        relationshipStatus: "single",
+        partner: { name: "a", temperament: "b", appearance: "c" },
+        children: [{ name: "さくら" }],
+      },
       "うーん",
       "「女の子」「男の子」「どちらでも」",
     ],

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { answerDiagnostics, apiErrorDiagnostics, kindOfStatus, parseRetryDelay, retryWait, type RetryPolicy } from "../../../lib/providers/gemini-call.ts";
+import {
+  answerDiagnostics,
+  apiErrorDiagnostics,
+  kindOfStatus,
+  parseRetryDelay,
+  retryWait,
+  type RetryPolicy,
+} from "../../../lib/providers/gemini-call.ts";
 
 const POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 8000, minAttemptMs: 15_000 };
 const half = () => 0.5;
@@ -39,12 +46,23 @@ describe("apiErrorDiagnostics", () => {
         ],
       }),
     );
-    expect(diagnostics).toEqual({ httpStatus: 429, apiStatus: "RESOURCE_EXHAUSTED", reason: "RATE_LIMIT_EXCEEDED", quotaId: "GenerateRequestsPerDayPerProjectPerModel", retryDelayMs: 42_000 });
+    expect(diagnostics).toEqual({
+      httpStatus: 429,
+      apiStatus: "RESOURCE_EXHAUSTED",
+      reason: "RATE_LIMIT_EXCEEDED",
+      quotaId: "GenerateRequestsPerDayPerProjectPerModel",
+      retryDelayMs: 42_000,
+    });
     expect(modelGone).toBe(false);
   });
 
   it("keeps nothing but the HTTP status of a body that is not the API's (the SDK's statusText, HTML)", () => {
-    expect(apiErrorDiagnostics(503, JSON.stringify({ error: { message: "<html>Service Unavailable</html>", code: 503, status: "Service Unavailable" } })).diagnostics).toEqual({ httpStatus: 503 });
+    expect(
+      apiErrorDiagnostics(
+        503,
+        JSON.stringify({ error: { message: "<html>Service Unavailable</html>", code: 503, status: "Service Unavailable" } }),
+      ).diagnostics,
+    ).toEqual({ httpStatus: 503 });
     expect(apiErrorDiagnostics(502, "<html>bad gateway</html>").diagnostics).toEqual({ httpStatus: 502 });
   });
 
@@ -53,7 +71,10 @@ describe("apiErrorDiagnostics", () => {
       400,
       body({
         status: "INVALID_ARGUMENT",
-        details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "the user wrote: I am 32" }, { "@type": "type.googleapis.com/google.rpc.QuotaFailure", violations: [{ quotaId: "a quota with spaces" }] }],
+        details: [
+          { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "the user wrote: I am 32" },
+          { "@type": "type.googleapis.com/google.rpc.QuotaFailure", violations: [{ quotaId: "a quota with spaces" }] },
+        ],
       }),
     );
     expect(diagnostics).toEqual({ httpStatus: 400, apiStatus: "INVALID_ARGUMENT" });
@@ -141,6 +162,12 @@ describe("answerDiagnostics", () => {
   });
 
   it("leaves out what is missing or does not look like a code or an id", () => {
-    expect(answerDiagnostics({ responseId: "has spaces, so it is text", modelVersion: "x".repeat(500), usageMetadata: { promptTokenCount: -1 } } as never)).toEqual({});
+    expect(
+      answerDiagnostics({
+        responseId: "has spaces, so it is text",
+        modelVersion: "x".repeat(500),
+        usageMetadata: { promptTokenCount: -1 },
+      } as never),
+    ).toEqual({});
   });
 });
