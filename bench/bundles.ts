@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import { parse } from "yaml";
+import { BUNDLE_BUDGETS } from "./budgets.ts";
 
 /** What serverless-esbuild reads from serverless.yml's `custom.esbuild` but does not pass to esbuild (see its dist/bundle.js). */
 const PLUGIN_ONLY_OPTIONS = [
@@ -94,6 +95,8 @@ export interface BundleReport {
   sdkBytes: number;
   /** Bytes per package, largest first. */
   packages: Array<{ name: string; bytes: number }>;
+  /** The packages it imports at run time from node_modules (externals): what serverless-esbuild puts beside it in the zip. */
+  externals: string[];
   target?: { kind: string; maxBytes: number };
 }
 
@@ -108,18 +111,6 @@ const AWS_API_MODULES: Array<[string, RegExp]> = [
 /** Which AWS APIs a bundle's inputs reach. */
 export function awsApisOf(inputs: string[]): string[] {
   return AWS_API_MODULES.filter(([, pattern]) => inputs.some((input) => pattern.test(input))).map(([api]) => api);
-}
-
-/**
- * The size target issue #8 sets for a function, by what it does with AWS: DynamoDB ≤ 350 KB (the stricter, when a
- * function also uses S3), S3 (presigning) ≤ 450 KB, neither ≤ 150 KB. SSM is left out: every function that has secrets
- * reads them from it in AWS.
- */
-export function targetFor(apis: string[]): { kind: string; maxBytes: number } {
-  if (apis.includes("DynamoDB")) return { kind: "DynamoDB", maxBytes: 350 * 1024 };
-  if (apis.includes("S3")) return { kind: "S3 presigning", maxBytes: 450 * 1024 };
-  if (apis.includes("Lambda")) return { kind: "Lambda", maxBytes: 450 * 1024 };
-  return { kind: "no AWS client", maxBytes: 150 * 1024 };
 }
 
 /** Builds every function (and any extra entries) exactly as serverless.yml configures esbuild, into `outdir`. */
@@ -157,6 +148,9 @@ export async function buildBundles(root: string, outdir: string, extra: Function
         .filter(([, input]) => input.bytesInOutput > 0)
         .map(([name]) => name),
     );
+    const imported = output.imports.filter((entry) => entry.external && !entry.path.startsWith("node:"));
+    const externals = [...new Set(imported.map((entry) => packageOf(`node_modules/${entry.path}`)))];
+    const budget = BUNDLE_BUDGETS[fn.name];
     reports.push({
       name: fn.name,
       entry: fn.entry,
@@ -166,7 +160,8 @@ export async function buildBundles(root: string, outdir: string, extra: Function
       awsApis,
       sdkBytes: packages.filter((p) => SDK_RUNTIME.test(p.name)).reduce((sum, p) => sum + p.bytes, 0),
       packages,
-      ...(functions.includes(fn) ? { target: targetFor(awsApis) } : {}),
+      externals: externals.sort(),
+      ...(functions.includes(fn) && budget !== undefined ? { target: { kind: "issue #16 budget", maxBytes: budget } } : {}),
     });
   }
   return reports;

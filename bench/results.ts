@@ -1,5 +1,6 @@
 import type { BundleReport } from "./bundles.ts";
 import type { ColdLoad } from "./cold-load.ts";
+import type { FirstRequest, FirstRequestRatios } from "./first-request.ts";
 import type { LatencyReport } from "./latency.ts";
 import type { LoadReport } from "./load.ts";
 import type { MachineInfo } from "./machine.ts";
@@ -12,6 +13,7 @@ export interface BenchResults {
   revision: string;
   bundles?: { functions: Array<Omit<BundleReport, "file">>; minimal: { bytes: number } };
   coldLoad?: { baseline: ColdLoad; functions: Array<ColdLoad & { importRatio: number; processRatio: number }> };
+  firstRequest?: { baseline: FirstRequest; functions: FirstRequestRatios[] };
   roundTrips?: RoundTrips[];
   latency?: LatencyReport;
   load?: LoadReport;

@@ -1,9 +1,9 @@
-// `npm run bench`: bundle sizes, cold load, Redis round trips, warm latency and a load test of the whole flow, in one
-// run on this machine; writes bench/results.json and bench/results.md. Options (all optional):
-//   --phases=bundles,cold,roundtrips,latency,load   run only some phases (then results go to bench/partial.*)
+// `npm run bench`: bundle sizes, cold load, first requests, Redis round trips, warm latency and a load test of the whole
+// flow, in one run on this machine; writes bench/results.json and bench/results.md. Options (all optional):
+//   --phases=bundles,cold,first,roundtrips,latency,load   run only some phases (then results go to bench/partial.*)
 //   --save-before                                   also save this run as bench/before.json (the "before" figures)
 //   --render                                        measure nothing: write bench/results.md again from bench/results.json
-// Environment: BENCH_COLD_RUNS (12), BENCH_LATENCY_SAMPLES (200), BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (120),
+// Environment: BENCH_COLD_RUNS (12), BENCH_FIRST_RUNS (8), BENCH_LATENCY_SAMPLES (200), BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (120),
 // BENCH_LOAD_FLOWS (per user, 10), BENCH_RAMP_MS (5000).
 import { execSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { buildBundles } from "./bundles.ts";
 import { measureColdLoads } from "./cold-load.ts";
+import { measureFirstRequests } from "./first-request.ts";
 import { measureLatency } from "./latency.ts";
 import { runLoad } from "./load.ts";
 import { machineInfo } from "./machine.ts";
@@ -22,7 +23,7 @@ import { startBenchStack, type BenchStack } from "./stack.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH = resolve(ROOT, "bench");
-const ALL_PHASES = ["bundles", "cold", "roundtrips", "latency", "load"] as const;
+const ALL_PHASES = ["bundles", "cold", "first", "roundtrips", "latency", "load"] as const;
 type Phase = (typeof ALL_PHASES)[number];
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}`))?.split("=")[1];
@@ -75,7 +76,7 @@ const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
 
 const minimal = { name: "minimal handler", entry: "bench/fixtures/minimal-handler.ts" };
 
-if (phases.has("bundles") || phases.has("cold")) {
+if (phases.has("bundles") || phases.has("cold") || phases.has("first")) {
   const built = await phase("build", () => buildBundles(ROOT, resolve(ROOT, ".bench", "bundles"), [minimal]));
   const functions = built.filter((b) => b.name !== minimal.name);
   const baseline = built.find((b) => b.name === minimal.name)!;
@@ -100,6 +101,14 @@ if (phases.has("bundles") || phases.has("cold")) {
         .filter((l) => l.name !== minimal.name)
         .map((l) => ({ ...l, importRatio: l.importMs / base.importMs, processRatio: l.processMs / base.processMs })),
     };
+  }
+  if (phases.has("first")) {
+    const runs = intFromEnv("BENCH_FIRST_RUNS", 8);
+    const photo = await samplePhoto();
+    const bundles = functions.map(({ name, file }) => ({ name, file }));
+    results.firstRequest = await phase("first request", () =>
+      measureFirstRequests(ROOT, bundles, { name: baseline.name, file: baseline.file }, photo, runs),
+    );
   }
 }
 

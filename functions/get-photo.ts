@@ -4,7 +4,7 @@ import { settlePendingPhoto } from "../lib/photos/photos.ts";
 import { pictureName } from "../lib/schemas/photos.ts";
 import { readyPictureKey } from "../lib/sessions/urls.ts";
 import { getConfig } from "../lib/wiring/config.ts";
-import { objectStore, photoDeps } from "../lib/wiring/photos.ts";
+import { objectStore, photoReadDeps } from "../lib/wiring/photos.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 import type { pictureLinkBody } from "../lib/schemas/responses.ts";
 import type * as z from "../lib/schemas/zod.ts";
@@ -15,7 +15,7 @@ export const handler = httpHandler({}, async (request) => {
   const name = pictureName.safeParse(request.pathParameters.name);
   if (!name.success) throw new RouteNotFoundError();
   const opened = await openRequestedSession(request);
-  const session = name.data === "user" ? await settlePendingPhoto(photoDeps(request.signal), opened) : opened;
+  const session = name.data === "user" ? await settlePendingPhoto(photoReadDeps(request.signal), opened) : opened;
   const ready = readyPictureKey(session, name.data);
   if (!ready) throw new HttpError(404, "picture_not_ready", `The ${name.data} picture is not ready.`);
   const expiresAt = new Date(Date.now() + config.DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString();

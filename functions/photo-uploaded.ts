@@ -4,7 +4,7 @@ import { logger } from "../lib/observability/logger.ts";
 import { countMetric } from "../lib/observability/metrics.ts";
 import { confirmPhoto } from "../lib/photos/photos.ts";
 import { sessionIdOfPhotoKey } from "../lib/storage/objects.ts";
-import { photoDeps } from "../lib/wiring/photos.ts";
+import { photoEventDeps } from "../lib/wiring/photos.ts";
 
 // S3 ObjectCreated on sessions/*/uploads/*/user-photo: check the real object and settle the photo.
 export const handler = eventHandler<S3Event>({}, async (event) => {
@@ -16,7 +16,7 @@ export const handler = eventHandler<S3Event>({}, async (event) => {
       continue;
     }
     logger.appendKeys({ sessionId });
-    const photo = await confirmPhoto(photoDeps(), sessionId, key);
+    const photo = await confirmPhoto(photoEventDeps(), sessionId, key);
     logger.info("photo checked", { status: photo?.status ?? "discarded", reason: photo?.reason });
     if (photo?.status === "ready") countMetric("PhotosReady");
     if (photo?.status === "rejected") countMetric("PhotosRejected");

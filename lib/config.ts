@@ -21,12 +21,14 @@ const envSchema = z.object({
   SERVICE_NAME: text("hera-api"),
   AWS_REGION: text("ap-northeast-1"),
 
-  // Secrets (lib/secrets.ts): in AWS each comes from the SSM parameter named by `<NAME>_PARAMETER`, and the
-  // plain variable is unset; locally the plain variable holds the value. Both are checked when the secrets load.
+  // Secrets (lib/secrets.ts): in AWS each comes from the SSM parameter named by `<NAME>_PARAMETER` (read through the
+  // Parameters and Secrets Lambda Extension, on the port it documents), and the plain variable is unset; locally the
+  // plain variable holds the value. Both are checked when the secrets load.
   UPSTASH_REDIS_REST_URL: optionalUrl,
   UPSTASH_REDIS_REST_URL_PARAMETER: optionalText,
   UPSTASH_REDIS_REST_TOKEN: optionalText,
   UPSTASH_REDIS_REST_TOKEN_PARAMETER: optionalText,
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65_535)), 2773),
   REDIS_TIMEOUT_MS: intFrom(2000, 100),
   REDIS_RETRIES: intFrom(1),
   REDIS_KEY_PREFIX: text("hera"),

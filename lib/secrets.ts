@@ -1,5 +1,6 @@
-// Resolving a function's secrets: from SSM parameters named in its environment, or from plain variables locally.
-// The process-wide loader is wiring (lib/wiring/secrets.ts); the middleware that runs it is in lib/http.
+// Resolving a function's secrets: from SSM parameters named in its environment (read through the Parameters and Secrets
+// Lambda Extension, lib/clients/parameters-extension.ts), or from plain variables locally. The process-wide loader is
+// wiring (lib/wiring/secrets.ts); the middleware that runs it is in lib/http.
 import * as z from "./schemas/zod.ts";
 import { SECRET_NAMES, type Config } from "./config.ts";
 
@@ -17,7 +18,7 @@ export interface ParameterSource {
 /** What the secrets are resolved from: the plain variables, the parameter names, and the provider choice. */
 export type SecretSettings = Pick<Config, SecretName | `${SecretName}_PARAMETER` | "CHAT_PROVIDER" | "IMAGE_PROVIDER">;
 
-/** A deployment mistake about secrets (one missing, or malformed): a 500 until fixed, unlike SSM not answering. */
+/** A deployment mistake about secrets (one missing, or malformed): a 500 until fixed, unlike the parameter store not answering. */
 export class SecretConfigurationError extends Error {
   override readonly name: string = "SecretConfigurationError";
   constructor(
@@ -62,8 +63,8 @@ function isWanted(settings: SecretSettings, name: SecretName): boolean {
   return settings.CHAT_PROVIDER === "gemini" || settings.IMAGE_PROVIDER === "gemini";
 }
 
-/** Resolves every secret: from its SSM parameter when one is named (one batched, decrypted read), else from its plain variable. */
-export async function resolveSecrets(settings: SecretSettings, source: () => Promise<ParameterSource>): Promise<Secrets> {
+/** Resolves every secret: from its SSM parameter when one is named (all read together, decrypted), else from its plain variable. */
+export async function resolveSecrets(settings: SecretSettings, source: () => ParameterSource): Promise<Secrets> {
   const resolved: Partial<Record<SecretName, string>> = {};
   const fromParameters: Array<[SecretName, string]> = [];
   for (const name of SECRET_NAMES) {
@@ -75,7 +76,7 @@ export async function resolveSecrets(settings: SecretSettings, source: () => Pro
     }
   }
   if (fromParameters.length > 0) {
-    const values = await (await source()).getSecureStrings(fromParameters.map(([, parameter]) => parameter));
+    const values = await source().getSecureStrings(fromParameters.map(([, parameter]) => parameter));
     for (const [name, parameter] of fromParameters) {
       const value = values[parameter];
       if (value === undefined || value === "") throw new MissingSecretError(name, parameter);
@@ -101,7 +102,7 @@ export interface SecretLoader {
 }
 
 /** A SecretLoader over the given settings and parameter source (tests pass fakes). */
-export function createSecretLoader(settings: () => SecretSettings, source: () => Promise<ParameterSource>): SecretLoader {
+export function createSecretLoader(settings: () => SecretSettings, source: () => ParameterSource): SecretLoader {
   let loaded: Secrets | undefined;
   let loading: Promise<Secrets> | undefined;
 

@@ -144,7 +144,7 @@ function toHttpError(error: unknown): HttpError {
 
 /**
  * Loads the function's secrets before the handler, on the cold start (warm invocations pass at once).
- * A failed read of SSM ends the request as a 503 and is retried by the next invocation.
+ * A failed read of the parameter store ends the request as a 503 and is retried by the next invocation.
  */
 export function loadSecretsFirst<Event, Result, LambdaContext extends Context = Context>(
   loader: Pick<SecretLoader, "load">,

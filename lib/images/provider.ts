@@ -88,3 +88,11 @@ export const LOCAL_IMAGE_TRAITS: ImageProviderTraits = { id: "local/v1", partner
 export function geminiImageTraits(model: string): ImageProviderTraits {
   return { id: `gemini/${model}`, partnerUsesUserPhoto: false };
 }
+
+/**
+ * The traits of the provider a configuration selects, without the provider itself: what the request side of a job
+ * needs, so that requestImage's bundle holds neither sharp nor the Gemini SDK (lib/images/select.ts makes the provider).
+ */
+export function imageProviderTraits(choice: { provider: "local" | "gemini"; model: string }): ImageProviderTraits {
+  return choice.provider === "local" ? LOCAL_IMAGE_TRAITS : geminiImageTraits(choice.model);
+}

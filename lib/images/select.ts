@@ -1,5 +1,5 @@
 import { createLocalImageProvider } from "./local-provider.ts";
-import { geminiImageTraits, type ImageProvider } from "./provider.ts";
+import { imageProviderTraits, type ImageProvider } from "./provider.ts";
 
 export interface ImageProviderChoice {
   provider: "local" | "gemini";
@@ -11,7 +11,7 @@ export interface ImageProviderChoice {
 /** The ImageProvider chosen by configuration; the Gemini SDK is loaded only on its first generation. */
 export function selectImageProvider(choice: ImageProviderChoice): ImageProvider {
   if (choice.provider === "local") return createLocalImageProvider();
-  // Evaluated lazily so that functions which only need the traits (the request side) never load the SDK.
+  // The SDK (an external package, not in the bundle) is read and evaluated at the first generation, not at start-up.
   let loaded: Promise<ImageProvider> | undefined;
   const load = () =>
     (loaded ??= import("./gemini-provider.ts").then(({ createGeminiImageProvider }) =>
@@ -22,7 +22,7 @@ export function selectImageProvider(choice: ImageProviderChoice): ImageProvider 
       }),
     ));
   return {
-    ...geminiImageTraits(choice.model),
+    ...imageProviderTraits(choice),
     generate: async (input, signal, options) => (await load()).generate(input, signal, options),
   };
 }

@@ -7,16 +7,24 @@ import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import { objectKeys, type ObjectStore, type UploadSigner } from "../storage/objects.ts";
 import type { PhotoContentType } from "../schemas/photos.ts";
-import { inspectImage, type InspectionResult } from "./inspect.ts";
+import type { InspectionResult, PhotoInspector } from "./inspect.ts";
 
 export interface PhotoDeps extends Clocked {
   store: SessionStore;
   objects: ObjectStore;
   maxPhotoBytes: number;
   uploadTtlSeconds: number;
-  inspect?: (bytes: Buffer, declared: PhotoContentType) => Promise<InspectionResult>;
   /** How long a read leaves a fresh upload to its S3 event before confirming it itself (default PHOTO_EVENT_GRACE_MS). */
   eventGraceMs?: number;
+}
+
+/**
+ * What checking an uploaded photo needs besides: how its bytes are judged. The S3 event's function decodes them in full
+ * (lib/photos/decode.ts, sharp); a read that confirms a photo whose event is late checks them without a decoder
+ * (`inspectImageFraming`), so that the functions every poll reaches carry no native image library.
+ */
+export interface PhotoCheckDeps extends PhotoDeps {
+  inspect: PhotoInspector;
 }
 
 /**
@@ -70,10 +78,10 @@ export async function requestPhotoUpload(
 }
 
 /**
- * Checks an uploaded object against what was declared (size, magic bytes, a full decode) and marks the photo
- * ready or rejected, deleting a rejected object. Safe to run twice and from two places (S3 event and a read).
+ * Checks an uploaded object against what was declared (size, then `deps.inspect`) and marks the photo ready or
+ * rejected, deleting a rejected object. Safe to run twice and from two places (S3 event and a read).
  */
-export async function confirmPhoto(deps: PhotoDeps, sessionId: string, key: string): Promise<PhotoState | null> {
+export async function confirmPhoto(deps: PhotoCheckDeps, sessionId: string, key: string): Promise<PhotoState | null> {
   const session = await deps.store.load(sessionId);
   if (!isAwaiting(session, key)) {
     // An upload nobody is waiting for (session gone, or replaced by a newer upload) is not kept.
@@ -107,7 +115,7 @@ function isAwaiting(session: Session | null, key: string): session is Session & 
 }
 
 async function judge(
-  deps: PhotoDeps,
+  deps: PhotoCheckDeps,
   photo: PhotoState,
   object: { bytes: Buffer; size: number; contentType?: string },
 ): Promise<InspectionResult> {
@@ -116,7 +124,7 @@ async function judge(
   if (photo.size !== undefined && object.size !== photo.size) return { ok: false, reason: "size_mismatch" };
   // S3 enforces the upload policy's Content-Type; an emulator, or a policy loosened by mistake, may not.
   if (mediaType(object.contentType) !== photo.contentType) return { ok: false, reason: "content_type_mismatch" };
-  return (deps.inspect ?? inspectImage)(object.bytes, photo.contentType as PhotoContentType);
+  return deps.inspect(object.bytes, photo.contentType as PhotoContentType);
 }
 
 /** The media type of a Content-Type value (`image/png` of `Image/PNG; q=1`), or null without one. */
@@ -128,7 +136,7 @@ function mediaType(contentType: string | undefined): string | null {
  * On a read: confirms a pending photo whose object has been stored for longer than the S3 event takes to settle it
  * (PHOTO_EVENT_GRACE_MS), so the flow never waits on a late or lost event.
  */
-export async function settlePendingPhoto(deps: PhotoDeps, session: Session): Promise<Session> {
+export async function settlePendingPhoto(deps: PhotoCheckDeps, session: Session): Promise<Session> {
   if (session.photo?.status !== "pending") return session;
   const storedAt = await deps.objects.storedAt(session.photo.key);
   if (!storedAt) return session;

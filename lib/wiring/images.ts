@@ -4,7 +4,7 @@ import { createLambdaDispatcher, type JobDispatcher } from "../images/dispatch.t
 import type { ImageRequestDeps } from "../images/request.ts";
 import { lostJobAfterMs } from "../sessions/model.ts";
 import type { ImageWorkerDeps } from "../images/worker.ts";
-import type { ImageProvider } from "../images/provider.ts";
+import { imageProviderTraits, type ImageProvider, type ImageProviderTraits } from "../images/provider.ts";
 import { selectImageProvider } from "../images/select.ts";
 import { getConfig } from "./config.ts";
 import { imageRateLimiter } from "./limits.ts";
@@ -15,17 +15,23 @@ import { sessionStore } from "./sessions.ts";
 let images: ImageProvider | undefined;
 let lambda: LambdaClient | undefined;
 
-/** The image provider chosen by IMAGE_PROVIDER (local unless configured otherwise). */
+/** The image provider chosen by IMAGE_PROVIDER (local unless configured otherwise): the worker's. */
 export function imageProvider(): ImageProvider {
   const config = getConfig();
   images ??= selectImageProvider({
     provider: config.IMAGE_PROVIDER,
     model: config.IMAGE_MODEL,
-    // Only the worker generates (and is given the key); the request side reads the provider's traits.
+    // Only the worker generates (and is given the key).
     apiKey: secret("GEMINI_API_KEY"),
     baseUrl: config.GEMINI_BASE_URL,
   });
   return images;
+}
+
+/** What the request side knows of the configured provider, without loading it: requestImage ships no sharp and no SDK. */
+function imageTraits(): ImageProviderTraits {
+  const config = getConfig();
+  return imageProviderTraits({ provider: config.IMAGE_PROVIDER, model: config.IMAGE_MODEL });
 }
 
 /** The async invocation of the image worker (locally serverless-offline's Lambda endpoint), on the process-wide client. */
@@ -47,7 +53,7 @@ export function imageRequestDeps(signal?: AbortSignal): ImageRequestDeps {
     objects: objectStore(signal),
     dispatcher: imageDispatcher(signal),
     limiter: imageRateLimiter(),
-    traits: imageProvider(),
+    traits: imageTraits(),
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
     staleAfterMs: lostJobAfterMs(config.IMAGE_TIMEOUT_SECONDS),
   };

@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import type { ChatProvider } from "../interview/chat-provider.ts";
-import { createLocalInterviewer } from "../interview/local-interviewer.ts";
+import { createLocalInterviewer, localFirstQuestion } from "../interview/local-interviewer.ts";
 import type { CreateSessionDeps } from "../sessions/sessions.ts";
 import type { MessageDeps } from "../sessions/turn.ts";
 import { getConfig } from "./config.ts";
@@ -28,9 +28,12 @@ function lazyGeminiInterviewer(config: Config): ChatProvider {
   };
 }
 
-/** What opening a session needs: the store and the interviewer's first question. */
+/**
+ * What opening a session needs: the store and the interviewer's first question. Every interviewer opens with the local
+ * one's deterministic question (no model call), so createSession never loads the Gemini SDK, nor needs its key.
+ */
 export function createSessionDeps(): CreateSessionDeps {
-  return { store: sessionStore(), interviewer: chatProvider() };
+  return { store: sessionStore(), interviewer: { firstQuestion: async (input) => localFirstQuestion(input) } };
 }
 
 /** What answering a message needs: the store, the interviewer and the cap on user messages. */

@@ -1,5 +1,7 @@
 import { createS3Bucket } from "../clients/s3.ts";
-import type { PhotoDeps, PhotoUploadDeps } from "../photos/photos.ts";
+import { inspectImage } from "../photos/decode.ts";
+import { inspectImageFraming } from "../photos/inspect.ts";
+import type { PhotoCheckDeps, PhotoDeps, PhotoUploadDeps } from "../photos/photos.ts";
 import type { UploadSigner } from "../storage/objects.ts";
 import { S3ObjectStore } from "../storage/s3-object-store.ts";
 import { S3UploadSigner } from "../storage/s3-upload-signer.ts";
@@ -44,6 +46,19 @@ export function photoDeps(signal?: AbortSignal): PhotoDeps {
     maxPhotoBytes: config.MAX_PHOTO_BYTES,
     uploadTtlSeconds: config.PHOTO_UPLOAD_TTL_SECONDS,
   };
+}
+
+/** What the S3 event's check of an upload needs: a full decode, with sharp (photoUploaded is the function that ships it). */
+export function photoEventDeps(): PhotoCheckDeps {
+  return { ...photoDeps(), inspect: inspectImage };
+}
+
+/**
+ * What a read needs to confirm a photo whose S3 event is late: the checks that need no decoder (size, magic bytes, the
+ * format's framing), so that getSession and getPhoto, which every poll reaches, carry no sharp.
+ */
+export function photoReadDeps(signal?: AbortSignal): PhotoCheckDeps {
+  return { ...photoDeps(signal), inspect: inspectImageFraming };
 }
 
 /** What granting a photo upload needs: the photo domain and the signer of presigned POST forms. */

@@ -1,12 +1,20 @@
+import { parametersExtensionSource } from "../clients/parameters-extension.ts";
 import { createSecretLoader, type ParameterSource, type SecretLoader, type SecretName, type Secrets } from "../secrets.ts";
 import { getConfig } from "./config.ts";
 
-// The SSM client is loaded only by a function that names a parameter, so the local stack never evaluates it.
-const ssmSource = async (): Promise<ParameterSource> =>
-  (await import("../clients/ssm.ts")).ssmParameterSource({ region: getConfig().AWS_REGION });
+// Made when the first parameter is read (during the first invocation: the extension answers only then), with the
+// session token Lambda gives the function, which the extension takes as proof that the call comes from it.
+const extensionSource = (): ParameterSource => {
+  const config = getConfig();
+  return parametersExtensionSource({
+    port: config.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT,
+    sessionToken: process.env.AWS_SESSION_TOKEN,
+    timeoutMs: config.DEPENDENCY_TIMEOUT_MS,
+  });
+};
 
-/** The secrets of this container: SSM in AWS, plain variables locally; loaded by the chains in lib/http. */
-export const processSecrets: SecretLoader = createSecretLoader(getConfig, ssmSource);
+/** The secrets of this container: SSM through the Parameters and Secrets extension in AWS, plain variables locally. */
+export const processSecrets: SecretLoader = createSecretLoader(getConfig, extensionSource);
 
 /** Resolves this container's secrets once; call before the first use of a client. */
 export function loadSecrets(): Promise<Secrets> {

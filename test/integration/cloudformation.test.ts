@@ -6,7 +6,7 @@ import { parseEnv } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpApiRoutes, serverlessFunctions, stageParams } from "../helpers/serverless-config.ts";
 import { cleanShell, runSls } from "../helpers/sls.ts";
-import { zipEntryNames } from "../helpers/zip.ts";
+import { withPackagingLock } from "../helpers/packaged-stage.ts";
 
 // `sls package` for each stage, offline (no AWS account), into a temporary directory; its CloudFormation template is
 // what `sls deploy` would send. Every stage is packaged from a clean shell; prod once more from a careless one
@@ -71,7 +71,9 @@ async function packageStage(stage: Stage, name: string, shell: NodeJS.ProcessEnv
   const directory = join(workDirectory, name);
   // Its own build folder, so that a dev stack or another test run using .esbuild is left alone.
   const env = { ...shell, ESBUILD_WORK_FOLDER: `.esbuild-cfn-${stage}` };
-  const run = await runSls(["package", "--stage", stage, "--package", directory], env);
+  // Under the run's packaging lock: the framework stages every package in the project's .serverless/ before moving
+  // it, and test/integration/packages.test.ts packages prod at the same time.
+  const run = await withPackagingLock(() => runSls(["package", "--stage", stage, "--package", directory], env));
   if (run.code !== 0) throw new Error(`sls package --stage ${stage} failed (${run.code}):\n${run.output}`);
   const raw = readFileSync(join(directory, "cloudformation-template-update-stack.json"), "utf8");
   return { template: JSON.parse(raw) as Template, raw, directory };
@@ -126,24 +128,24 @@ const GEMINI_PARAMETER = "/hera/prod/gemini-api-key";
 
 // What each function's code calls (besides writing its own logs), and the secrets it reads.
 const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: string[] }> = {
-  createSession: { actions: ["ssm:GetParameters"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
-  getSession: { actions: ["ssm:GetParameters", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
-  postMessage: { actions: ["ssm:GetParameters"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
-  requestPhotoUpload: { actions: ["ssm:GetParameters", "s3:PutObject", "s3:DeleteObject"], parameters: REDIS_PARAMETERS },
-  getPhoto: { actions: ["ssm:GetParameters", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
-  photoUploaded: { actions: ["ssm:GetParameters", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
-  completeSession: { actions: ["ssm:GetParameters", "s3:GetObject", "dynamodb:PutItem", "dynamodb:GetItem"], parameters: REDIS_PARAMETERS },
+  createSession: { actions: ["ssm:GetParameter"], parameters: REDIS_PARAMETERS },
+  getSession: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
+  postMessage: { actions: ["ssm:GetParameter"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
+  requestPhotoUpload: { actions: ["ssm:GetParameter", "s3:PutObject", "s3:DeleteObject"], parameters: REDIS_PARAMETERS },
+  getPhoto: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
+  photoUploaded: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
+  completeSession: { actions: ["ssm:GetParameter", "s3:GetObject", "dynamodb:PutItem", "dynamodb:GetItem"], parameters: REDIS_PARAMETERS },
   getResult: { actions: ["s3:GetObject", "dynamodb:GetItem"], parameters: [] },
   deleteSession: {
-    actions: ["ssm:GetParameters", "s3:DeleteObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:DeleteItem"],
+    actions: ["ssm:GetParameter", "s3:DeleteObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:DeleteItem"],
     parameters: REDIS_PARAMETERS,
   },
-  requestImage: { actions: ["ssm:GetParameters", "s3:GetObject", "lambda:InvokeFunction"], parameters: REDIS_PARAMETERS },
+  requestImage: { actions: ["ssm:GetParameter", "s3:GetObject", "lambda:InvokeFunction"], parameters: REDIS_PARAMETERS },
   imageWorker: {
-    actions: ["ssm:GetParameters", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "sqs:SendMessage"],
+    actions: ["ssm:GetParameter", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "sqs:SendMessage"],
     parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER],
   },
-  health: { actions: ["ssm:GetParameters", "s3:ListBucket", "dynamodb:DescribeTable"], parameters: REDIS_PARAMETERS },
+  health: { actions: ["ssm:GetParameter", "s3:ListBucket", "dynamodb:DescribeTable"], parameters: REDIS_PARAMETERS },
   openapi: { actions: [], parameters: [] },
 };
 const LOG_ACTIONS = ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"];
@@ -200,10 +202,12 @@ describe("sls package: the deployer's shell never reaches a stage", () => {
   });
 
   it("refuses to package with the local stack's build target, naming the variable", async () => {
-    const run = await runSls(["package", "--stage", "staging", "--package", join(workDirectory, "refused")], {
-      ...cleanShell(),
-      ESBUILD_INSTALL_TARGET: "host",
-    });
+    const run = await withPackagingLock(() =>
+      runSls(["package", "--stage", "staging", "--package", join(workDirectory, "refused")], {
+        ...cleanShell(),
+        ESBUILD_INSTALL_TARGET: "host",
+      }),
+    );
     expect(run.code).not.toBe(0);
     expect(run.output).toContain("ESBUILD_INSTALL_TARGET=host");
   });
@@ -620,6 +624,7 @@ describe("deploy/deploy-role-policy.json: what the deploy role of the README may
       ]),
     );
     expect(actions).not.toContain("ssm:GetParameters"); // the check never reads a value
+    expect(actions).not.toContain("ssm:GetParameter");
   });
 
   it("scopes what it can to this service's names", () => {
@@ -675,13 +680,14 @@ describe.skipIf(!cfnLintAvailable && process.env.CI !== "true")("cfn-lint on eve
   });
 });
 
-describe("sls package --stage prod: the Lambda packages", () => {
-  it("carries the bundle and sharp's linux-arm64 binary, and no TypeScript source", () => {
-    const entries = zipEntryNames(join(packaged.prod.directory, "getPhoto.zip"));
-    expect(entries).toContain("functions/get-photo.mjs");
-    expect(entries.some((entry) => /^node_modules\/@img\/sharp-linux-arm64\/lib\/.*\.node$/.test(entry))).toBe(true);
-    expect(entries.some((entry) => /^node_modules\/@img\/sharp-libvips-linux-arm64\//.test(entry))).toBe(true);
-    expect(entries.filter((entry) => /linux-x64|darwin|win32/.test(entry))).toEqual([]);
-    expect(entries.filter((entry) => entry.endsWith(".ts") && !entry.endsWith(".d.ts"))).toEqual([]);
+describe("sls package --stage prod: the Parameters and Secrets extension", () => {
+  const LAYER = /^arn:aws:lambda:ap-northeast-1:133490724326:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/;
+
+  it("is attached to every function that reads a secret, and to no other", () => {
+    for (const [name, expected] of Object.entries(EXPECTED_PERMISSIONS)) {
+      const layers = (resources()[logicalIdOf(name)]?.Properties.Layers as string[] | undefined) ?? [];
+      if (expected.parameters.length === 0) expect(layers, name).toEqual([]);
+      else expect(layers, name).toEqual([expect.stringMatching(LAYER)]);
+    }
   });
 });

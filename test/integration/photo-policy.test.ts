@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { integrationRedis } from "../helpers/integration.ts";
 import { createS3Bucket } from "../../lib/clients/s3.ts";
 import { S3UploadSigner } from "../../lib/storage/s3-upload-signer.ts";
-import { confirmPhoto, requestPhotoUpload, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
+import { inspectImage } from "../../lib/photos/decode.ts";
+import { inspectImageFraming } from "../../lib/photos/inspect.ts";
+import { confirmPhoto, requestPhotoUpload, type PhotoCheckDeps, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../lib/storage/objects.ts";
@@ -186,7 +188,14 @@ describe("S3ObjectStore on s3rver", () => {
 describe("confirmPhoto on real S3 and Redis", () => {
   const redis = integrationRedis();
   const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-photos" });
-  const deps: PhotoUploadDeps = { store, objects, uploads, maxPhotoBytes: 10 * 1024 * 1024, uploadTtlSeconds: 300 };
+  const deps: PhotoUploadDeps & PhotoCheckDeps = {
+    store,
+    objects,
+    uploads,
+    maxPhotoBytes: 10 * 1024 * 1024,
+    uploadTtlSeconds: 300,
+    inspect: inspectImage,
+  };
 
   async function uploadAs(bytes: Buffer, contentType: "image/png" | "image/jpeg", formContentType: string = contentType) {
     const id = newSessionId();
@@ -211,6 +220,18 @@ describe("confirmPhoto on real S3 and Redis", () => {
     expect(photo).toMatchObject({ status: "rejected", reason: "type_mismatch" });
     expect((await store.load(id))?.photo).toMatchObject({ status: "rejected", reason: "type_mismatch", key });
     expect(await objects.exists(key)).toBe(false);
+  });
+
+  it("lets a read, with no decoder, mark a real PNG ready and reject a cut one", async () => {
+    const reading = { ...deps, inspect: inspectImageFraming };
+    const whole = await uploadAs(png, "image/png");
+    const cut = await uploadAs(png.subarray(0, png.length - 20), "image/png");
+
+    await expect(confirmPhoto(reading, whole.id, whole.key)).resolves.toMatchObject({ status: "ready", size: png.length });
+    await expect(confirmPhoto(reading, cut.id, cut.key)).resolves.toMatchObject({ status: "rejected", reason: "not_decodable" });
+    expect(await objects.exists(whole.key)).toBe(true);
+    expect(await objects.exists(cut.key)).toBe(false);
+    await objects.removePrefix(objectKeys.sessionPrefix(whole.id));
   });
 
   it("rejects a real PNG that was stored as text/html, and deletes its object", async () => {

@@ -12,6 +12,8 @@ export interface IntegrationServices {
   bucket: string;
   dynamoEndpoint: string;
   table: string;
+  /** Where `sls package` writes each stage, once per run, for the test files that read the packages (test/helpers/packaged-stage.ts). */
+  packagesDirectory: string;
 }
 
 declare module "vitest" {
@@ -26,6 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bucket = "hera-integration-photos";
   const table = "hera-integration-results";
   const directory = mkdtempSync(join(tmpdir(), "hera-s3-"));
+  const packagesDirectory = mkdtempSync(join(tmpdir(), "hera-packages-"));
   const upstash = await startUpstashRest({ port: 0, token });
   const dynamo = await startDynamo(0, table);
   const s3 = await startS3(0, bucket, directory);
@@ -37,9 +40,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     bucket,
     dynamoEndpoint: dynamo.endpoint,
     table,
+    packagesDirectory,
   });
   return async () => {
     await Promise.allSettled([upstash.close(), dynamo.close(), s3.close()]);
     rmSync(directory, { recursive: true, force: true });
+    rmSync(packagesDirectory, { recursive: true, force: true });
   };
 }

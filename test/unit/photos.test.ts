@@ -1,13 +1,15 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConflictError } from "../../lib/errors.ts";
-import { inspectImage, sniffImageType } from "../../lib/photos/inspect.ts";
+import { inspectImage } from "../../lib/photos/decode.ts";
+import { inspectImageFraming, sniffImageType, type PhotoInspector } from "../../lib/photos/inspect.ts";
 import type { PhotoContentType } from "../../lib/schemas/photos.ts";
 import {
   confirmPhoto,
   PHOTO_EVENT_GRACE_MS,
   requestPhotoUpload,
   settlePendingPhoto,
+  type PhotoCheckDeps,
   type PhotoUploadDeps,
 } from "../../lib/photos/photos.ts";
 import type { PhotoState, Session } from "../../lib/sessions/model.ts";
@@ -36,15 +38,16 @@ beforeAll(async () => {
   [jpeg, png, webp] = await Promise.all([makeImage("jpeg"), makeImage("png"), makeImage("webp")]);
 });
 
-function setup(overrides: Partial<PhotoUploadDeps> = {}) {
+function setup(overrides: Partial<PhotoUploadDeps & PhotoCheckDeps> = {}) {
   const store = new MemorySessionStore(clock);
   const objects = new MemoryObjectStore(undefined, clock);
-  const deps: PhotoUploadDeps = {
+  const deps: PhotoUploadDeps & PhotoCheckDeps = {
     store,
     objects,
     uploads: objects,
     maxPhotoBytes: MAX_BYTES,
     uploadTtlSeconds: 300,
+    inspect: inspectImage,
     now: clock,
     ...overrides,
   };
@@ -91,20 +94,43 @@ describe("sniffImageType", () => {
   });
 });
 
-describe("inspectImage", () => {
-  it("accepts a real image of each type with its size", async () => {
+/** A segment of a JPEG: marker, then length and payload. */
+function jpegSegment(marker: number, payload: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt16BE(0xff00 | marker, 0);
+  head.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([head, payload]);
+}
+
+// Both checks of an upload: the S3 event's full decode, and the read's framing check (no decoder). Every upload that
+// the decode rejects in these cases, the framing check rejects too.
+describe.each<[string, PhotoInspector]>([
+  ["inspectImage (a full decode by sharp)", inspectImage],
+  ["inspectImageFraming (no decoder)", inspectImageFraming],
+])("%s", (_name, inspect) => {
+  it("accepts a real image of each type", async () => {
     for (const [bytes, type] of [
       [jpeg, "image/jpeg"],
       [png, "image/png"],
       [webp, "image/webp"],
     ] as const) {
-      await expect(inspectImage(bytes, type), type).resolves.toEqual({ ok: true, width: 64, height: 48 });
+      await expect(inspect(bytes, type), type).resolves.toMatchObject({ ok: true });
     }
   });
 
+  it("accepts the other encodings a phone or browser makes: progressive JPEG, lossless WebP, bytes after the JPEG's end", async () => {
+    const pixels = await sharp(png).raw().toBuffer();
+    const raw = { raw: { width: 64, height: 48, channels: 3 as const } };
+    const progressive = await sharp(pixels, raw).jpeg({ progressive: true }).toBuffer();
+    const lossless = await sharp(pixels, raw).webp({ lossless: true }).toBuffer();
+    await expect(inspect(progressive, "image/jpeg")).resolves.toMatchObject({ ok: true });
+    await expect(inspect(lossless, "image/webp")).resolves.toMatchObject({ ok: true });
+    await expect(inspect(Buffer.concat([jpeg, Buffer.alloc(64)]), "image/jpeg")).resolves.toMatchObject({ ok: true });
+  });
+
   it("rejects a PNG declared as JPEG, and a JPEG declared as WebP", async () => {
-    await expect(inspectImage(png, "image/jpeg")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
-    await expect(inspectImage(jpeg, "image/webp")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
+    await expect(inspect(png, "image/jpeg")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
+    await expect(inspect(jpeg, "image/webp")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
   });
 
   it("rejects an image with valid magic bytes that does not decode", async () => {
@@ -112,20 +138,46 @@ describe("inspectImage", () => {
     const truncatedPng = png.subarray(0, Math.floor(png.length / 2));
     const garbagePng = Buffer.concat([png.subarray(0, 8), Buffer.from("x".repeat(200))]);
     const garbageWebp = Buffer.concat([webp.subarray(0, 12), Buffer.alloc(200, 0x41)]);
+    const truncatedWebp = webp.subarray(0, webp.length - 40);
+    // A thumbnail's end marker inside an APP1 segment must not count as the photo's own end.
+    const thumbnail = Buffer.concat([jpeg.subarray(0, 40), Buffer.from([0xff, 0xd9])]);
+    const firstHalf = jpeg.subarray(2, Math.floor(jpeg.length / 2));
+    const cutAfterThumbnail = Buffer.concat([jpeg.subarray(0, 2), jpegSegment(0xe1, thumbnail), firstHalf]);
 
     for (const [name, bytes, type] of [
       ["truncated JPEG", truncatedJpeg, "image/jpeg"],
+      ["truncated JPEG carrying a whole thumbnail", cutAfterThumbnail, "image/jpeg"],
       ["truncated PNG", truncatedPng, "image/png"],
       ["PNG signature then garbage", garbagePng, "image/png"],
       ["WebP header then garbage", garbageWebp, "image/webp"],
+      ["truncated WebP", truncatedWebp, "image/webp"],
     ] as const) {
       expect(sniffImageType(bytes), name).toBe(type);
-      await expect(inspectImage(bytes, type), name).resolves.toEqual({ ok: false, reason: "not_decodable" });
+      await expect(inspect(bytes, type), name).resolves.toEqual({ ok: false, reason: "not_decodable" });
     }
   });
 
+  it("rejects a PNG whose pixel data was altered in transit", async () => {
+    const altered = Buffer.from(png);
+    const idat = altered.indexOf("IDAT", 8, "latin1");
+    altered[idat + 20] = altered[idat + 20]! ^ 0xff;
+    await expect(inspect(altered, "image/png")).resolves.toEqual({ ok: false, reason: "not_decodable" });
+  });
+
   it("rejects empty bytes", async () => {
-    await expect(inspectImage(Buffer.alloc(0), "image/png")).resolves.toEqual({ ok: false, reason: "empty" });
+    await expect(inspect(Buffer.alloc(0), "image/png")).resolves.toEqual({ ok: false, reason: "empty" });
+  });
+});
+
+describe("inspectImage", () => {
+  it("tells the dimensions of what it decoded", async () => {
+    for (const [bytes, type] of [
+      [jpeg, "image/jpeg"],
+      [png, "image/png"],
+      [webp, "image/webp"],
+    ] as const) {
+      await expect(inspectImage(bytes, type), type).resolves.toEqual({ ok: true, width: 64, height: 48 });
+    }
   });
 });
 
@@ -417,8 +469,8 @@ describe("settlePendingPhoto", () => {
   const longAgo = new Date(clock().getTime() - PHOTO_EVENT_GRACE_MS - 1000);
 
   it("confirms a pending photo only once its object exists", async () => {
-    // Prepare
-    const { store, objects, deps } = setup();
+    // Prepare: as the reads do, with the framing check and no decoder
+    const { store, objects, deps } = setup({ inspect: inspectImageFraming });
     const id = newSessionId();
     const photo = pendingPhoto(id, "image/jpeg", jpeg.length);
     await store.create(id, { tokenHash: "h", photo }, []);
@@ -465,6 +517,21 @@ describe("settlePendingPhoto", () => {
     // Assess
     expect(late.photo?.status).toBe("ready");
     expect(inspected).toBe(1);
+  });
+
+  it("rejects and deletes a cut upload whose event is late, as the S3 event's decode would", async () => {
+    // Prepare
+    const { store, objects, deps } = setup({ inspect: inspectImageFraming });
+    const id = newSessionId();
+    const cut = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+    const photo = pendingPhoto(id, "image/jpeg", cut.length);
+    await store.create(id, { tokenHash: "h", photo }, []);
+    objects.put(photo.key, cut, "image/jpeg", longAgo);
+    // Act
+    const settled = await settlePendingPhoto(deps, (await store.load(id))!);
+    // Assess
+    expect(settled.photo).toMatchObject({ status: "rejected", reason: "not_decodable" });
+    expect(objects.objects.has(photo.key)).toBe(false);
   });
 
   it("leaves a photo that is not pending untouched", async () => {

@@ -26,7 +26,7 @@ function fakeParameters(values: Record<string, string>) {
       return Object.fromEntries(names.filter((name) => name in values).map((name) => [name, values[name] ?? ""]));
     },
   };
-  return { calls, source: async () => source };
+  return { calls, source: () => source };
 }
 
 const storedInSsm = {
@@ -107,7 +107,7 @@ describe("resolving secrets", () => {
 });
 
 describe("the secret loader", () => {
-  it("reads SSM once per container however many invocations ask", async () => {
+  it("reads the parameters once per container however many invocations ask", async () => {
     const parameters = fakeParameters(storedInSsm);
     const loader = createSecretLoader(() => inAws, parameters.source);
     await Promise.all([loader.load(), loader.load()]);
@@ -135,7 +135,7 @@ describe("the secret loader", () => {
     };
     const loader = createSecretLoader(
       () => inAws,
-      async () => flaky,
+      () => flaky,
     );
     await expect(loader.load()).rejects.toThrow("socket hang up");
     await expect(loader.load()).resolves.toMatchObject({ UPSTASH_REDIS_REST_URL: storedInSsm[REDIS_URL_PARAMETER] });
@@ -149,7 +149,7 @@ describe("the secrets middleware", () => {
       .use(errorHandler())
       .handler(async () => ({ statusCode: 200, headers: {} }));
 
-  it("answers 503 with Retry-After when SSM cannot be read, and never reaches the handler", async () => {
+  it("answers 503 with Retry-After when the parameter store cannot be read, and never reaches the handler", async () => {
     const response = await handlerWith(() => Promise.reject(new Error("AccessDenied")))(httpEvent({}), fakeContext());
     expect(response.statusCode).toBe(503);
     expect(response.headers["Retry-After"]).toBe("5");

@@ -1,0 +1,25 @@
+// The size budgets of issue #16, per function: the function's own minified `.mjs` (as `sls package --stage prod` ships
+// it), and the whole unpacked package of a function that ships neither sharp nor @google/genai. Sizes are deterministic,
+// so test/integration/packages.test.ts asserts them on the packaged zips; the benchmark shows them beside its builds.
+
+const KB = 1024;
+
+/** The largest main bundle each function may have, in bytes. */
+export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
+  createSession: 280 * KB,
+  postMessage: 280 * KB,
+  openapi: 200 * KB,
+  getSession: 500 * KB,
+  getPhoto: 500 * KB,
+  photoUploaded: 500 * KB,
+  imageWorker: 520 * KB,
+  completeSession: 550 * KB,
+  getResult: 550 * KB,
+  deleteSession: 550 * KB,
+  health: 550 * KB,
+  requestPhotoUpload: 580 * KB,
+  requestImage: 620 * KB,
+};
+
+/** The largest unpacked package of a function without sharp or @google/genai, in bytes. */
+export const PLAIN_PACKAGE_BUDGET = 1.5 * 1024 * KB;
