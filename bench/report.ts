@@ -12,6 +12,12 @@ function pair(after: string, before: string | undefined): string {
 }
 
 /** results.md: the figures of one run, beside those of bench/before.json when given. */
+/** Bytes as whole MiB. */
+const mib = (bytes: number): string => `${round(bytes / 1024 ** 2)} MiB`;
+
+/** One Markdown table row. */
+const row = (...cells: Array<string | number>): string => `| ${cells.join(" | ")} |`;
+
 export function renderReport(results: BenchResults, before: BenchResults | undefined, notes: string | undefined): string {
   const lines: string[] = [];
   const out = (...text: string[]) => lines.push(...text);
@@ -27,7 +33,7 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
     "",
     `| CPU | cores | memory | OS | Node | Redis behind the REST endpoint | load average at start | date | code |`,
     `|---|---|---|---|---|---|---|---|---|`,
-    `| ${m.cpuModel} | ${m.cores} | ${m.memoryGiB} GiB | ${m.os} | ${m.node} | ${m.redisEngine ?? "-"} | ${m.loadAverageAtStart} | ${m.date} | ${results.revision} |`,
+    row(m.cpuModel, m.cores, `${m.memoryGiB} GiB`, m.os, m.node, m.redisEngine ?? "-", m.loadAverageAtStart, m.date, results.revision),
     "",
   );
 
@@ -57,7 +63,16 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
       const apis = b.awsApis?.join(", ") || "none";
       const externals = b.externals ? b.externals.join(", ") || "none" : "-";
       out(
-        `| ${b.name} | ${pair(kb(b.bytes), prior ? kb(prior.bytes) : undefined)} | ${target} | ${met} | ${apis} | ${b.sdks.join(", ") || "none"} | ${pair(externals, prior?.externals ? prior.externals.join(", ") || "none" : undefined)} | ${shares} |`,
+        row(
+          b.name,
+          pair(kb(b.bytes), prior ? kb(prior.bytes) : undefined),
+          target,
+          met,
+          apis,
+          b.sdks.join(", ") || "none",
+          pair(externals, prior?.externals ? prior.externals.join(", ") || "none" : undefined),
+          shares,
+        ),
       );
     }
     out("");
@@ -82,7 +97,15 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
     for (const c of results.coldLoad.functions) {
       const prior = old.get(c.name);
       out(
-        `| ${c.name} | ${pair(ms(c.importMs), prior ? ms(prior.importMs) : undefined)} | ${ms(c.importP90Ms)} | ${pair(ratio(c.importRatio), prior ? ratio(prior.importRatio) : undefined)} | ${pair(ms(c.processMs), prior ? ms(prior.processMs) : undefined)} | ${pair(ratio(c.processRatio), prior ? ratio(prior.processRatio) : undefined)} | ${ms(c.importMs - base.importMs)} |`,
+        row(
+          c.name,
+          pair(ms(c.importMs), prior ? ms(prior.importMs) : undefined),
+          ms(c.importP90Ms),
+          pair(ratio(c.importRatio), prior ? ratio(prior.importRatio) : undefined),
+          pair(ms(c.processMs), prior ? ms(prior.processMs) : undefined),
+          pair(ratio(c.processRatio), prior ? ratio(prior.processRatio) : undefined),
+          ms(c.importMs - base.importMs),
+        ),
       );
     }
     out("");
@@ -111,7 +134,17 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
     for (const f of results.firstRequest.functions) {
       const prior = old.get(f.name);
       out(
-        `| ${f.name} | ${f.event} | ${f.status || "-"} | ${pair(ms(f.importMs), prior ? ms(prior.importMs) : undefined)} | ${pair(ms(f.firstMs), prior ? ms(prior.firstMs) : undefined)} | ${ms(f.firstP90Ms)} | ${pair(ratio(f.firstRatio), prior ? ratio(prior.firstRatio) : undefined)} | ${pair(ms(f.processMs), prior ? ms(prior.processMs) : undefined)} | ${pair(ratio(f.processRatio), prior ? ratio(prior.processRatio) : undefined)} |`,
+        row(
+          f.name,
+          f.event,
+          f.status || "-",
+          pair(ms(f.importMs), prior ? ms(prior.importMs) : undefined),
+          pair(ms(f.firstMs), prior ? ms(prior.firstMs) : undefined),
+          ms(f.firstP90Ms),
+          pair(ratio(f.firstRatio), prior ? ratio(prior.firstRatio) : undefined),
+          pair(ms(f.processMs), prior ? ms(prior.processMs) : undefined),
+          pair(ratio(f.processRatio), prior ? ratio(prior.processRatio) : undefined),
+        ),
       );
     }
     out("");
@@ -123,14 +156,18 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
       "## 3. Redis round trips",
       "",
       "HTTP requests reaching the Upstash REST endpoint (`requestCount()` of dev/upstash-rest.ts, counted at the endpoint)",
-      "per call in steady state (after one uncounted whole flow), one whole flow walked alone on the stack. Synchronous calls are counted from request to answer;",
+      "per call in steady state (after one uncounted whole flow), one whole flow walked alone on the stack.",
+      "Synchronous calls are counted from request to answer;",
       "asynchronous work (S3 event, image worker) until the endpoint has been quiet for 2–3 s.",
       "",
       "| call | requests per call | target | met | note |",
       "|---|---:|---:|:-:|---|",
     );
     for (const r of results.roundTrips) {
-      const show = (counts: number[]) => (new Set(counts).size === 1 ? String(counts[0]) : `${Math.min(...counts)}–${Math.max(...counts)}`);
+      const show = (counts: number[]) => {
+        if (new Set(counts).size === 1) return String(counts[0]);
+        return `${Math.min(...counts)}–${Math.max(...counts)}`;
+      };
       const prior = old.get(r.step);
       const target = r.target === undefined ? "" : `≤ ${r.target}`;
       const met = r.target === undefined ? "" : mark(r.max <= r.target);
@@ -160,7 +197,15 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
     for (const r of l.rows) {
       const prior = old.get(r.label);
       out(
-        `| ${r.label} | ${r.samples} | ${pair(ms(r.p50Ms), prior ? ms(prior.p50Ms) : undefined)} | ${pair(ms(r.p99Ms), prior ? ms(prior.p99Ms) : undefined)} | ${ratio(r.p50Ratio)} | ${ratio(r.p99Ratio)} | ${r.note ?? ""} |`,
+        row(
+          r.label,
+          r.samples,
+          pair(ms(r.p50Ms), prior ? ms(prior.p50Ms) : undefined),
+          pair(ms(r.p99Ms), prior ? ms(prior.p99Ms) : undefined),
+          ratio(r.p50Ratio),
+          ratio(r.p99Ratio),
+          r.note ?? "",
+        ),
       );
     }
     out("", `Errors: ${l.errors.length}.`, "");
@@ -177,14 +222,24 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
       `${o.virtualUsers} virtual users at once (started over ${o.rampMs / 1000} s), each doing whole flows back to back — create, the`,
       "interview on the local provider (test/fixtures/interviews.ts, ja and en), photo presign and browser-style multipart",
       "POST to the presigned URL, partner and child images on the local provider (POST /images, then polling the session",
-      `view every second, as the demo page does), complete — starting no new flow after ${o.durationSeconds} s or ${o.maxFlowsPerUser} flows. Limits raised for the run`,
+      "view every second, as the demo page does), complete —",
+      `starting no new flow after ${o.durationSeconds} s or ${o.maxFlowsPerUser} flows. Limits raised for the run`,
       "(`SESSION_CREATE_LIMIT`, `MESSAGE_LIMIT`, `IMAGE_DAILY_LIMIT`). Memory: the sum of VmRSS over the stack's process tree",
       "(Upstash REST endpoint, dynalite, redis-server, serverless-offline with s3rver and its worker threads), sampled",
       "every 250 ms from /proc. Only localhost is reached.",
       "",
       "| flows completed | flows failed | errors | elapsed | flows / minute | flow p50 | flow p99 | peak stack RSS |",
       "|---:|---:|---:|---:|---:|---:|---:|---:|",
-      `| ${l.flowsCompleted} | ${l.flowsFailed} | ${pair(String(l.errors.length), b ? String(b.errors.length) : undefined)} | ${round(l.elapsedSeconds)} s | ${pair(String(round(l.flowsPerMinute)), b ? String(round(b.flowsPerMinute)) : undefined)} | ${pair(`${round(l.flowP50Seconds)} s`, b ? `${round(b.flowP50Seconds)} s` : undefined)} | ${pair(`${round(l.flowP99Seconds)} s`, b ? `${round(b.flowP99Seconds)} s` : undefined)} | ${pair(`${round(l.peakRssBytes / 1024 ** 2)} MiB`, b ? `${round(b.peakRssBytes / 1024 ** 2)} MiB` : undefined)} (${l.peakProcesses} processes) |`,
+      row(
+        l.flowsCompleted,
+        l.flowsFailed,
+        pair(String(l.errors.length), b ? String(b.errors.length) : undefined),
+        `${round(l.elapsedSeconds)} s`,
+        pair(String(round(l.flowsPerMinute)), b ? String(round(b.flowsPerMinute)) : undefined),
+        pair(`${round(l.flowP50Seconds)} s`, b ? `${round(b.flowP50Seconds)} s` : undefined),
+        pair(`${round(l.flowP99Seconds)} s`, b ? `${round(b.flowP99Seconds)} s` : undefined),
+        `${pair(mib(l.peakRssBytes), b ? mib(b.peakRssBytes) : undefined)} (${l.peakProcesses} processes)`,
+      ),
       "",
       "| endpoint | calls | p50 | p99 |",
       "|---|---:|---:|---:|",
@@ -192,7 +247,12 @@ export function renderReport(results: BenchResults, before: BenchResults | undef
     for (const e of l.endpoints) {
       const prior = old.get(e.label);
       out(
-        `| ${e.label} | ${e.calls} | ${pair(ms(e.p50Ms), prior ? ms(prior.p50Ms) : undefined)} | ${pair(ms(e.p99Ms), prior ? ms(prior.p99Ms) : undefined)} |`,
+        row(
+          e.label,
+          e.calls,
+          pair(ms(e.p50Ms), prior ? ms(prior.p50Ms) : undefined),
+          pair(ms(e.p99Ms), prior ? ms(prior.p99Ms) : undefined),
+        ),
       );
     }
     out("");

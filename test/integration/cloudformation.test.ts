@@ -644,7 +644,8 @@ const FRAMEWORK_WARNINGS: Array<{ rule: string; resource: RegExp; reason: string
     rule: "W3005",
     resource: /^(\w+LambdaFunction|HttpApiRoute\w+|HttpApiStage|PhotoUploadedCustomS31)$/,
     reason:
-      "the framework writes DependsOn beside the Ref or GetAtt it also writes (function → role, route → integration, stage → log group, custom resource → its function); harmless",
+      "the framework writes DependsOn beside the Ref or GetAtt it also writes (function → role, route → integration, " +
+      "stage → log group, custom resource → its function); harmless",
   },
 ];
 const cfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" });

@@ -202,7 +202,11 @@ describe("sls package --stage prod: a pruned package still runs", () => {
     };
     const script = `
       const { handler } = await import(process.argv[1]);
-      const context = { awsRequestId: "packaged", functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, getRemainingTimeInMillis: () => 10000 };
+      const context = {
+        awsRequestId: "packaged",
+        functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+        getRemainingTimeInMillis: () => 10000,
+      };
       const result = await handler(JSON.parse(process.env.TEST_EVENT), context);
       process.stderr.write("@@" + JSON.stringify(result));
       process.exit(0);`;
