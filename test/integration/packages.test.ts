@@ -190,6 +190,9 @@ describe("sls package --stage prod: a pruned package still runs", () => {
   async function invoke(name: string, bundle: string, event: unknown): Promise<{ statusCode: number; body: string }> {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? "",
+      // The bucket and the table are CloudFormation references in the template: any names do, no call reaches them.
+      PHOTO_BUCKET: "hera-api-photos-prod-packaged",
+      RESULTS_TABLE: "hera-api-results-prod",
       ...Object.fromEntries(Object.entries(variables[name] ?? {}).filter(([, value]) => typeof value === "string")),
       CHAT_PROVIDER: "gemini",
       GEMINI_BASE_URL: gemini.baseUrl,
