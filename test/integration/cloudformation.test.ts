@@ -632,7 +632,9 @@ describe("deploy/deploy-role-policy.json: what the deploy role of the README may
       for (const resource of asArray(statement.Resource).map(describeResource)) {
         if (resource === "*") continue;
         // AWS's own Parameters and Secrets extension layer, which the functions with secrets carry, is the one exception.
-        expect(resource).toMatch(/hera-api-|\/apis|\/tags\/|aws-service-role\/ops\.apigateway|layer:AWS-Parameters-and-Secrets-Lambda-Extension/);
+        expect(resource).toMatch(
+          /hera-api-|\/apis|\/tags\/|aws-service-role\/ops\.apigateway|layer:AWS-Parameters-and-Secrets-Lambda-Extension/,
+        );
       }
     }
   });
