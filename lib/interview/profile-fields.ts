@@ -11,16 +11,6 @@ import {
   type ProfileField,
 } from "../schemas/profile-fields.ts";
 
-export {
-  MIN_PERSONALITY_TRAITS,
-  PARTNER_KEYS,
-  PERSONALITY_TRAITS,
-  PROFILE_FIELDS,
-  type PartnerKey,
-  type PersonalityTrait,
-  type ProfileField,
-};
-
 /** What completeness looks at: which fields hold a value (the validated type is `Profile`). */
 export type ProfileShape = { readonly [Field in ProfileField]?: unknown } & {
   readonly personality?: Partial<Record<PersonalityTrait, number>>;

@@ -12,25 +12,15 @@ import {
   type Personality,
   type Profile,
 } from "../schemas/profile.ts";
-import { PERSONALITY_TRAITS, PROFILE_FIELDS, type ProfileField } from "./profile-fields.ts";
+import { PERSONALITY_TRAITS, PROFILE_FIELDS, type ProfileField } from "../schemas/profile-fields.ts";
 
 // The interview profile: what the interviewer collects before images can be generated.
 // A stored profile is always partial (it fills up over the chat); completeness is a
 // separate question answered by `missingFields`.
 
 export * from "../schemas/profile.ts";
-export {
-  isProfileComplete,
-  MIN_PERSONALITY_TRAITS,
-  missingFields,
-  PARTNER_KEYS,
-  PERSONALITY_TRAITS,
-  PROFILE_FIELDS,
-  personalityTraitCount,
-  type PartnerKey,
-  type PersonalityTrait,
-  type ProfileField,
-} from "./profile-fields.ts";
+export * from "../schemas/profile-fields.ts";
+export { isProfileComplete, missingFields, personalityTraitCount, type ProfileShape } from "./profile-fields.ts";
 
 function childKey(name: string): string {
   // Same child despite width/case/spacing differences ("Ｓａｋｕｒａ" vs "sakura ").
