@@ -6,7 +6,8 @@ import type { ChatProvider } from "../interview/chat-provider.ts";
 import type * as z from "../schemas/zod.ts";
 import type { createdSessionBody, imageViewBody, photoViewBody, sessionViewBody } from "../schemas/responses.ts";
 import type { ImageState, Locale, PhotoState, Session, SessionMessage, SessionStore } from "./model.ts";
-import { hashToken, isSessionId, newSessionId, newSessionToken, tokenMatches } from "./tokens.ts";
+import type { SessionLimit } from "../limits/enforce.ts";
+import { hashToken, isSessionId, newSessionId, newSessionToken, tokenHashMatches } from "./tokens.ts";
 
 export interface CreateSessionDeps extends Clocked {
   store: SessionStore;
@@ -58,15 +59,16 @@ export async function openSession(
   store: Pick<SessionStore, "load">,
   sessionId: string | undefined,
   token: string,
-  limit?: (sessionId: string, tokenHash: string) => Promise<void>,
+  limit?: SessionLimit,
 ): Promise<Session> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
+  const presented = hashToken(token);
   const loading = store.load(sessionId);
-  const counted = limit?.(sessionId, hashToken(token));
+  const counted = limit?.(sessionId, presented);
   // Settled later: an unknown session or a wrong token is a 404 whatever the limiter says.
   counted?.catch(() => undefined);
   const session = await loading;
-  if (!session || !tokenMatches(session.tokenHash, token)) throw new SessionNotFoundError();
+  if (!session || !tokenHashMatches(session.tokenHash, presented)) throw new SessionNotFoundError();
   await counted;
   return session;
 }

@@ -25,7 +25,12 @@ export function hashToken(token: string): string {
 
 /** Whether a presented token matches a stored hash, in constant time. */
 export function tokenMatches(storedHash: string, token: string): boolean {
-  const presented = Buffer.from(hashToken(token), "hex");
+  return tokenHashMatches(storedHash, hashToken(token));
+}
+
+/** Whether a presented token's hash (`hashToken`) matches a stored hash, in constant time. */
+export function tokenHashMatches(storedHash: string, presentedHash: string): boolean {
+  const presented = Buffer.from(presentedHash, "hex");
   const stored = Buffer.from(storedHash, "hex");
   return stored.length === presented.length && timingSafeEqual(stored, presented);
 }

@@ -1,3 +1,4 @@
+import type { SessionLimit } from "../limits/enforce.ts";
 import { logger } from "../observability/logger.ts";
 import { RedisSessionStore } from "../sessions/redis-session-store.ts";
 import type { Session, SessionStore } from "../sessions/model.ts";
@@ -26,7 +27,7 @@ export function sessionStore(): SessionStore {
  */
 export async function openRequestedSession(
   request: { pathParameters: Record<string, string | undefined>; headers: Record<string, string | undefined> },
-  limit?: (sessionId: string, tokenHash: string) => Promise<void>,
+  limit?: SessionLimit,
 ): Promise<Session> {
   const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers), limit);
   logger.appendKeys({ sessionId: session.id });
