@@ -111,7 +111,7 @@ export function createSecretLoader(settings: () => SecretSettings, source: () =>
     const config = settings();
     // Nothing to fetch (the local stack, unit tests): the plain variable is the secret, no load needed.
     if (config[`${name}_PARAMETER`] === undefined) return config[name];
-    throw new Error(`${name} comes from SSM and is not loaded yet: run loadSecrets() first`);
+    throw new Error(`${name} comes from SSM and is not loaded yet: the loadSecretsFirst middleware loads it`);
   };
 
   return {

@@ -12,9 +12,6 @@ import { ImageProviderError, isPng, type ImageFailureCode, type ImageInput, type
 // The worker side of an image job (lib/images/request.ts records and starts it): claim it once, generate within the
 // deadline, write the PNG, settle the job as ready or failed.
 
-/** Seconds the worker function may run beyond the generation deadline (reads, the upload, the final write). */
-export const WORKER_MARGIN_SECONDS = 30;
-
 /** What the image worker needs. */
 export interface ImageWorkerDeps extends Clocked {
   store: SessionStore;

@@ -1,5 +1,5 @@
 import { parametersExtensionSource } from "../clients/parameters-extension.ts";
-import { createSecretLoader, type ParameterSource, type SecretLoader, type SecretName, type Secrets } from "../secrets.ts";
+import { createSecretLoader, type ParameterSource, type SecretLoader, type SecretName } from "../secrets.ts";
 import { getConfig } from "./config.ts";
 
 // Made when the first parameter is read (during the first invocation: the extension answers only then), with the
@@ -15,11 +15,6 @@ const extensionSource = (): ParameterSource => {
 
 /** The secrets of this container: SSM through the Parameters and Secrets extension in AWS, plain variables locally. */
 export const processSecrets: SecretLoader = createSecretLoader(getConfig, extensionSource);
-
-/** Resolves this container's secrets once; call before the first use of a client. */
-export function loadSecrets(): Promise<Secrets> {
-  return processSecrets.load();
-}
 
 /** One secret of this container, or undefined when the function was given none. */
 export function secret(name: SecretName): string | undefined {
