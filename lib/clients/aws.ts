@@ -26,14 +26,8 @@ export function httpStatusOf(error: unknown): number | undefined {
 /**
  * The HTTP handler settings of every AWS client: a connection deadline, and a request deadline (a socket silent for
  * that long) that fails the attempt — without `throwOnRequestTimeout` the handler only logs a warning and waits on.
- * The whole call, retries included, is also bounded by the abort signal each call is given (see `callDeadline`).
+ * The whole call, retries included, is also bounded by the abort signal each call is given (`deadlineSignal` in lib/abort.ts).
  */
 export function awsDeadlines(requestTimeoutMs: number): { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true } {
   return { connectionTimeout: Math.min(1000, requestTimeoutMs), requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true };
-}
-
-/** The abort signal of one AWS call: its own deadline, and the request's signal when there is one. */
-export function callDeadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([deadline, signal]) : deadline;
 }

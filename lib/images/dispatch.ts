@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { callDeadline } from "../clients/aws.ts";
+import { deadlineSignal } from "../abort.ts";
 import type { ImageJobEvent } from "../schemas/images.ts";
 
 /** Starts an image job somewhere else; resolves once the job is queued, not when it is done. */
@@ -16,7 +16,7 @@ export function createLambdaDispatcher(client: LambdaClient, functionName: strin
     async dispatch(event) {
       const response = await client.send(
         new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }),
-        { abortSignal: callDeadline(timeoutMs, signal) },
+        { abortSignal: deadlineSignal(timeoutMs, signal) },
       );
       // Lambda answers 202 when it has queued the event; anything else means the worker will not run.
       if (response.StatusCode !== 202 || response.FunctionError) {

@@ -1,4 +1,4 @@
-import { untilAborted } from "../abort.ts";
+import { deadlineSignal, untilAborted } from "../abort.ts";
 import { currentTime, type Clocked } from "../clock.ts";
 import { DependencyUnavailableError } from "../errors.ts";
 import { describeError, logger } from "../observability/logger.ts";
@@ -159,19 +159,12 @@ async function readSource(deps: ImageWorkerDeps, picture: StoredPicture): Promis
 /** Runs the provider under the deadline; a provider that ignores the signal is still cut off at it. */
 async function generateWithDeadline(deps: ImageWorkerDeps, input: ImageInput): Promise<Buffer> {
   const deadlineAt = Date.now() + deps.timeoutMs;
-  const deadline = AbortSignal.timeout(deps.timeoutMs);
-  const signal = deps.signal ? AbortSignal.any([deadline, deps.signal]) : deadline;
+  const signal = deadlineSignal(deps.timeoutMs, deps.signal);
   const timedOut = () => new ImageProviderError("generation_timeout", "The image provider did not finish in time");
   if (signal.aborted) throw timedOut();
   try {
     // The deadline lets the provider retry a transient failure only while another attempt still fits.
-    const generating = deps.provider.generate(input, signal, { deadline: deadlineAt });
-    // A provider may trip the shared signal before it answers; untilAborted only hears the aborts that come later.
-    if (signal.aborted) {
-      generating.catch(() => undefined);
-      throw timedOut();
-    }
-    return await untilAborted(generating, signal, timedOut);
+    return await untilAborted(deps.provider.generate(input, signal, { deadline: deadlineAt }), signal, timedOut);
   } catch (error) {
     throw signal.aborted ? timedOut() : error;
   }

@@ -7,7 +7,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { callDeadline, httpStatusOf } from "../clients/aws.ts";
+import { deadlineSignal } from "../abort.ts";
+import { httpStatusOf } from "../clients/aws.ts";
 import type { CallDeadline } from "../storage/s3-object-store.ts";
 import { DependencyUnavailableError } from "../errors.ts";
 import type { Profile } from "../interview/profile.ts";
@@ -31,7 +32,7 @@ export class DynamoResultArchive implements ResultArchive {
 
   /** The options of one call: ended at its deadline, or sooner by the request's signal. */
   private call(): { abortSignal: AbortSignal } {
-    return { abortSignal: callDeadline(this.deadline.timeoutMs, this.deadline.signal) };
+    return { abortSignal: deadlineSignal(this.deadline.timeoutMs, this.deadline.signal) };
   }
 
   async putOnce(record: ResultRecord): Promise<{ created: boolean; record: ResultRecord }> {

@@ -9,7 +9,8 @@ import {
   type GetObjectCommandOutput,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { callDeadline, httpStatusOf } from "../clients/aws.ts";
+import { deadlineSignal } from "../abort.ts";
+import { httpStatusOf } from "../clients/aws.ts";
 import type { S3Bucket } from "../clients/s3.ts";
 import { DependencyUnavailableError } from "../errors.ts";
 import type { ObjectStore } from "./objects.ts";
@@ -40,7 +41,7 @@ export class S3ObjectStore implements ObjectStore {
 
   /** The options of one call: ended at its deadline, or sooner by the request's signal. */
   private call(): { abortSignal: AbortSignal } {
-    return { abortSignal: callDeadline(this.deadline.timeoutMs, this.deadline.signal) };
+    return { abortSignal: deadlineSignal(this.deadline.timeoutMs, this.deadline.signal) };
   }
 
   async read(key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; contentType?: string } | null> {
