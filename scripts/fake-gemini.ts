@@ -10,6 +10,7 @@ import {
   geminiImages,
   geminiJson,
   geminiText,
+  RETIRED_GEMINI_MODELS,
   startFakeGemini,
   type FakeGeminiRequest,
   type FakeGeminiResponse,
@@ -29,15 +30,7 @@ const SCENARIOS = {
 type Scenario = keyof typeof SCENARIOS;
 
 // Answered like the real API answers for a model kept only for its past users, or shut down.
-const RETIRED = new Set([
-  "gemini-2.0-flash",
-  "gemini-2.5-flash",
-  "gemini-2.5-pro",
-  "gemini-2.5-flash-image",
-  "gemini-3.1-flash-image",
-  "gemini-3.5-flash",
-  "gemini-3.7-flash",
-]);
+const RETIRED = new Set(RETIRED_GEMINI_MODELS);
 
 const { values } = parseArgs({
   options: {

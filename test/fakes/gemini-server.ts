@@ -67,6 +67,22 @@ function responseId(): string {
 }
 
 /** Token counts as the API reports them. */
+/**
+ * Models Google has shut down, deprecated, or routes to another model (deprecations page and changelog, 2026-12-01):
+ * the defaults must be none of them, and the local fake answers them as the real API does.
+ */
+export const RETIRED_GEMINI_MODELS: readonly string[] = [
+  "gemini-2.0-flash",
+  "gemini-2.5-flash",
+  "gemini-2.5-pro",
+  "gemini-2.5-flash-image",
+  "gemini-3.1-flash-image",
+  "gemini-3.5-flash",
+  "gemini-3.7-flash",
+  "gemini-3-pro-image-preview",
+  "gemini-3.1-flash-image-preview",
+];
+
 export function usageMetadata(promptTokens = 120, outputTokens = 40, thoughtsTokens = 0): Record<string, unknown> {
   return {
     promptTokenCount: promptTokens,

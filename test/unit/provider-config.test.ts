@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseConfig } from "../../lib/config.ts";
 import { DEFAULT_CHAT_MODEL, DEFAULT_IMAGE_MODEL, GEMINI_MODELS_CHECKED_ON } from "../../lib/providers/gemini-models.ts";
+import { RETIRED_GEMINI_MODELS as RETIRED } from "../fakes/gemini-server.ts";
 
 const BASE_ENV = { PHOTO_BUCKET: "hera-test-photos", RESULTS_TABLE: "hera-test-results" };
 
@@ -12,19 +13,6 @@ interface ServerlessConfig {
 }
 
 const serverless = parse(readFileSync("serverless.yml", "utf8"), { merge: true }) as ServerlessConfig;
-
-// Models Google has shut down, deprecated, or routes to another model (deprecations page and changelog, 2026-12-01).
-const RETIRED = [
-  "gemini-2.0-flash",
-  "gemini-2.5-flash",
-  "gemini-2.5-pro",
-  "gemini-2.5-flash-image",
-  "gemini-3.1-flash-image",
-  "gemini-3.5-flash",
-  "gemini-3.7-flash",
-  "gemini-3-pro-image-preview",
-  "gemini-3.1-flash-image-preview",
-];
 
 describe("Gemini models are configuration", () => {
   it("defaults to the models checked against Google's list, none of them retired or deprecated", () => {
