@@ -440,7 +440,46 @@ export interface components {
             field: string;
             message: string;
         };
-        /** @description `invalid_request`: the body failed validation; `details.fields` names each field. */
+        /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
+        DependencyUnavailableError: {
+            error: {
+                /** @enum {string} */
+                code: "dependency_unavailable";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    dependency: string;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `images_pending`: completion while a picture is pending or running. */
+        ImagesPendingError: {
+            error: {
+                /** @enum {string} */
+                code: "images_pending";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    images: components["schemas"]["ImageKind"][];
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
+        InternalError: {
+            error: {
+                /** @enum {string} */
+                code: "internal_error";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
         InvalidRequestError: {
             error: {
                 /** @enum {string} */
@@ -454,13 +493,27 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `malformed_json`: the body is not valid JSON or holds a forbidden key. */
+        /** @description `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
         MalformedJsonError: {
             error: {
                 /** @enum {string} */
                 code: "malformed_json";
                 /** @description For people (English); the code is what a program reads. */
                 message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `message_limit_reached`: the session took `MAX_USER_MESSAGES` user messages. */
+        MessageLimitError: {
+            error: {
+                /** @enum {string} */
+                code: "message_limit_reached";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    limit: number;
+                };
             };
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
@@ -476,107 +529,7 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `session_not_found`: unknown session or wrong token (indistinguishable). */
-        SessionNotFoundError: {
-            error: {
-                /** @enum {string} */
-                code: "session_not_found";
-                /** @description For people (English); the code is what a program reads. */
-                message: string;
-            };
-            /** @description The Lambda request id, to find the request in the logs. */
-            requestId: string;
-        };
-        /** @description `not_found`: no such picture name; `picture_not_ready`: not there yet. */
-        PictureNotFoundError: {
-            error: {
-                /** @enum {string} */
-                code: "not_found" | "picture_not_ready";
-                /** @description For people (English); the code is what a program reads. */
-                message: string;
-            };
-            /** @description The Lambda request id, to find the request in the logs. */
-            requestId: string;
-        };
-        /** @description `session_completed`: the session is completed and can no longer change. */
-        SessionCompletedError: {
-            error: {
-                /** @enum {string} */
-                code: "session_completed";
-                /** @description For people (English); the code is what a program reads. */
-                message: string;
-            };
-            /** @description The Lambda request id, to find the request in the logs. */
-            requestId: string;
-        };
-        /** @description `session_busy`: a concurrent change won; retry after `Retry-After` seconds. */
-        SessionBusyError: {
-            error: {
-                /** @enum {string} */
-                code: "session_busy";
-                /** @description For people (English); the code is what a program reads. */
-                message: string;
-            };
-            /** @description The Lambda request id, to find the request in the logs. */
-            requestId: string;
-        };
-        /** @description `message_limit_reached`: the session took its last user message. */
-        MessageLimitError: {
-            error: {
-                /** @enum {string} */
-                code: "message_limit_reached";
-                /** @description For people (English); the code is what a program reads. */
-                message: string;
-                details: {
-                    limit: number;
-                };
-            };
-            /** @description The Lambda request id, to find the request in the logs. */
-            requestId: string;
-        };
-        /** @description `profile_incomplete`: `details.missingFields` lists what completion needs. */
-        ProfileIncompleteError: {
-            error: {
-                /** @enum {string} */
-                code: "profile_incomplete";
-                /** @description For people (English); the code is what a program reads. */
-                message: string;
-                details: {
-                    missingFields: components["schemas"]["ProfileField"][];
-                };
-            };
-            /** @description The Lambda request id, to find the request in the logs. */
-            requestId: string;
-        };
-        /** @description `images_pending`: a picture is being generated; complete after `Retry-After` seconds. */
-        ImagesPendingError: {
-            error: {
-                /** @enum {string} */
-                code: "images_pending";
-                /** @description For people (English); the code is what a program reads. */
-                message: string;
-                details: {
-                    images: components["schemas"]["ImageKind"][];
-                };
-            };
-            /** @description The Lambda request id, to find the request in the logs. */
-            requestId: string;
-        };
-        /** @description `precondition_failed`: `details.missing` lists what the picture needs. */
-        PreconditionFailedError: {
-            error: {
-                /** @enum {string} */
-                code: "precondition_failed";
-                /** @description For people (English); the code is what a program reads. */
-                message: string;
-                details: {
-                    missing: string[];
-                };
-            };
-            /** @description The Lambda request id, to find the request in the logs. */
-            requestId: string;
-        };
-        /** @description `payload_too_large`: the body is over `details.limitBytes`. */
+        /** @description `payload_too_large`: the body is over 16 KiB. */
         PayloadTooLargeError: {
             error: {
                 /** @enum {string} */
@@ -590,18 +543,46 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `unsupported_media_type`: the body is not `application/json`. */
-        UnsupportedMediaTypeError: {
+        /** @description `not_found`: a picture name other than `user`, `partner`, `child`. `picture_not_ready`: the picture does not exist or is not ready yet. */
+        PictureNotFoundError: {
             error: {
                 /** @enum {string} */
-                code: "unsupported_media_type";
+                code: "not_found" | "picture_not_ready";
                 /** @description For people (English); the code is what a program reads. */
                 message: string;
             };
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `rate_limited`: retry after `Retry-After` seconds. */
+        /** @description `precondition_failed`: the picture's inputs are not there yet (see [Pictures](#generated-pictures)). */
+        PreconditionFailedError: {
+            error: {
+                /** @enum {string} */
+                code: "precondition_failed";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    missing: string[];
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `profile_incomplete`: completion before the profile is complete. */
+        ProfileIncompleteError: {
+            error: {
+                /** @enum {string} */
+                code: "profile_incomplete";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    missingFields: components["schemas"]["ProfileField"][];
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `rate_limited`: too many calls (see [Limits](#limits)). */
         RateLimitedError: {
             error: {
                 /** @enum {string} */
@@ -615,25 +596,44 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `dependency_unavailable`: nothing was half-applied; retry after `Retry-After`. */
-        DependencyUnavailableError: {
+        /** @description `session_busy`: another request changed the session at the same moment, again and again. */
+        SessionBusyError: {
             error: {
                 /** @enum {string} */
-                code: "dependency_unavailable";
+                code: "session_busy";
                 /** @description For people (English); the code is what a program reads. */
                 message: string;
-                details: {
-                    dependency: string;
-                };
             };
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `internal_error`: a bug or a deployment mistake; the message says nothing more. */
-        InternalError: {
+        /** @description `session_completed`: the session is completed: no more messages, photos or pictures. */
+        SessionCompletedError: {
             error: {
                 /** @enum {string} */
-                code: "internal_error";
+                code: "session_completed";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. */
+        SessionNotFoundError: {
+            error: {
+                /** @enum {string} */
+                code: "session_not_found";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
+        UnsupportedMediaTypeError: {
+            error: {
+                /** @enum {string} */
+                code: "unsupported_media_type";
                 /** @description For people (English); the code is what a program reads. */
                 message: string;
             };
@@ -681,7 +681,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedSession"];
                 };
             };
-            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -690,7 +690,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -699,7 +699,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -708,7 +708,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description Too many new sessions from this address. */
+            /** @description `rate_limited`: Too many new sessions from this address. */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -718,7 +718,7 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -727,7 +727,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -760,7 +760,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionView"];
                 };
             };
-            /** @description A body was sent to a route that takes none (`invalid_request`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -769,7 +769,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description No bearer token. */
+            /** @description `missing_token`: no `Authorization: Bearer` header. */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -779,7 +779,7 @@ export interface operations {
                     "application/json": components["schemas"]["MissingTokenError"];
                 };
             };
-            /** @description Unknown session or wrong token (indistinguishable). */
+            /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -788,7 +788,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -797,7 +797,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -806,7 +806,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -815,7 +815,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -846,7 +846,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A body was sent to a route that takes none (`invalid_request`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -855,7 +855,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description No bearer token. */
+            /** @description `missing_token`: no `Authorization: Bearer` header. */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -865,7 +865,7 @@ export interface operations {
                     "application/json": components["schemas"]["MissingTokenError"];
                 };
             };
-            /** @description Unknown session or wrong token (indistinguishable). */
+            /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -874,7 +874,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -883,7 +883,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -892,7 +892,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -901,7 +901,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -938,7 +938,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageReply"];
                 };
             };
-            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -947,7 +947,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
                 };
             };
-            /** @description No bearer token. */
+            /** @description `missing_token`: no `Authorization: Bearer` header. */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -957,7 +957,7 @@ export interface operations {
                     "application/json": components["schemas"]["MissingTokenError"];
                 };
             };
-            /** @description Unknown session or wrong token (indistinguishable). */
+            /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -966,7 +966,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The session is completed, took its last message, or is being changed by another request (`session_busy`, with `Retry-After`). */
+            /** @description `session_completed`: the session is completed: no more messages, photos or pictures. `message_limit_reached`: the session took `MAX_USER_MESSAGES` user messages. `session_busy`: another request changed the session at the same moment, again and again. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -976,7 +976,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionCompletedError"] | components["schemas"]["MessageLimitError"] | components["schemas"]["SessionBusyError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -985,7 +985,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -994,7 +994,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description Too many messages for this session. */
+            /** @description `rate_limited`: Too many messages for this session. */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1004,7 +1004,7 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1013,7 +1013,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1050,7 +1050,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoUploadGrant"];
                 };
             };
-            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1059,7 +1059,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
                 };
             };
-            /** @description No bearer token. */
+            /** @description `missing_token`: no `Authorization: Bearer` header. */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1069,7 +1069,7 @@ export interface operations {
                     "application/json": components["schemas"]["MissingTokenError"];
                 };
             };
-            /** @description Unknown session or wrong token (indistinguishable). */
+            /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1078,7 +1078,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The session is completed. */
+            /** @description `session_completed`: the session is completed: no more messages, photos or pictures. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1087,7 +1087,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionCompletedError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1096,7 +1096,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1105,7 +1105,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1114,7 +1114,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1149,7 +1149,7 @@ export interface operations {
                     "application/json": components["schemas"]["PictureLink"];
                 };
             };
-            /** @description A body was sent to a route that takes none (`invalid_request`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1158,7 +1158,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description No bearer token. */
+            /** @description `missing_token`: no `Authorization: Bearer` header. */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1168,7 +1168,7 @@ export interface operations {
                     "application/json": components["schemas"]["MissingTokenError"];
                 };
             };
-            /** @description Unknown session or wrong token (`session_not_found`), no such picture (`not_found`), or the picture is not ready (`picture_not_ready`). */
+            /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. `not_found`: a picture name other than `user`, `partner`, `child`. `picture_not_ready`: the picture does not exist or is not ready yet. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1177,7 +1177,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"] | components["schemas"]["PictureNotFoundError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1186,7 +1186,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1195,7 +1195,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1204,7 +1204,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1250,7 +1250,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageJobResponse"];
                 };
             };
-            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1259,7 +1259,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
                 };
             };
-            /** @description No bearer token. */
+            /** @description `missing_token`: no `Authorization: Bearer` header. */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1269,7 +1269,7 @@ export interface operations {
                     "application/json": components["schemas"]["MissingTokenError"];
                 };
             };
-            /** @description Unknown session or wrong token (indistinguishable). */
+            /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1278,7 +1278,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The picture's inputs are missing (`precondition_failed`), the session is completed, or another request changed it (`session_busy`, with `Retry-After`). */
+            /** @description `precondition_failed`: the picture's inputs are not there yet (see [Pictures](#generated-pictures)). `session_completed`: the session is completed: no more messages, photos or pictures. `session_busy`: another request changed the session at the same moment, again and again. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1288,7 +1288,7 @@ export interface operations {
                     "application/json": components["schemas"]["PreconditionFailedError"] | components["schemas"]["SessionCompletedError"] | components["schemas"]["SessionBusyError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1297,7 +1297,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1306,7 +1306,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description The session's daily generations are spent. */
+            /** @description `rate_limited`: The session's daily generations are spent. */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1316,7 +1316,7 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1325,7 +1325,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1358,7 +1358,7 @@ export interface operations {
                     "application/json": components["schemas"]["CompletedSession"];
                 };
             };
-            /** @description A body was sent to a route that takes none (`invalid_request`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1367,7 +1367,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description No bearer token. */
+            /** @description `missing_token`: no `Authorization: Bearer` header. */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1377,7 +1377,7 @@ export interface operations {
                     "application/json": components["schemas"]["MissingTokenError"];
                 };
             };
-            /** @description Unknown session or wrong token (indistinguishable). */
+            /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,16 +1386,17 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The profile is not complete, a picture is still being generated, or a concurrent change won. */
+            /** @description `profile_incomplete`: completion before the profile is complete. `images_pending`: completion while a picture is pending or running. `session_busy`: another request changed the session at the same moment, again and again. */
             409: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProfileIncompleteError"] | components["schemas"]["ImagesPendingError"] | components["schemas"]["SessionBusyError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1404,7 +1405,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1413,7 +1414,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1422,7 +1423,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1455,7 +1456,7 @@ export interface operations {
                     "application/json": components["schemas"]["ArchivedResult"];
                 };
             };
-            /** @description A body was sent to a route that takes none (`invalid_request`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1464,7 +1465,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description No bearer token. */
+            /** @description `missing_token`: no `Authorization: Bearer` header. */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1474,7 +1475,7 @@ export interface operations {
                     "application/json": components["schemas"]["MissingTokenError"];
                 };
             };
-            /** @description Unknown session or wrong token (indistinguishable). */
+            /** @description `session_not_found`: unknown session, wrong token, or an erased or expired one. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1483,7 +1484,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1492,7 +1493,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1501,7 +1502,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1510,7 +1511,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1540,7 +1541,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthReport"];
                 };
             };
-            /** @description A body was sent to a route that takes none (`invalid_request`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1549,7 +1550,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1558,7 +1559,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1567,7 +1568,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1576,7 +1577,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency does not answer (the report), or the function's own secrets could not be read. */
+            /** @description A dependency does not answer: the report. `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -1606,7 +1607,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
-            /** @description A body was sent to a route that takes none (`invalid_request`). */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1615,7 +1616,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description The body is larger than 16 KiB. */
+            /** @description `payload_too_large`: the body is over 16 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1624,7 +1625,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayloadTooLargeError"];
                 };
             };
-            /** @description A body not sent as `Content-Type: application/json`. */
+            /** @description `unsupported_media_type`: a body (or a required one) not sent as `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1633,7 +1634,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
+            /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1642,7 +1643,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];

@@ -1,11 +1,12 @@
 import { httpHandler } from "../lib/http/handler.ts";
+import { completeSessionRoute } from "../lib/schemas/routes.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric } from "../lib/observability/metrics.ts";
 import { completeSession } from "../lib/results/results.ts";
 import { resultDeps } from "../lib/wiring/results.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
-export const handler = httpHandler({}, async (request) => {
+export const handler = httpHandler(completeSessionRoute, async (request) => {
   const session = await openRequestedSession(request);
   const completed = await completeSession(resultDeps(request.signal), session);
   if (session.status !== "completed") countMetric("SessionsCompleted");

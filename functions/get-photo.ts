@@ -1,5 +1,6 @@
-import { HttpError, RouteNotFoundError } from "../lib/errors.ts";
+import { PictureNotReadyError, RouteNotFoundError } from "../lib/errors.ts";
 import { httpHandler } from "../lib/http/handler.ts";
+import { getPhotoRoute } from "../lib/schemas/routes.ts";
 import { settlePendingPhoto } from "../lib/photos/photos.ts";
 import { pictureName } from "../lib/schemas/photos.ts";
 import { readyPictureKey } from "../lib/sessions/urls.ts";
@@ -11,13 +12,13 @@ import type * as z from "../lib/schemas/zod.ts";
 
 const config = getConfig();
 
-export const handler = httpHandler({}, async (request) => {
+export const handler = httpHandler(getPhotoRoute, async (request) => {
   const name = pictureName.safeParse(request.pathParameters.name);
   if (!name.success) throw new RouteNotFoundError();
   const opened = await openRequestedSession(request);
   const session = name.data === "user" ? await settlePendingPhoto(photoReadDeps(request.signal), opened) : opened;
   const ready = readyPictureKey(session, name.data);
-  if (!ready) throw new HttpError(404, "picture_not_ready", `The ${name.data} picture is not ready.`);
+  if (!ready) throw new PictureNotReadyError(name.data);
   const expiresAt = new Date(Date.now() + config.DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString();
   const url = await objectStore().presignDownload(ready.key, config.DOWNLOAD_URL_TTL_SECONDS, { contentType: ready.contentType });
   const body: z.infer<typeof pictureLinkBody> = { url, expiresAt, contentType: ready.contentType };

@@ -4,28 +4,146 @@
  * (apart, so that functions which never call a provider do not carry it).
  */
 
+/** What the catalogue says of one error code: the status, the message people read, and what docs/api.md says. */
+interface ErrorEntry {
+  status: number;
+  /** The default message (English, for people); a thrower may give a more precise one. */
+  message: string;
+  /** When the code is answered, for docs/api.md's error table. */
+  when: string;
+  /** The shape of `details`, for the same table. */
+  details?: string;
+  /** Seconds a client should wait before retrying, sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * Every error code of the API, defined once: its status, default message and `Retry-After`. The OpenAPI error schemas
+ * (lib/schemas/errors.ts) and docs/api.md's error table (`npm run openapi`) are made from it.
+ */
+export const ERROR_CATALOGUE = {
+  invalid_request: {
+    status: 400,
+    message: "The request is invalid.",
+    when: "the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none",
+    details: "`{fields: [{field, message}]}` (dotted paths; `body` for the whole body)",
+  },
+  malformed_json: {
+    status: 400,
+    message: "The request body is not valid JSON.",
+    when: "the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key",
+  },
+  missing_token: {
+    status: 401,
+    message: "An Authorization: Bearer <sessionToken> header is required.",
+    when: "no `Authorization: Bearer` header",
+  },
+  session_not_found: {
+    status: 404,
+    message: "No session with this id for this token.",
+    when: "unknown session, wrong token, or an erased or expired one",
+  },
+  not_found: { status: 404, message: "No such resource.", when: "a picture name other than `user`, `partner`, `child`" },
+  picture_not_ready: { status: 404, message: "The picture is not ready.", when: "the picture does not exist or is not ready yet" },
+  session_completed: {
+    status: 409,
+    message: "This session is completed and can no longer change.",
+    when: "the session is completed: no more messages, photos or pictures",
+  },
+  message_limit_reached: {
+    status: 409,
+    message: "The session took its last message.",
+    when: "the session took `MAX_USER_MESSAGES` user messages",
+    details: "`{limit}`",
+  },
+  session_busy: {
+    status: 409,
+    message: "The session is being changed by another request; try again.",
+    when: "another request changed the session at the same moment, again and again",
+    retryAfterSeconds: 1,
+  },
+  images_pending: {
+    status: 409,
+    message: "A picture is still being generated; complete once it is ready.",
+    when: "completion while a picture is pending or running",
+    details: '`{images: ["partner" \\| "child"]}`',
+    retryAfterSeconds: 5,
+  },
+  precondition_failed: {
+    status: 409,
+    message: "The picture cannot be generated yet.",
+    when: "the picture's inputs are not there yet (see [Pictures](#generated-pictures))",
+    details: "`{missing: [...]}`",
+  },
+  profile_incomplete: {
+    status: 409,
+    message: "The profile is not complete yet.",
+    when: "completion before the profile is complete",
+    details: "`{missingFields: [...]}`",
+  },
+  payload_too_large: { status: 413, message: "The request body is too large.", when: "the body is over 16 KiB", details: "`{limitBytes}`" },
+  unsupported_media_type: {
+    status: 415,
+    message: "The request body must be JSON in UTF-8 (Content-Type: application/json).",
+    when: "a body (or a required one) not sent as `application/json`",
+  },
+  rate_limited: {
+    status: 429,
+    message: "Too many requests; try again later.",
+    when: "too many calls (see [Limits](#limits))",
+    details: "`{retryAfterSeconds}`",
+  },
+  internal_error: {
+    status: 500,
+    message: "Something went wrong on our side.",
+    when: "a bug, or a deployment mistake such as a missing secret",
+  },
+  dependency_unavailable: {
+    status: 503,
+    message: "A service Hera depends on is unavailable; try again shortly.",
+    when: "Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds",
+    details: "`{dependency}`",
+    retryAfterSeconds: 5,
+  },
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Each code by name (`ERROR_CODE.session_busy`), so that no other module spells a code as a string. */
+export const ERROR_CODE = Object.fromEntries(Object.keys(ERROR_CATALOGUE).map((code) => [code, code])) as {
+  readonly [Code in ErrorCode]: Code;
+};
+
+/** The catalogue's entry of a code. */
+export function errorEntry(code: ErrorCode): ErrorEntry {
+  return ERROR_CATALOGUE[code];
+}
+
 /** An error that the HTTP layer turns into a JSON response with a stable code. */
 export class HttpError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details: unknown;
   readonly headers: Record<string, string>;
   /** Whether `message` may be shown to the client. 5xx errors never expose theirs. */
   readonly expose: boolean;
 
   constructor(
-    status: number,
-    code: string,
-    message: string,
-    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+    code: ErrorCode,
+    options: { message?: string; details?: unknown; headers?: Record<string, string>; retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
+    const entry = errorEntry(code);
+    super(options.message ?? entry.message, { cause: options.cause });
     this.name = new.target.name;
-    this.status = status;
+    this.status = entry.status;
     this.code = code;
     this.details = options.details;
-    this.headers = options.headers ?? {};
-    this.expose = status < 500 || status === 503;
+    const retryAfter = options.retryAfterSeconds ?? entry.retryAfterSeconds;
+    this.headers = {
+      ...(retryAfter === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(retryAfter))) }),
+      ...options.headers,
+    };
+    this.expose = this.status < 500 || this.status === 503;
   }
 }
 
@@ -36,67 +154,106 @@ export interface FieldIssue {
 }
 
 export class ValidationError extends HttpError {
-  constructor(issues: FieldIssue[], message = "The request is invalid.") {
-    super(400, "invalid_request", message, { details: { fields: issues } });
+  constructor(issues: FieldIssue[], message?: string) {
+    super(ERROR_CODE.invalid_request, { message, details: { fields: issues } });
   }
 }
 
 export class MalformedJsonError extends HttpError {
   constructor() {
-    super(400, "malformed_json", "The request body is not valid JSON.");
+    super(ERROR_CODE.malformed_json);
   }
 }
 
 export class UnsupportedMediaTypeError extends HttpError {
   constructor() {
-    super(415, "unsupported_media_type", "The request body must be JSON in UTF-8 (Content-Type: application/json).");
+    super(ERROR_CODE.unsupported_media_type);
   }
 }
 
 export class PayloadTooLargeError extends HttpError {
   constructor(limitBytes: number) {
-    super(413, "payload_too_large", `The request body is larger than ${limitBytes} bytes.`, {
-      details: { limitBytes },
-    });
+    super(ERROR_CODE.payload_too_large, { message: `The request body is larger than ${limitBytes} bytes.`, details: { limitBytes } });
   }
 }
 
 export class MissingTokenError extends HttpError {
   constructor() {
-    super(401, "missing_token", "An Authorization: Bearer <sessionToken> header is required.", {
-      headers: { "WWW-Authenticate": "Bearer" },
-    });
+    super(ERROR_CODE.missing_token, { headers: { "WWW-Authenticate": "Bearer" } });
   }
 }
 
 /** Unknown session and wrong token are the same error on purpose: neither reveals that a session exists. */
 export class SessionNotFoundError extends HttpError {
   constructor() {
-    super(404, "session_not_found", "No session with this id for this token.");
+    super(ERROR_CODE.session_not_found);
   }
 }
 
 export class RouteNotFoundError extends HttpError {
   constructor() {
-    super(404, "not_found", "No such resource.");
+    super(ERROR_CODE.not_found);
   }
 }
 
-export class ConflictError extends HttpError {
-  constructor(code: string, message: string, options: { details?: unknown; retryAfterSeconds?: number } = {}) {
-    super(409, code, message, {
-      details: options.details,
-      headers: options.retryAfterSeconds === undefined ? {} : { "Retry-After": String(options.retryAfterSeconds) },
-    });
+export class PictureNotReadyError extends HttpError {
+  constructor(name: string) {
+    super(ERROR_CODE.picture_not_ready, { message: `The ${name} picture is not ready.` });
+  }
+}
+
+/** A 409: the request does not fit the session's state. */
+export class ConflictError extends HttpError {}
+
+/** The session is completed: nothing of it can change any more. */
+export class SessionCompletedError extends ConflictError {
+  constructor() {
+    super(ERROR_CODE.session_completed);
+  }
+}
+
+/** Every attempt of an optimistic write lost to another writer. */
+export class SessionBusyError extends ConflictError {
+  constructor() {
+    super(ERROR_CODE.session_busy);
+  }
+}
+
+export class MessageLimitError extends ConflictError {
+  constructor(limit: number) {
+    super(ERROR_CODE.message_limit_reached, { message: `A session takes at most ${limit} messages.`, details: { limit } });
+  }
+}
+
+export class ProfileIncompleteError extends ConflictError {
+  constructor(missingFields: readonly string[]) {
+    super(ERROR_CODE.profile_incomplete, { details: { missingFields } });
+  }
+}
+
+export class ImagesPendingError extends ConflictError {
+  constructor(images: readonly string[]) {
+    super(ERROR_CODE.images_pending, { details: { images } });
+  }
+}
+
+export class PreconditionFailedError extends ConflictError {
+  constructor(kind: string, missing: readonly string[]) {
+    super(ERROR_CODE.precondition_failed, { message: `The ${kind} picture cannot be generated yet.`, details: { missing } });
   }
 }
 
 export class RateLimitedError extends HttpError {
   constructor(retryAfterSeconds: number) {
-    super(429, "rate_limited", "Too many requests; try again later.", {
-      headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-      details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) },
-    });
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(ERROR_CODE.rate_limited, { retryAfterSeconds: seconds, details: { retryAfterSeconds: seconds } });
+  }
+}
+
+/** A bug or a deployment mistake; its message is never shown. */
+export class InternalError extends HttpError {
+  constructor(cause?: unknown) {
+    super(ERROR_CODE.internal_error, { cause });
   }
 }
 
@@ -105,11 +262,7 @@ export class DependencyUnavailableError extends HttpError {
   readonly dependency: string;
 
   constructor(dependency: string, cause?: unknown) {
-    super(503, "dependency_unavailable", "A service Hera depends on is unavailable; try again shortly.", {
-      headers: { "Retry-After": "5" },
-      details: { dependency },
-      cause,
-    });
+    super(ERROR_CODE.dependency_unavailable, { details: { dependency }, cause });
     this.dependency = dependency;
   }
 }

@@ -9,33 +9,35 @@ import { logger } from "../observability/logger.ts";
 import { metrics } from "../observability/metrics.ts";
 import { getConfig } from "../wiring/config.ts";
 import { processSecrets } from "../wiring/secrets.ts";
-import { errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES } from "./middlewares.ts";
+import type { Route, RouteSettings } from "../schemas/routes.ts";
+import { errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES, pathParameters } from "./middlewares.ts";
 import type { HttpEvent, HttpRequest, HttpResponse, HttpResult } from "./types.ts";
 
-export interface HttpHandlerOptions<Schema extends z.core.$ZodType | undefined> {
-  /** The zod schema of the JSON body; leave out for requests without a body. */
-  body?: Schema;
-  /** Whether an absent body is allowed (the schema then sees `undefined`). */
-  bodyOptional?: boolean;
-}
+/** What the chain takes from a route's descriptor: its body and path parameters (lib/schemas/routes.ts). */
+export type RouteValidation = Pick<Route, "body" | "pathParameters"> & Readonly<Record<string, unknown>>;
+
+type SchemaOf<R extends RouteValidation> = R["body"] extends { schema: infer S }
+  ? S extends (settings: RouteSettings) => infer Made
+    ? Made
+    : S
+  : undefined;
+type BodyOf<R extends RouteValidation> = SchemaOf<R> extends z.core.$ZodType ? z.output<SchemaOf<R>> : undefined;
 
 // No Reporting-Endpoints (there is no endpoint to report to: middy would send the header empty), and no
 // Server / X-Powered-By removal (nothing sets them here: middy would leave them in the response as undefined).
 // A variable, not a literal: middy's types (6.4) do not list `reportingEndpoints`, which its code reads.
 const SECURITY_HEADER_OPTIONS = { reportingEndpoints: false, poweredBy: false };
 
-type BodyOf<Schema> = Schema extends z.core.$ZodType ? z.output<Schema> : undefined;
-
 /**
  * Wraps a handler in the one middleware chain every HTTP function uses:
- * context/metrics → normalize headers → security headers → secrets → parse + validate JSON → handler → error handler.
+ * context/metrics → normalize headers → security headers → secrets → parse + validate JSON → path parameters → handler →
+ * error handler. The body's schema and the path parameters' come from the route's descriptor.
  * CORS is not the functions' concern: API Gateway answers preflights and sets the CORS headers of every response.
  */
-export function httpHandler<Schema extends z.core.$ZodType | undefined = undefined>(
-  options: HttpHandlerOptions<Schema>,
-  handle: (request: HttpRequest<BodyOf<Schema>>) => Promise<HttpResult>,
-) {
-  getConfig(); // a bad configuration fails the cold start, with the variable's name
+export function httpHandler<R extends RouteValidation>(route: R, handle: (request: HttpRequest<BodyOf<R>>) => Promise<HttpResult>) {
+  const config = getConfig(); // a bad configuration fails the cold start, with the variable's name
+  const declared = route.body?.schema;
+  const schema = typeof declared === "function" ? declared({ maxPhotoBytes: config.MAX_PHOTO_BYTES }) : declared;
   return (
     middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
       .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -44,11 +46,12 @@ export function httpHandler<Schema extends z.core.$ZodType | undefined = undefin
       .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
       // After the security headers, so that a 503 for unreadable secrets still carries them.
       .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets))
-      .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
+      .use(jsonBody({ schema, optional: route.body?.required === false, maxBytes: MAX_BODY_BYTES }))
+      .use(pathParameters(route.pathParameters))
       .use(errorHandler())
       .handler(async (event, context, { signal }) => {
         const result = await handle({
-          body: event.body as BodyOf<Schema>,
+          body: event.body as BodyOf<R>,
           pathParameters: event.pathParameters ?? {},
           headers: event.headers ?? {},
           sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",

@@ -7,8 +7,10 @@ import { countMetric } from "../observability/metrics.ts";
 import {
   DependencyUnavailableError,
   HttpError,
+  InternalError,
   MalformedJsonError,
   PayloadTooLargeError,
+  RouteNotFoundError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from "../errors.ts";
@@ -101,6 +103,20 @@ export function validate<Schema extends z.core.$ZodType>(schema: Schema, value: 
   );
 }
 
+/** Checks the path parameters a route declares (beyond the session id): an unknown value is 404 `not_found`. */
+export function pathParameters(
+  schemas: Record<string, z.core.$ZodType> | undefined,
+): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
+  return {
+    name: "pathParameters",
+    before: (request) => {
+      for (const [name, schema] of Object.entries(schemas ?? {})) {
+        if (!z.safeParse(schema, request.event.pathParameters?.[name]).success) throw new RouteNotFoundError();
+      }
+    },
+  };
+}
+
 /** Last in the chain: every error becomes the JSON error shape; anything not an HttpError is a generic 500. */
 export function errorHandler(): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
   return {
@@ -133,13 +149,12 @@ function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   // middy's own errors (e.g. the early-timeout abort) carry a status but not our shape.
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (typeof status === "number" && status >= 400 && status < 500) {
-    return new HttpError(status, "bad_request", "The request could not be processed.");
-  }
+  if (typeof status === "number" && status === 413) return new PayloadTooLargeError(MAX_BODY_BYTES);
+  if (typeof status === "number" && status >= 400 && status < 500) return new ValidationError([], "The request could not be processed.");
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return new DependencyUnavailableError("timeout", error);
   }
-  return new HttpError(500, "internal_error", "Something went wrong on our side.");
+  return new InternalError(error);
 }
 
 /**

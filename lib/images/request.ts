@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { currentTime, type Clocked } from "../clock.ts";
-import { ConflictError, DependencyUnavailableError, HttpError, SessionNotFoundError } from "../errors.ts";
+import { DependencyUnavailableError, HttpError, PreconditionFailedError, SessionCompletedError, SessionNotFoundError } from "../errors.ts";
 import { enforceLimit } from "../limits/enforce.ts";
 import type { RateLimiter } from "../limits/rate-limiter.ts";
 import { describeError, logger } from "../observability/logger.ts";
@@ -60,7 +60,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
     decide: async (current) => {
       if (!current) throw new SessionNotFoundError();
       if (current.status === "completed") {
-        throw new ConflictError("session_completed", "This session is completed; its pictures can no longer change.");
+        throw new SessionCompletedError();
       }
       const image = current.images[kind];
       // A job under way is returned as it is, whatever changed since: two workers must never write the same picture.
@@ -69,9 +69,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       }
       const planned = planImage(current, kind, deps.traits);
       if (!planned.ok) {
-        throw new ConflictError("precondition_failed", `The ${kind} picture cannot be generated yet.`, {
-          details: { missing: planned.missing },
-        });
+        throw new PreconditionFailedError(kind, planned.missing);
       }
       if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
         const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds, { contentType: GENERATED_IMAGE_TYPE });
@@ -93,9 +91,6 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
           return { httpStatus: 202, image: { kind, status: "pending", jobId: job.jobId }, outcome: "created" };
         },
       };
-    },
-    contended: () => {
-      throw new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
     },
   });
 }

@@ -1,34 +1,16 @@
-import * as z from "../schemas/zod.ts";
+import { ERROR_CATALOGUE, ERROR_CODE, type ErrorCode } from "../errors.ts";
 import * as errors from "../schemas/errors.ts";
-import { imageKind, requestImageBody } from "../schemas/images.ts";
-import { postMessageBody } from "../schemas/messages.ts";
-import { photoUploadBody, pictureName } from "../schemas/photos.ts";
+import { imageKind } from "../schemas/images.ts";
+import { pictureName } from "../schemas/photos.ts";
 import * as responses from "../schemas/responses.ts";
-import { createSessionBody, locale } from "../schemas/sessions.ts";
+import { ROUTES, type Route, type RouteSettings, routeErrorCodes } from "../schemas/routes.ts";
+import { locale } from "../schemas/sessions.ts";
+import * as z from "../schemas/zod.ts";
 
 /** A JSON Schema object as OpenAPI 3.1 embeds it. */
 type JsonSchema = Record<string, unknown>;
 
 type Schema = z.core.$ZodType;
-
-/** One status a route answers with: what it means, the body's schema (one of several), and headers it carries. */
-interface Answer {
-  description: string;
-  body?: Schema | readonly Schema[];
-  headers?: ReadonlyArray<keyof typeof HEADERS>;
-}
-
-interface Operation {
-  method: "get" | "post" | "delete";
-  path: string;
-  operationId: string;
-  summary: string;
-  tag: keyof typeof TAGS;
-  /** Whether the call needs the session's bearer token. */
-  auth: boolean;
-  body?: { schema: Schema; required: boolean };
-  responses: Record<string, Answer>;
-}
 
 const TAGS = {
   sessions: "Open, read, complete and erase a session.",
@@ -98,275 +80,62 @@ const RESPONSE_COMPONENTS: Record<string, { schema: Schema; description: string 
   },
   OpenApiDocument: { schema: responses.openApiDocumentBody, description: "An OpenAPI 3.1 document." },
   FieldIssue: { schema: errors.fieldIssueBody, description: "A field that failed validation (dotted path; `body` for the whole body)." },
-  InvalidRequestError: {
-    schema: errors.invalidRequestError,
-    description: "`invalid_request`: the body failed validation; `details.fields` names each field.",
-  },
-  MalformedJsonError: {
-    schema: errors.malformedJsonError,
-    description: "`malformed_json`: the body is not valid JSON or holds a forbidden key.",
-  },
-  MissingTokenError: { schema: errors.missingTokenError, description: "`missing_token`: no `Authorization: Bearer` header." },
-  SessionNotFoundError: {
-    schema: errors.sessionNotFoundError,
-    description: "`session_not_found`: unknown session or wrong token (indistinguishable).",
-  },
-  PictureNotFoundError: {
-    schema: errors.pictureNotFoundError,
-    description: "`not_found`: no such picture name; `picture_not_ready`: not there yet.",
-  },
-  SessionCompletedError: {
-    schema: errors.sessionCompletedError,
-    description: "`session_completed`: the session is completed and can no longer change.",
-  },
-  SessionBusyError: {
-    schema: errors.sessionBusyError,
-    description: "`session_busy`: a concurrent change won; retry after `Retry-After` seconds.",
-  },
-  MessageLimitError: { schema: errors.messageLimitError, description: "`message_limit_reached`: the session took its last user message." },
-  ProfileIncompleteError: {
-    schema: errors.profileIncompleteError,
-    description: "`profile_incomplete`: `details.missingFields` lists what completion needs.",
-  },
-  ImagesPendingError: {
-    schema: errors.imagesPendingError,
-    description: "`images_pending`: a picture is being generated; complete after `Retry-After` seconds.",
-  },
-  PreconditionFailedError: {
-    schema: errors.preconditionFailedError,
-    description: "`precondition_failed`: `details.missing` lists what the picture needs.",
-  },
-  PayloadTooLargeError: { schema: errors.payloadTooLargeError, description: "`payload_too_large`: the body is over `details.limitBytes`." },
-  UnsupportedMediaTypeError: {
-    schema: errors.unsupportedMediaTypeError,
-    description: "`unsupported_media_type`: the body is not `application/json`.",
-  },
-  RateLimitedError: { schema: errors.rateLimitedError, description: "`rate_limited`: retry after `Retry-After` seconds." },
-  DependencyUnavailableError: {
-    schema: errors.dependencyUnavailableError,
-    description: "`dependency_unavailable`: nothing was half-applied; retry after `Retry-After`.",
-  },
-  InternalError: {
-    schema: errors.internalError,
-    description: "`internal_error`: a bug or a deployment mistake; the message says nothing more.",
-  },
 };
 
-// Refusals that every route of the chain can answer with.
-const notJsonRefusals = (takesBody: boolean): Record<string, Answer> => ({
-  "400": takesBody
-    ? {
-        description: "The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`).",
-        body: [errors.invalidRequestError, errors.malformedJsonError],
-      }
-    : { description: "A body was sent to a route that takes none (`invalid_request`).", body: errors.invalidRequestError },
-  "413": { description: "The body is larger than 16 KiB.", body: errors.payloadTooLargeError },
-  "415": { description: "A body not sent as `Content-Type: application/json`.", body: errors.unsupportedMediaTypeError },
-});
-const tokenRefusals: Record<string, Answer> = {
-  "401": { description: "No bearer token.", body: errors.missingTokenError, headers: ["WWW-Authenticate"] },
-  "404": { description: "Unknown session or wrong token (indistinguishable).", body: errors.sessionNotFoundError },
-};
-const internalFailure: Answer = {
-  description: "A bug or a deployment mistake (e.g. a missing secret); nothing more is said.",
-  body: errors.internalError,
-};
-const failures: Record<string, Answer> = {
-  "500": internalFailure,
-  "503": {
-    description: "A dependency is down, slow or failing; retry after `Retry-After` seconds.",
-    body: errors.dependencyUnavailableError,
-    headers: ["Retry-After"],
-  },
-};
-const rateLimited = (what: string): Answer => ({ description: what, body: errors.rateLimitedError, headers: ["Retry-After"] });
+/** Each error schema of lib/schemas/errors.ts as a component, named after it, described by the catalogue's codes. */
+function errorComponents(): { components: Record<string, { schema: Schema; description: string }>; byCode: Map<ErrorCode, string> } {
+  const components: Record<string, { schema: Schema; description: string }> = {};
+  const byCode = new Map<ErrorCode, string>();
+  for (const [exported, schema] of Object.entries(errors)) {
+    const codes = errorCodesOf(schema);
+    if (codes.length === 0) continue;
+    const name = `${exported.charAt(0).toUpperCase()}${exported.slice(1)}`;
+    components[name] = { schema, description: codes.map((code) => `\`${code}\`: ${ERROR_CATALOGUE[code].when}.`).join(" ") };
+    for (const code of codes) byCode.set(code, name);
+  }
+  return { components, byCode };
+}
 
-function operations(maxPhotoBytes: number): Operation[] {
-  return [
-    {
-      method: "post",
-      path: "/api/sessions",
-      operationId: "createSession",
-      summary: "Open a session; the answer carries its token (shown once) and the interviewer's first question.",
-      tag: "sessions",
-      auth: false,
-      body: { schema: createSessionBody, required: false },
-      responses: {
-        "201": { description: "The new session.", body: responses.createdSessionBody },
-        ...notJsonRefusals(true),
-        "429": rateLimited("Too many new sessions from this address."),
-        ...failures,
-      },
-    },
-    {
-      method: "get",
-      path: "/api/sessions/{sessionId}",
-      operationId: "getSession",
-      summary: "The whole session view: profile, messages, photo and pictures with short-lived URLs.",
-      tag: "sessions",
-      auth: true,
-      responses: {
-        "200": { description: "The session view.", body: responses.sessionViewBody },
-        ...notJsonRefusals(false),
-        ...tokenRefusals,
-        ...failures,
-      },
-    },
-    {
-      method: "delete",
-      path: "/api/sessions/{sessionId}",
-      operationId: "deleteSession",
-      summary: "Erase everything of the session: Redis, S3 objects and the archived result.",
-      tag: "sessions",
-      auth: true,
-      responses: { "204": { description: "Erased." }, ...notJsonRefusals(false), ...tokenRefusals, ...failures },
-    },
-    {
-      method: "post",
-      path: "/api/sessions/{sessionId}/messages",
-      operationId: "postMessage",
-      summary: "Send one user message; the interviewer answers and fills the profile.",
-      tag: "interview",
-      auth: true,
-      body: { schema: postMessageBody, required: true },
-      responses: {
-        "200": { description: "The reply and the profile so far.", body: responses.messageReplyBody },
-        ...notJsonRefusals(true),
-        ...tokenRefusals,
-        "409": {
-          description:
-            "The session is completed, took its last message, or is being changed by another request (`session_busy`, with `Retry-After`).",
-          body: [errors.sessionCompletedError, errors.messageLimitError, errors.sessionBusyError],
-          headers: ["Retry-After"],
-        },
-        "429": rateLimited("Too many messages for this session."),
-        ...failures,
-      },
-    },
-    {
-      method: "post",
-      path: "/api/sessions/{sessionId}/photos/user",
-      operationId: "requestPhotoUpload",
-      summary: "A presigned POST form for the user's photo (type and exact size pinned); the browser posts it to S3.",
-      tag: "pictures",
-      auth: true,
-      body: { schema: photoUploadBody(maxPhotoBytes), required: true },
-      responses: {
-        "201": { description: "The upload form and the pending photo.", body: responses.photoUploadGrantBody },
-        ...notJsonRefusals(true),
-        ...tokenRefusals,
-        "409": { description: "The session is completed.", body: errors.sessionCompletedError },
-        ...failures,
-      },
-    },
-    {
-      method: "get",
-      path: "/api/sessions/{sessionId}/photos/{name}",
-      operationId: "getPhoto",
-      summary: "A short-lived URL of the user photo or a generated picture.",
-      tag: "pictures",
-      auth: true,
-      responses: {
-        "200": { description: "The URL, its expiry and content type.", body: responses.pictureLinkBody },
-        ...notJsonRefusals(false),
-        ...tokenRefusals,
-        "404": {
-          description:
-            "Unknown session or wrong token (`session_not_found`), no such picture (`not_found`), " +
-            "or the picture is not ready (`picture_not_ready`).",
-          body: [errors.sessionNotFoundError, errors.pictureNotFoundError],
-        },
-        ...failures,
-      },
-    },
-    {
-      method: "post",
-      path: "/api/sessions/{sessionId}/images",
-      operationId: "requestImage",
-      summary: "Generate the partner or child picture, asynchronously.",
-      tag: "pictures",
-      auth: true,
-      body: { schema: requestImageBody, required: true },
-      responses: {
-        "200": { description: "The same picture is already made from the same inputs.", body: responses.readyImageResponseBody },
-        "202": { description: "A job is under way (new, or the one already running).", body: responses.imageJobResponseBody },
-        ...notJsonRefusals(true),
-        ...tokenRefusals,
-        "409": {
-          description:
-            "The picture's inputs are missing (`precondition_failed`), the session is completed, " +
-            "or another request changed it (`session_busy`, with `Retry-After`).",
-          body: [errors.preconditionFailedError, errors.sessionCompletedError, errors.sessionBusyError],
-          headers: ["Retry-After"],
-        },
-        "429": rateLimited("The session's daily generations are spent."),
-        ...failures,
-      },
-    },
-    {
-      method: "post",
-      path: "/api/sessions/{sessionId}/complete",
-      operationId: "completeSession",
-      summary: "Finish the session and archive its result (the same answer on repeat).",
-      tag: "results",
-      auth: true,
-      responses: {
-        "200": { description: "The completed result.", body: responses.completedSessionBody },
-        ...notJsonRefusals(false),
-        ...tokenRefusals,
-        "409": {
-          description: "The profile is not complete, a picture is still being generated, or a concurrent change won.",
-          body: [errors.profileIncompleteError, errors.imagesPendingError, errors.sessionBusyError],
-        },
-        ...failures,
-      },
-    },
-    {
-      method: "get",
-      path: "/api/sessions/{sessionId}/result",
-      operationId: "getResult",
-      summary: "The archived result, also after the live session expired.",
-      tag: "results",
-      auth: true,
-      responses: {
-        "200": { description: "The archived result.", body: responses.archivedResultBody },
-        ...notJsonRefusals(false),
-        ...tokenRefusals,
-        ...failures,
-      },
-    },
-    {
-      method: "get",
-      path: "/api/health",
-      operationId: "health",
-      summary: "Readiness of Redis, S3 and DynamoDB.",
-      tag: "service",
-      auth: false,
-      responses: {
-        "200": { description: "Every dependency answers.", body: responses.healthReportBody },
-        ...notJsonRefusals(false),
-        "500": internalFailure,
-        "503": {
-          description: "A dependency does not answer (the report), or the function's own secrets could not be read.",
-          body: [responses.healthReportBody, errors.dependencyUnavailableError],
-          headers: ["Retry-After"],
-        },
-      },
-    },
-    {
-      method: "get",
-      path: "/api/openapi.json",
-      operationId: "openapi",
-      summary: "This document.",
-      tag: "service",
-      auth: false,
-      responses: {
-        "200": { description: "The OpenAPI 3.1 document of this API.", body: responses.openApiDocumentBody },
-        ...notJsonRefusals(false),
-        ...failures,
-      },
-    },
-  ];
+/** The codes an error body schema allows (`error.code`'s enum), or none for a schema that is not an error body. */
+function errorCodesOf(schema: Schema): ErrorCode[] {
+  const json = z.toJSONSchema(schema, { io: "output" }) as { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } };
+  const codes = json.properties?.error?.properties?.code?.enum ?? [];
+  return codes.filter((code): code is ErrorCode => code in ERROR_CATALOGUE);
+}
+
+/** The JSON Schema of a route's request body (made from the settings where it depends on them). */
+function requestSchema(route: Route, settings: RouteSettings): Schema | undefined {
+  const schema = route.body?.schema;
+  return typeof schema === "function" ? schema(settings) : schema;
+}
+
+/** A route's answers by status: its successes, its reports, and its error codes grouped by their status. */
+function answersOf(
+  route: Route,
+  byCode: Map<ErrorCode, string>,
+): Record<string, { description: string; bodies: string[]; headers: string[] }> {
+  const answers: Record<string, { description: string; bodies: string[]; headers: string[] }> = {};
+  const add = (status: string, description: string, body: string | undefined, headers: string[] = []) => {
+    const answer = answers[status] ?? { description: "", bodies: [], headers: [] };
+    answers[status] = answer;
+    answer.description = answer.description ? `${answer.description} ${description}` : description;
+    if (body && !answer.bodies.includes(body)) answer.bodies.push(body);
+    for (const header of headers) if (!answer.headers.includes(header)) answer.headers.push(header);
+  };
+  for (const [status, answer] of Object.entries(route.success)) add(status, answer.description, answer.body);
+  for (const [status, answer] of Object.entries(route.reports ?? {})) add(status, answer.description, answer.body);
+  for (const code of routeErrorCodes(route)) {
+    const entry: { status: number; when: string; retryAfterSeconds?: number } = ERROR_CATALOGUE[code];
+    const component = byCode.get(code);
+    if (!component) throw new Error(`The error code ${code} has no schema in lib/schemas/errors.ts`);
+    const when = code === ERROR_CODE.rate_limited && route.limit ? route.limit : `${entry.when}.`;
+    const headers = [
+      ...(entry.retryAfterSeconds !== undefined || entry.status === 429 ? ["Retry-After"] : []),
+      ...(code === ERROR_CODE.missing_token ? ["WWW-Authenticate"] : []),
+    ];
+    add(String(entry.status), `\`${code}\`: ${when}`, component, headers);
+  }
+  return answers;
 }
 
 /** Each registered schema as a component, with references between them; the dialect and ids dropped. */
@@ -388,58 +157,60 @@ function componentsOf(
 }
 
 /** The OpenAPI 3.1 document of the HTTP API: every request and response body from the zod schema that is its type. */
-export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record<string, unknown> {
-  const list = operations(options.maxPhotoBytes);
+export function buildOpenApiDocument(options: RouteSettings): Record<string, unknown> {
   // Request bodies are described as a client sends them (before defaults and transforms apply).
   const requestComponents: Record<string, { schema: Schema; description: string }> = {};
   const requestNames = new Map<string, string>();
-  for (const operation of list) {
-    if (!operation.body) continue;
-    const name = `${operation.operationId.charAt(0).toUpperCase()}${operation.operationId.slice(1)}Request`;
-    requestComponents[name] = { schema: operation.body.schema, description: `The body of ${operation.operationId}.` };
-    requestNames.set(operation.operationId, name);
+  for (const route of ROUTES) {
+    const schema = requestSchema(route, options);
+    if (!schema) continue;
+    const name = `${route.functionName.charAt(0).toUpperCase()}${route.functionName.slice(1)}Request`;
+    requestComponents[name] = { schema, description: `The body of ${route.functionName}.` };
+    requestNames.set(route.functionName, name);
   }
-  const responseNames = new Map(Object.entries(RESPONSE_COMPONENTS).map(([name, { schema }]) => [schema, name]));
-  const ref = (schema: Schema): JsonSchema => {
-    const name = responseNames.get(schema);
-    if (!name) throw new Error("A response body without a component");
+  const { components: errorBodies, byCode } = errorComponents();
+  const responseComponents = { ...RESPONSE_COMPONENTS, ...errorBodies };
+  const ref = (name: string): JsonSchema => {
+    if (!(name in responseComponents)) throw new Error(`A response body without a component: ${name}`);
     return { $ref: `#/components/schemas/${name}` };
   };
-  const contentOf = (body: Schema | readonly Schema[]): JsonSchema => ({
-    "application/json": { schema: Array.isArray(body) ? { anyOf: body.map(ref) } : ref(body as Schema) },
+  const contentOf = (bodies: string[]): JsonSchema => ({
+    "application/json": { schema: bodies.length === 1 ? ref(bodies[0] as string) : { anyOf: bodies.map(ref) } },
   });
 
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const operation of list) {
+  for (const route of ROUTES) {
     const parameters = [
-      ...(operation.path.includes("{sessionId}") ? [{ $ref: "#/components/parameters/SessionId" }] : []),
-      ...(operation.path.includes("{name}") ? [{ $ref: "#/components/parameters/PictureName" }] : []),
+      ...(route.path.includes("{sessionId}") ? [{ $ref: "#/components/parameters/SessionId" }] : []),
+      ...(route.path.includes("{name}") ? [{ $ref: "#/components/parameters/PictureName" }] : []),
     ];
     const answers = Object.fromEntries(
-      Object.entries(operation.responses).map(([status, answer]) => [
-        status,
-        {
-          description: answer.description,
-          ...(answer.headers
-            ? { headers: Object.fromEntries(answer.headers.map((name) => [name, { $ref: `#/components/headers/${headerId(name)}` }])) }
-            : {}),
-          ...(answer.body ? { content: contentOf(answer.body) } : {}),
-        },
-      ]),
+      Object.entries(answersOf(route, byCode))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([status, answer]) => [
+          status,
+          {
+            description: answer.description,
+            ...(answer.headers.length > 0
+              ? { headers: Object.fromEntries(answer.headers.map((name) => [name, { $ref: `#/components/headers/${headerId(name)}` }])) }
+              : {}),
+            ...(answer.bodies.length > 0 ? { content: contentOf(answer.bodies) } : {}),
+          },
+        ]),
     );
-    const requestName = requestNames.get(operation.operationId);
-    const item = paths[operation.path] ?? {};
-    paths[operation.path] = item;
-    item[operation.method] = {
-      operationId: operation.operationId,
-      summary: operation.summary,
-      tags: [operation.tag],
-      security: operation.auth ? [{ sessionToken: [] }] : [],
+    const requestName = requestNames.get(route.functionName);
+    const item = paths[route.path] ?? {};
+    paths[route.path] = item;
+    item[route.method] = {
+      operationId: route.functionName,
+      summary: route.summary,
+      tags: [route.tag],
+      security: route.auth ? [{ sessionToken: [] }] : [],
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(operation.body && requestName
+      ...(route.body && requestName
         ? {
             requestBody: {
-              required: operation.body.required,
+              required: route.body.required,
               content: { "application/json": { schema: { $ref: `#/components/schemas/${requestName}` } } },
             },
           }
@@ -472,7 +243,7 @@ export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
-      schemas: { ...componentsOf(requestComponents, "input"), ...componentsOf(RESPONSE_COMPONENTS, "output") },
+      schemas: { ...componentsOf(requestComponents, "input"), ...componentsOf(responseComponents, "output") },
       parameters: {
         SessionId: {
           name: "sessionId",

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { currentTime, type Clocked } from "../clock.ts";
-import { ConflictError, SessionNotFoundError } from "../errors.ts";
+import { SessionCompletedError, SessionNotFoundError } from "../errors.ts";
 import type * as z from "../schemas/zod.ts";
 import type { photoUploadGrantBody } from "../schemas/responses.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
@@ -49,8 +49,7 @@ export async function requestPhotoUpload(
   session: Session,
   input: { contentType: PhotoContentType; contentLength: number },
 ): Promise<PhotoUploadGrant> {
-  if (session.status === "completed")
-    throw new ConflictError("session_completed", "This session is completed; its photo can no longer change.");
+  if (session.status === "completed") throw new SessionCompletedError();
   const now = currentTime(deps);
   const key = objectKeys.userPhoto(session.id, randomBytes(12).toString("base64url"));
   const { url, fields } = await deps.uploads.presignUpload({

@@ -1,5 +1,5 @@
 import { currentTime, type Clocked } from "../clock.ts";
-import { ConflictError, SessionNotFoundError } from "../errors.ts";
+import { ImagesPendingError, ProfileIncompleteError, SessionNotFoundError } from "../errors.ts";
 import { missingFields } from "../interview/profile-fields.ts";
 import { isJobUnderWay, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
@@ -20,9 +20,6 @@ export interface ResultDeps extends Clocked {
   /** The Redis keys of the session's rate-limit counters (given its owner's token hash), erased with it. */
   limitKeys?: (sessionId: string, ownerTokenHash: string) => string[];
 }
-
-/** Seconds a client waits before completing again while a picture is being generated. */
-const IMAGES_PENDING_RETRY_SECONDS = 5;
 
 const IMAGE_KINDS = ["partner", "child"] as const;
 
@@ -49,24 +46,18 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
       if (current.status === "completed") return { done: current };
       const missing = missingFields(current.profile);
       if (missing.length > 0) {
-        throw new ConflictError("profile_incomplete", "The profile is not complete yet.", { details: { missingFields: missing } });
+        throw new ProfileIncompleteError(missing);
       }
       const nowMs = currentTime(deps).getTime();
       const pending = IMAGE_KINDS.filter((kind) => isJobUnderWay(current.images[kind], nowMs, deps.staleAfterMs));
       if (pending.length > 0) {
-        throw new ConflictError("images_pending", "A picture is still being generated; complete once it is ready.", {
-          details: { images: pending },
-          retryAfterSeconds: IMAGES_PENDING_RETRY_SECONDS,
-        });
+        throw new ImagesPendingError(pending);
       }
       const completedAt = new Date(nowMs).toISOString();
       return {
         write: { set: { status: "completed", completedAt } },
         saved: (version) => ({ ...current, status: "completed", completedAt, version }),
       };
-    },
-    contended: () => {
-      throw new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
     },
   });
   const completedAt = completed.completedAt ?? currentTime(deps).toISOString();

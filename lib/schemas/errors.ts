@@ -1,5 +1,6 @@
 import { imageKind } from "./images.ts";
 import { profileField } from "./responses.ts";
+import { ERROR_CODE } from "../errors.ts";
 import * as z from "./zod.ts";
 
 // The body of every non-2xx answer: `{error: {code, message, details?}, requestId}` (lib/http/middlewares.ts builds
@@ -31,49 +32,55 @@ function detailedError<const Code extends string, Details extends z.core.$ZodTyp
 export const fieldIssueBody = z.strictObject({ field: z.string(), message: z.string() });
 
 /** 400: the body (or a path parameter) failed validation; `details.fields` names each field. */
-export const invalidRequestError = errorResponse(["invalid_request"], z.strictObject({ fields: z.array(fieldIssueBody) }));
+export const invalidRequestError = errorResponse([ERROR_CODE.invalid_request], z.strictObject({ fields: z.array(fieldIssueBody) }));
 
 /** 400: the body is not valid JSON (or holds a `__proto__`, `constructor` or `prototype` key). */
-export const malformedJsonError = errorResponse(["malformed_json"]);
+export const malformedJsonError = errorResponse([ERROR_CODE.malformed_json]);
 
 /** 401: no `Authorization: Bearer <sessionToken>` header. */
-export const missingTokenError = errorResponse(["missing_token"]);
+export const missingTokenError = errorResponse([ERROR_CODE.missing_token]);
 
 /** 404: no session with this id for this token (an unknown session and a wrong token are indistinguishable). */
-export const sessionNotFoundError = errorResponse(["session_not_found"]);
+export const sessionNotFoundError = errorResponse([ERROR_CODE.session_not_found]);
 
 /** 404: no such picture name (`not_found`), or the picture is not ready (`picture_not_ready`). */
-export const pictureNotFoundError = errorResponse(["not_found", "picture_not_ready"]);
+export const pictureNotFoundError = errorResponse([ERROR_CODE.not_found, ERROR_CODE.picture_not_ready]);
 
 /** 409: the session is completed and can no longer change. */
-export const sessionCompletedError = errorResponse(["session_completed"]);
+export const sessionCompletedError = errorResponse([ERROR_CODE.session_completed]);
 
 /** 409: another request changed the session at the same moment; retry after `Retry-After` seconds. */
-export const sessionBusyError = errorResponse(["session_busy"]);
+export const sessionBusyError = errorResponse([ERROR_CODE.session_busy]);
 
 /** 409: the session took its last user message. */
-export const messageLimitError = errorResponse(["message_limit_reached"], z.strictObject({ limit: z.int() }));
+export const messageLimitError = errorResponse([ERROR_CODE.message_limit_reached], z.strictObject({ limit: z.int() }));
 
 /** 409: the profile lacks what completion needs; `details.missingFields` says what. */
-export const profileIncompleteError = errorResponse(["profile_incomplete"], z.strictObject({ missingFields: z.array(profileField) }));
+export const profileIncompleteError = errorResponse(
+  [ERROR_CODE.profile_incomplete],
+  z.strictObject({ missingFields: z.array(profileField) }),
+);
 
 /** 409: a picture is still being generated; complete after `Retry-After` seconds (`details.images` names which). */
-export const imagesPendingError = errorResponse(["images_pending"], z.strictObject({ images: z.array(imageKind) }));
+export const imagesPendingError = errorResponse([ERROR_CODE.images_pending], z.strictObject({ images: z.array(imageKind) }));
 
 /** 409: the picture cannot be generated yet; `details.missing` names what it needs (e.g. `photo`, `partner.name`). */
-export const preconditionFailedError = errorResponse(["precondition_failed"], z.strictObject({ missing: z.array(z.string()) }));
+export const preconditionFailedError = errorResponse([ERROR_CODE.precondition_failed], z.strictObject({ missing: z.array(z.string()) }));
 
 /** 413: the body is larger than `details.limitBytes`. */
-export const payloadTooLargeError = errorResponse(["payload_too_large"], z.strictObject({ limitBytes: z.int() }));
+export const payloadTooLargeError = errorResponse([ERROR_CODE.payload_too_large], z.strictObject({ limitBytes: z.int() }));
 
 /** 415: the body is not sent as `Content-Type: application/json`. */
-export const unsupportedMediaTypeError = errorResponse(["unsupported_media_type"]);
+export const unsupportedMediaTypeError = errorResponse([ERROR_CODE.unsupported_media_type]);
 
 /** 429: too many calls; retry after `Retry-After` (also `details.retryAfterSeconds`) seconds. */
-export const rateLimitedError = errorResponse(["rate_limited"], z.strictObject({ retryAfterSeconds: z.int().check(z.minimum(1)) }));
+export const rateLimitedError = errorResponse(
+  [ERROR_CODE.rate_limited],
+  z.strictObject({ retryAfterSeconds: z.int().check(z.minimum(1)) }),
+);
 
 /** 503: a dependency is down, slow or failing; nothing was half-applied, retry after `Retry-After` seconds. */
-export const dependencyUnavailableError = errorResponse(["dependency_unavailable"], z.strictObject({ dependency: z.string() }));
+export const dependencyUnavailableError = errorResponse([ERROR_CODE.dependency_unavailable], z.strictObject({ dependency: z.string() }));
 
 /** 500: a bug or a deployment mistake; the message never says more than that. */
-export const internalError = errorResponse(["internal_error"]);
+export const internalError = errorResponse([ERROR_CODE.internal_error]);

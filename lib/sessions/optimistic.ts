@@ -1,3 +1,4 @@
+import { SessionBusyError } from "../errors.ts";
 import type { Session, SessionChange, SessionStore } from "./model.ts";
 
 /**
@@ -14,8 +15,8 @@ export interface OptimisticUpdate<T> {
    * on the fresh session after another writer got in first, and on null when the session vanished before the write.
    */
   decide(session: Session | null): UpdateDecision<T> | Promise<UpdateDecision<T>>;
-  /** The answer when every attempt lost to another writer (may throw). */
-  contended(): T;
+  /** The answer when every attempt lost to another writer; by default 409 `session_busy`. */
+  contended?(): T;
 }
 
 /**
@@ -45,7 +46,10 @@ export async function updateSession<T>(
       session = null;
       continue;
     }
-    if (attempt >= attempts) return update.contended();
+    if (attempt >= attempts) {
+      if (update.contended) return update.contended();
+      throw new SessionBusyError();
+    }
     await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40 * attempt)));
     session = await store.load(sessionId);
   }

@@ -1,4 +1,4 @@
-import { ConflictError, DependencyUnavailableError, SessionNotFoundError } from "../errors.ts";
+import { DependencyUnavailableError, MessageLimitError, SessionCompletedError, SessionNotFoundError } from "../errors.ts";
 import { currentTime, type Clocked } from "../clock.ts";
 import type { Session, SessionMessage, SessionStore } from "./model.ts";
 import { updateSession } from "./optimistic.ts";
@@ -51,9 +51,6 @@ export async function postMessage(deps: MessageDeps, opened: Session, text: stri
         };
         return { write: { set: { profile, userMessageCount: session.userMessageCount + 1 }, append: messages }, saved: () => result };
       },
-      contended: () => {
-        throw new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
-      },
     },
     deps.maxAttempts,
   );
@@ -61,12 +58,10 @@ export async function postMessage(deps: MessageDeps, opened: Session, text: stri
 
 function assertOpen(session: Session, maxUserMessages: number): void {
   if (session.status === "completed") {
-    throw new ConflictError("session_completed", "This session is completed and takes no more messages.");
+    throw new SessionCompletedError();
   }
   if (session.userMessageCount >= maxUserMessages) {
-    throw new ConflictError("message_limit_reached", `A session takes at most ${maxUserMessages} messages.`, {
-      details: { limit: maxUserMessages },
-    });
+    throw new MessageLimitError(maxUserMessages);
   }
 }
 

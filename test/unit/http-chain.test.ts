@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { httpHandler } from "../../lib/http/handler.ts";
 import { bearerToken } from "../../lib/sessions/tokens.ts";
-import { ConflictError, DependencyUnavailableError } from "../../lib/errors.ts";
+import { DependencyUnavailableError, SessionBusyError } from "../../lib/errors.ts";
 import { fakeContext, httpEvent } from "../helpers/lambda.ts";
 
 const body = z.strictObject({ text: z.string().min(1).max(10) });
 const calls: unknown[] = [];
-const echo = httpHandler({ body }, async (request) => {
+const echo = httpHandler({ body: { schema: body, required: true } }, async (request) => {
   calls.push(request.body);
   return { status: 200, body: { got: request.body } };
 });
@@ -100,7 +100,7 @@ describe("the HTTP middleware chain", () => {
     expect(outage.body).not.toContain("ECONNREFUSED");
 
     const busy = httpHandler({}, async () => {
-      throw new ConflictError("session_busy", "Try again.", { retryAfterSeconds: 1 });
+      throw new SessionBusyError();
     });
     const conflict = await send(httpEvent({ method: "GET" }), busy);
     expect(conflict.statusCode).toBe(409);
@@ -110,7 +110,7 @@ describe("the HTTP middleware chain", () => {
 
   it("lets an optional body be absent", async () => {
     const optional = httpHandler(
-      { body: z.strictObject({ locale: z.enum(["ja", "en"]) }).optional(), bodyOptional: true },
+      { body: { schema: z.strictObject({ locale: z.enum(["ja", "en"]) }).optional(), required: false } },
       async (request) => ({
         status: 201,
         body: { locale: request.body?.locale ?? "none" },

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_PHOTO_BYTES } from "../../lib/config.ts";
 import { buildOpenApiDocument } from "../../lib/openapi/document.ts";
+import { withErrorTable } from "../../lib/openapi/error-table.ts";
 import { httpApiRoutes } from "../helpers/serverless-config.ts";
 
 type Json = Record<string, unknown>;
@@ -158,5 +159,10 @@ describe("the OpenAPI document", () => {
 
   it("is what openapi.json holds (run `npm run openapi` after changing a schema or a route)", () => {
     expect(JSON.parse(readFileSync("openapi.json", "utf8"))).toEqual(document);
+  });
+
+  it("and docs/api.md's error table are what the error catalogue and the route table say (`npm run openapi` writes both)", () => {
+    const doc = readFileSync("docs/api.md", "utf8");
+    expect(withErrorTable(doc)).toBe(doc);
   });
 });
