@@ -31,3 +31,27 @@ export function httpStatusOf(error: unknown): number | undefined {
 export function awsDeadlines(requestTimeoutMs: number): { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true } {
   return { connectionTimeout: Math.min(1000, requestTimeoutMs), requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true };
 }
+
+/** Where an AWS service is: the region, a local emulator's endpoint when not on AWS, and the per-request deadline. */
+export interface AwsServiceSettings {
+  region: string;
+  endpoint?: string | undefined;
+  requestTimeoutMs: number;
+  /** Static credentials (tests); by default the emulators' pair on a local endpoint, the role's in AWS. */
+  credentials?: StaticCredentials | undefined;
+}
+
+/**
+ * The configuration every AWS client of the product shares: capped retries, connection and request deadlines, and
+ * static credentials on a local endpoint.
+ */
+export function awsClientConfig(settings: AwsServiceSettings) {
+  const credentials = settings.credentials ?? localCredentials(settings.endpoint);
+  return {
+    region: settings.region,
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: 2,
+    requestHandler: awsDeadlines(settings.requestTimeoutMs),
+  };
+}

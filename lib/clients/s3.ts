@@ -1,5 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { awsDeadlines, localCredentials, type StaticCredentials } from "./aws.ts";
+import { awsClientConfig, type StaticCredentials } from "./aws.ts";
 
 /** One bucket as seen through one S3 client. */
 export interface S3Bucket {
@@ -20,13 +20,9 @@ export interface BucketSettings {
 
 /** An S3 client for one bucket: virtual-hosted on AWS, path style on a local endpoint. */
 export function createS3Bucket(settings: BucketSettings): S3Bucket {
-  const credentials = settings.credentials ?? localCredentials(settings.endpoint);
   const client = new S3Client({
-    region: settings.region,
-    ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
-    ...(credentials ? { credentials } : {}),
-    maxAttempts: 2,
-    requestHandler: awsDeadlines(settings.requestTimeoutMs ?? 10_000),
+    ...awsClientConfig({ ...settings, requestTimeoutMs: settings.requestTimeoutMs ?? 10_000 }),
+    ...(settings.endpoint ? { forcePathStyle: true } : {}),
   });
   return { client, bucket: settings.bucket };
 }

@@ -61,8 +61,3 @@ export type ChatProviderErrorCode =
 export class ChatProviderError extends ProviderError<ChatProviderErrorCode> {
   override readonly name = "ChatProviderError";
 }
-
-/** True when `error` is a `ChatProviderError` (optionally with the given code). */
-export function isChatProviderError(error: unknown, code?: ChatProviderErrorCode): error is ChatProviderError {
-  return error instanceof ChatProviderError && (code === undefined || error.code === code);
-}
