@@ -86,7 +86,8 @@ const RESPONSE_COMPONENTS: Record<string, { schema: Schema; description: string 
 function errorComponents(): { components: Record<string, { schema: Schema; description: string }>; byCode: Map<ErrorCode, string> } {
   const components: Record<string, { schema: Schema; description: string }> = {};
   const byCode = new Map<ErrorCode, string>();
-  for (const [exported, schema] of Object.entries(errors)) {
+  // Sorted: a module namespace lists its exports in an order that differs between loaders (tsx, vitest).
+  for (const [exported, schema] of Object.entries(errors).sort(([a], [b]) => a.localeCompare(b))) {
     const codes = errorCodesOf(schema);
     if (codes.length === 0) continue;
     const name = `${exported.charAt(0).toUpperCase()}${exported.slice(1)}`;

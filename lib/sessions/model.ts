@@ -66,8 +66,8 @@ export interface SessionFields {
   profile?: Profile;
   userMessageCount?: number;
   photo?: PhotoState | null;
-  partnerImage?: ImageState | null;
-  childImage?: ImageState | null;
+  /** The jobs of the pictures to set; a kind left out is kept as it is. */
+  images?: Partial<Record<ImageKind, ImageState | null>>;
 }
 
 /** One write to a session: fields to set and messages to append, applied atomically with the TTL refresh. */
@@ -102,10 +102,9 @@ export interface SessionStore {
   endErasure(id: string, alsoKeys: string[]): Promise<void>;
 }
 
-/** The session field that holds the job of one kind of picture. */
+/** The change that sets the job of one kind of picture. */
 export function imageFields(kind: ImageKind, state: ImageState | null): SessionFields {
-  const field: `${ImageKind}Image` = `${kind}Image`;
-  return { [field]: state };
+  return { images: { [kind]: state } };
 }
 
 /** Seconds past the generation deadline before a job still pending or running is taken as lost. */

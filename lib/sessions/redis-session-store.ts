@@ -5,6 +5,7 @@ import { callRedis } from "../clients/redis.ts";
 import { isNoScript, RedisBatch } from "../clients/redis-batch.ts";
 import type { Profile } from "../interview/profile.ts";
 import type {
+  ImageKind,
   ImageState,
   Locale,
   PhotoState,
@@ -17,36 +18,58 @@ import type {
   SessionStore,
 } from "./model.ts";
 
+/** What the write script answers besides the new version (a positive number). */
+const WRITE_OUTCOME = { missing: -1, taken: -2, conflict: -3 } as const;
+
 /**
  * The one script of every write, so that checking the version, setting fields, appending messages and refreshing the
  * TTL of every key of the session happen in one atomic step and one round trip. Fields are set individually (HSET),
  * never by rewriting the whole session: a write cannot drop a part of the session that another write put there.
+ * Its arguments are `writeArguments`'s; it answers the new version or a `WRITE_OUTCOME`.
  * Exported for the parity test of the local Redis engines.
  */
 export const WRITE_SESSION_SCRIPT = `
+local mode, expectedVersion, ttl, fieldCount = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local firstMessage = 5 + fieldCount * 2
 local exists = redis.call('EXISTS', KEYS[1]) == 1
-if ARGV[1] == 'create' then
-  if exists then return -2 end
+if mode == 'create' then
+  if exists then return ${WRITE_OUTCOME.taken} end
 elseif not exists then
-  return -1
+  return ${WRITE_OUTCOME.missing}
 end
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
-if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= version then return -3 end
+if expectedVersion ~= '' and tonumber(expectedVersion) ~= version then return ${WRITE_OUTCOME.conflict} end
 version = version + 1
-local n = tonumber(ARGV[4])
 local pairs = {'version', tostring(version)}
-for i = 1, n * 2 do pairs[#pairs + 1] = ARGV[4 + i] end
+for i = 5, firstMessage - 1 do pairs[#pairs + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(pairs))
-local first = 5 + n * 2
-if #ARGV >= first then redis.call('RPUSH', KEYS[2], unpack(ARGV, first, #ARGV)) end
-local ttl = tonumber(ARGV[3])
+if #ARGV >= firstMessage then redis.call('RPUSH', KEYS[2], unpack(ARGV, firstMessage, #ARGV)) end
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 return version
 `;
+
+/** The write script's arguments, in the order it reads them: mode, expected version, TTL, field pairs, messages. */
+function writeArguments(write: {
+  mode: "create" | "update";
+  expectedVersion: number | undefined;
+  ttlSeconds: number;
+  fieldPairs: string[];
+  messages: SessionMessage[];
+}): string[] {
+  return [
+    write.mode,
+    write.expectedVersion === undefined ? "" : String(write.expectedVersion),
+    String(write.ttlSeconds),
+    String(write.fieldPairs.length / 2),
+    ...write.fieldPairs,
+    ...write.messages.map((message) => JSON.stringify(message)),
+  ];
+}
 const WRITE_SESSION_SHA = createHash("sha1").update(WRITE_SESSION_SCRIPT).digest("hex");
 
-const JSON_FIELDS = new Set<keyof SessionFields>(["profile", "photo", "partnerImage", "childImage"]);
+/** The hash field of the job of each kind of picture: the store's encoding of `Session.images`. */
+const IMAGE_HASH_FIELDS = { partner: "partnerImage", child: "childImage" } as const satisfies Record<ImageKind, string>;
 
 export interface RedisSessionStoreOptions extends Clocked {
   ttlSeconds: number;
@@ -81,7 +104,7 @@ export class RedisSessionStore implements SessionStore {
   async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<{ expiresAt: string } | null> {
     const expiresAt = this.expiryFrom(currentTime(this.options));
     const result = await this.write("create", id, { set: { ...fields, expiresAt }, append: messages });
-    return result > 0 ? { expiresAt } : null;
+    return result === WRITE_OUTCOME.taken ? null : { expiresAt };
   }
 
   private expiryFrom(now: Date): string {
@@ -99,8 +122,8 @@ export class RedisSessionStore implements SessionStore {
 
   async save(id: string, change: SessionChange): Promise<SaveResult> {
     const result = await this.write("update", id, change);
-    if (result === -1) return { outcome: "missing" };
-    if (result === -3) return { outcome: "conflict" };
+    if (result === WRITE_OUTCOME.missing) return { outcome: "missing" };
+    if (result === WRITE_OUTCOME.conflict) return { outcome: "conflict" };
     return { outcome: "saved", version: result };
   }
 
@@ -135,15 +158,13 @@ export class RedisSessionStore implements SessionStore {
     const keys = sessionKeys(this.options.keyPrefix, id);
     const now = currentTime(this.options);
     const fields: SessionFields = { ...change.set, updatedAt: now.toISOString(), expiresAt: this.expiryFrom(now) };
-    const pairs = encodeFields(fields);
-    const args = [
+    const args = writeArguments({
       mode,
-      change.expectedVersion === undefined ? "" : String(change.expectedVersion),
-      String(this.options.ttlSeconds),
-      String(pairs.length / 2),
-      ...pairs,
-      ...(change.append ?? []).map((message) => JSON.stringify(message)),
-    ];
+      expectedVersion: change.expectedVersion,
+      ttlSeconds: this.options.ttlSeconds,
+      fieldPairs: encodeFields(fields),
+      messages: change.append ?? [],
+    });
     const result = await callRedis(async () => {
       try {
         return await this.batch.evalsha<number>(WRITE_SESSION_SHA, [keys.hash, keys.messages], args);
@@ -157,11 +178,16 @@ export class RedisSessionStore implements SessionStore {
   }
 }
 
+/** The hash's field–value pairs of a change: plain fields as text, the profile, photo and each picture's job as JSON. */
 function encodeFields(fields: SessionFields): string[] {
+  const { images, profile, photo, ...plain } = fields;
   const pairs: string[] = [];
-  for (const [name, value] of Object.entries(fields) as Array<[keyof SessionFields, unknown]>) {
-    if (value === undefined) continue;
-    pairs.push(name, JSON_FIELDS.has(name) ? JSON.stringify(value) : String(value));
+  for (const [name, value] of Object.entries(plain)) if (value !== undefined) pairs.push(name, String(value));
+  if (profile !== undefined) pairs.push("profile", JSON.stringify(profile));
+  if (photo !== undefined) pairs.push("photo", JSON.stringify(photo));
+  for (const kind of Object.keys(IMAGE_HASH_FIELDS) as ImageKind[]) {
+    const image = images?.[kind];
+    if (image !== undefined) pairs.push(IMAGE_HASH_FIELDS[kind], JSON.stringify(image));
   }
   return pairs;
 }
@@ -200,8 +226,8 @@ function decodeSession(id: string, hash: Record<string, unknown>, messages: unkn
     userMessageCount: Number(text(hash.userMessageCount) || "0"),
     photo: json<PhotoState | null>(hash.photo, null),
     images: {
-      partner: json<ImageState | null>(hash.partnerImage, null),
-      child: json<ImageState | null>(hash.childImage, null),
+      partner: json<ImageState | null>(hash[IMAGE_HASH_FIELDS.partner], null),
+      child: json<ImageState | null>(hash[IMAGE_HASH_FIELDS.child], null),
     },
     messages: messages.map((message) => json<SessionMessage>(message, { role: "assistant", text: "", at: "" })),
     version: Number(text(hash.version) || "0"),

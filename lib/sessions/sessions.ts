@@ -37,8 +37,7 @@ export async function createSession(deps: CreateSessionDeps, input: { locale: Lo
         profile: {},
         userMessageCount: 0,
         photo: null,
-        partnerImage: null,
-        childImage: null,
+        images: { partner: null, child: null },
       },
       [firstMessage],
     );

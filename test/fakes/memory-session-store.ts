@@ -74,14 +74,14 @@ function emptySession(id: string, at: string): Session {
 }
 
 function apply(session: Session, fields: SessionFields, messages: SessionMessage[]): Session {
-  const { partnerImage, childImage, ...rest } = fields;
+  const { images, ...rest } = fields;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   return {
     ...session,
     ...defined,
     images: {
-      partner: partnerImage === undefined ? session.images.partner : partnerImage,
-      child: childImage === undefined ? session.images.child : childImage,
+      partner: images?.partner === undefined ? session.images.partner : images.partner,
+      child: images?.child === undefined ? session.images.child : images.child,
     },
     messages: [...session.messages, ...messages],
     version: session.version + 1,

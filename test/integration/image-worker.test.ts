@@ -73,8 +73,7 @@ async function seedSession(): Promise<Session> {
         children: [{ name: "Sakura", desiredGender: "female" }],
       },
       photo: { status: "ready", contentType: "image/jpeg", key: photoKey, size: userPhoto.length, requestedAt: new Date().toISOString() },
-      partnerImage: null,
-      childImage: null,
+      images: { partner: null, child: null },
     },
     [],
   );
@@ -181,7 +180,7 @@ describe("image jobs on the real Redis and S3", () => {
     const failJob = async () => {
       const current = (await store.load(session.id))!;
       const image = current.images.partner!;
-      await store.save(session.id, { set: { partnerImage: { ...image, status: "failed", error: "provider_unavailable" } } });
+      await store.save(session.id, { set: { images: { partner: { ...image, status: "failed", error: "provider_unavailable" } } } });
     };
 
     await requestImage(deps, session, "partner");

@@ -38,7 +38,7 @@ describe(`RedisSessionStore on ${services.redisEngine}`, () => {
   it("keeps every part of a session across many single-field writes (the old session manager lost all but the last)", async () => {
     await store.save(id, { set: { profile: { age: 32 } } });
     await store.save(id, { set: { photo: { status: "pending", contentType: "image/png", key: "k", requestedAt: "t" } } });
-    await store.save(id, { set: { partnerImage: { status: "pending", jobId: "j1", inputsHash: "x", requestedAt: "t" } } });
+    await store.save(id, { set: { images: { partner: { status: "pending", jobId: "j1", inputsHash: "x", requestedAt: "t" } } } });
     await store.save(id, { set: { userMessageCount: 1 }, append: [message("hello")] });
 
     const session = await store.load(id);

@@ -41,7 +41,7 @@ const pendingPartner = (jobId = "job-1"): ImageState => ({ status: "pending", jo
 describe("erasure against an image job in flight", () => {
   it("leaves no picture behind when the worker stores it after erasure has listed the objects", async () => {
     const { store, objects, deps, created, leftovers } = await prepare();
-    await store.save(created.sessionId, { set: { partnerImage: pendingPartner() } });
+    await store.save(created.sessionId, { set: { images: { partner: pendingPartner() } } });
     const writing = gate();
     const erased = gate();
     // The worker's PutObject waits until erasure has run, then lands: the moment erasure used to miss.
@@ -128,7 +128,7 @@ describe("completing while an image job is under way", () => {
   it("answers 409 images_pending with Retry-After and archives nothing, then includes the picture once it is ready", async () => {
     const { store, archive, objects, deps, created } = await prepare();
     await store.save(created.sessionId, {
-      set: { partnerImage: { ...pendingPartner(), status: "running", startedAt: clock().toISOString() } },
+      set: { images: { partner: { ...pendingPartner(), status: "running", startedAt: clock().toISOString() } } },
     });
 
     const refused = await completeSession(deps, (await store.load(created.sessionId))!).catch((error: unknown) => error);
@@ -139,7 +139,7 @@ describe("completing while an image job is under way", () => {
 
     const key = objectKeys.image(created.sessionId, "partner");
     objects.put(key, Buffer.from("png"), "image/png");
-    await store.save(created.sessionId, { set: { partnerImage: { ...pendingPartner(), status: "ready", key } } });
+    await store.save(created.sessionId, { set: { images: { partner: { ...pendingPartner(), status: "ready", key } } } });
     const completed = await completeSession(deps, (await store.load(created.sessionId))!);
     expect(completed.result.images.partner).toMatchObject({ url: expect.stringContaining(key) });
   });
@@ -147,7 +147,7 @@ describe("completing while an image job is under way", () => {
   it("does not wait for a job that counts as lost", async () => {
     const { store, deps, created } = await prepare();
     const longAgo = new Date(clock().getTime() - 10 * 60_000).toISOString();
-    await store.save(created.sessionId, { set: { partnerImage: { ...pendingPartner(), requestedAt: longAgo } } });
+    await store.save(created.sessionId, { set: { images: { partner: { ...pendingPartner(), requestedAt: longAgo } } } });
 
     const completed = await completeSession(deps, (await store.load(created.sessionId))!);
 

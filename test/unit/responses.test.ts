@@ -106,7 +106,7 @@ describe("the response schemas", () => {
 
     const ready = readyPartnerImage(objects, seeded.id, fakePng("photo"), pending.image.jobId);
     await store.save(seeded.id, {
-      set: { partnerImage: { ...ready, inputsHash: (await store.load(seeded.id))!.images.partner!.inputsHash } },
+      set: { images: { partner: { ...ready, inputsHash: (await store.load(seeded.id))!.images.partner!.inputsHash } } },
     });
     const again = await requestImage(deps, (await store.load(seeded.id))!, "partner");
     expect(again.httpStatus).toBe(200);

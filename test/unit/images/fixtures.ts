@@ -56,8 +56,7 @@ export async function seedSession(store: MemorySessionStore, seed: SessionSeed =
       locale: "en",
       profile: seed.profile ?? READY_PROFILE,
       photo: seed.photo ?? null,
-      partnerImage: seed.partnerImage ?? null,
-      childImage: seed.childImage ?? null,
+      images: { partner: seed.partnerImage ?? null, child: seed.childImage ?? null },
     },
     [],
   );

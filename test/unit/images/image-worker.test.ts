@@ -238,7 +238,7 @@ describe("runImageJob failures", () => {
     const { session, event } = await partnerJobSession(store, objects);
     const newer: ImageState = { ...pendingJob("job-2") };
     provider.answer = async () => {
-      await store.save(session.id, { set: { partnerImage: newer } });
+      await store.save(session.id, { set: { images: { partner: newer } } });
       return fakePng("old job");
     };
 
@@ -255,7 +255,7 @@ describe("runImageJob failures", () => {
     const key = objectKeys.image(session.id, "partner");
     provider.answer = async () => {
       objects.put(key, fakePng("newer job"), "image/png");
-      await store.save(session.id, { set: { partnerImage: { ...pendingJob("job-2"), status: "ready", key } } });
+      await store.save(session.id, { set: { images: { partner: { ...pendingJob("job-2"), status: "ready", key } } } });
       throw new ImageProviderError("provider_unavailable", "down");
     };
 

@@ -137,7 +137,7 @@ describe("requestImage jobs", () => {
 
     const again = await requestImage(deps, (await store.load(session.id))!, "partner");
     const job = (await stored(store, session.id, "partner"))!;
-    await store.save(session.id, { set: { partnerImage: { ...job, status: "running", startedAt: clock().toISOString() } } });
+    await store.save(session.id, { set: { images: { partner: { ...job, status: "running", startedAt: clock().toISOString() } } } });
     const whileRunning = await requestImage(deps, (await store.load(session.id))!, "partner");
 
     expect(again).toEqual({ httpStatus: 202, image: { kind: "partner", status: "pending", jobId: "job-1" }, outcome: "in_progress" });
@@ -157,7 +157,10 @@ describe("requestImage jobs", () => {
     const job = (await stored(store, session.id, "partner"))!;
     const key = objectKeys.image(session.id, "partner");
     await store.save(session.id, {
-      set: { partnerImage: { ...job, status: "ready", key, finishedAt: clock().toISOString() }, profile: { ...READY_PROFILE, age: 40 } },
+      set: {
+        images: { partner: { ...job, status: "ready", key, finishedAt: clock().toISOString() } },
+        profile: { ...READY_PROFILE, age: 40 },
+      },
     });
 
     const result = await requestImage(deps, (await store.load(session.id))!, "partner");
@@ -174,7 +177,7 @@ describe("requestImage jobs", () => {
     const job = (await stored(store, session.id, "partner"))!;
     const changedProfile = { ...READY_PROFILE, partner: { ...READY_PROFILE.partner, appearance: "curly red hair" } };
     await store.save(session.id, {
-      set: { partnerImage: { ...job, status: "ready", key: objectKeys.image(session.id, "partner") }, profile: changedProfile },
+      set: { images: { partner: { ...job, status: "ready", key: objectKeys.image(session.id, "partner") } }, profile: changedProfile },
     });
 
     const result = await requestImage(deps, (await store.load(session.id))!, "partner");
@@ -246,7 +249,7 @@ describe("requestImage rate limit", () => {
       error: "provider_unavailable",
       requestedAt: clock().toISOString(),
     };
-    await store.save(session.id, { set: { partnerImage: failed } });
+    await store.save(session.id, { set: { images: { partner: failed } } });
     // Act
     const error = await refusal(requestImage(deps, (await store.load(session.id))!, "partner"));
     // Assess
