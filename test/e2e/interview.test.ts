@@ -55,26 +55,20 @@ describe("posting messages", () => {
     expect(latin1.status).toBe(415);
     expect(latin1.body.error.code).toBe("unsupported_media_type");
 
-    const view = await api<{ messages: unknown[]; profile: unknown }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
-      token: session.sessionToken,
-    });
-    expect(view.body.messages).toHaveLength(1);
-    expect(view.body.profile).toEqual({});
-    expect(await redis.hget(sessionKeys("hera:dev", session.sessionId).hash, "userMessageCount")).toBe(0);
+    const { data: view } = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view!.messages).toHaveLength(1);
+    expect(view!.profile).toEqual({});
+    expect(await redis.hget(sessionKeys(stack.redisKeyPrefix, session.sessionId).hash, "userMessageCount")).toBe(0);
   });
 
   it("counts a message's length in code points: 2000 emoji are accepted", async () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
     const text = "\u{1f600}".repeat(2000);
-    const response = await api(stack.baseUrl, "POST", `/api/sessions/${session.sessionId}/messages`, {
-      json: { text },
-      token: session.sessionToken,
-    });
+    const client = heraClient(stack.baseUrl);
+    const { response } = await client.POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text } });
     expect(response.status).toBe(200);
-    const view = await api<{ messages: Array<{ text: string }> }>(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
-      token: session.sessionToken,
-    });
-    expect(view.body.messages[1]?.text).toBe(text);
+    const { data: view } = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view!.messages[1]?.text).toBe(text);
   });
 
   it("accepts a message of exactly 2000 characters", async () => {
@@ -88,7 +82,7 @@ describe("posting messages", () => {
 
   it("refreshes the TTL of every session key", async () => {
     const session = await openSessionOverHttp(stack.baseUrl, "en");
-    const keys = sessionKeys("hera:dev", session.sessionId);
+    const keys = sessionKeys(stack.redisKeyPrefix, session.sessionId);
     await redis.expire(keys.hash, 30);
     await redis.expire(keys.messages, 30);
     await heraClient(stack.baseUrl).POST("/api/sessions/{sessionId}/messages", { ...asOwner(session), body: { text: "I'm 30" } });

@@ -55,7 +55,7 @@ describe("complete → result → delete over HTTP", () => {
     expect(view.data).toMatchObject({ status: "completed", completedAt });
 
     // The Redis session expires; the archive still answers.
-    const keys = sessionKeys("hera:dev", session.sessionId);
+    const keys = sessionKeys(stack.redisKeyPrefix, session.sessionId);
     await redis.del(keys.hash, keys.messages);
     expect((await api(stack.baseUrl, "GET", base, { token: session.sessionToken })).status).toBe(404);
     const result = await client.GET("/api/sessions/{sessionId}/result", asOwner(session));
@@ -84,7 +84,7 @@ describe("complete → result → delete over HTTP", () => {
     expect((await api(stack.baseUrl, "DELETE", base, { token: "wrong-token" })).status).toBe(404);
     expect((await client.DELETE("/api/sessions/{sessionId}", asOwner(session))).response.status).toBe(204);
 
-    const keys = sessionKeys("hera:dev", session.sessionId);
+    const keys = sessionKeys(stack.redisKeyPrefix, session.sessionId);
     expect(await redis.exists(keys.hash, keys.messages)).toBe(0);
     expect((await fetch(before!.photo!.url!)).status).toBe(404);
     for (const path of [base, `${base}/photos/user`, `${base}/result`]) {

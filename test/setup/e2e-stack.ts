@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { loadLocalEnv, portsFromEnv } from "../../dev/env.ts";
 import { startLocalStack } from "../../dev/local-stack.ts";
+import { stageKeyPrefix } from "../../lib/config.ts";
 
 export interface E2eStack {
   baseUrl: string;
@@ -11,6 +12,8 @@ export interface E2eStack {
   webUrl: string;
   redisUrl: string;
   redisToken: string;
+  /** The prefix of the stack's Redis keys (its stage's), for tests that read Redis behind the API. */
+  redisKeyPrefix: string;
   logFile: string;
 }
 
@@ -55,6 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     webUrl: stack.webUrl,
     redisUrl: stack.upstash.url,
     redisToken: stack.env.UPSTASH_REDIS_REST_TOKEN ?? "",
+    redisKeyPrefix: stageKeyPrefix({ REDIS_KEY_PREFIX: stack.env.REDIS_KEY_PREFIX ?? "hera", STAGE: stack.env.STAGE ?? "dev" }),
     logFile,
   });
   return () => stack.stop();
