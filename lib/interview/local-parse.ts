@@ -1,4 +1,5 @@
 import { MAX_AGE, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MIN_AGE, type ChildGender, type Gender, type RelationshipStatus } from "./profile.ts";
+import type { PersonalityTrait } from "../schemas/profile-fields.ts";
 
 // Deterministic parsers for the local interviewer's answers, in Japanese and English.
 // Each one reads a single kind of answer and either returns a value or says why it could
@@ -16,9 +17,11 @@ export type ParseFailure =
   /** Longer than the stored field allows. */
   | "too_long";
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: ParseFailure };
+/** A value read; `unsure` when it was hedged or guessed from loose wording, so it must be confirmed before it is kept. */
+export type ParseResult<T> = { ok: true; value: T; unsure?: true } | { ok: false; reason: ParseFailure };
 
 const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
+const guess = <T>(value: T): ParseResult<T> => ({ ok: true, value, unsure: true });
 const fail = <T>(reason: ParseFailure): ParseResult<T> => ({ ok: false, reason });
 
 /** One regex source from alternatives written apart (regex literals or sources), so a long alternation can span lines. */
@@ -197,15 +200,25 @@ export function parseAge(text: string): ParseResult<number> {
   if (!hasContent(answer) || isNonAnswer(answer)) return fail("empty");
   const lower = answer.toLowerCase();
   // A decade is not an age; asking again gets the exact number.
-  if (DECADE.test(lower)) return fail("ambiguous");
+  if (DECADE.test(lower) || AGE_NEAR.test(lower)) return fail("ambiguous");
   const values = distinctValues(findNumbers(answer));
   if (values.length === 0) return fail("not_understood");
   if (values.length > 1) return fail("ambiguous");
   const age = values[0] ?? Number.NaN;
   if (!Number.isInteger(age)) return fail("ambiguous");
   if (age < MIN_AGE || age > MAX_AGE) return fail("out_of_range");
-  return ok(age);
+  // "about 34" / "34くらい": probably right, but a guess until the user says so.
+  return AGE_HEDGE.test(lower) ? guess(age) : ok(age);
 }
+
+const AGE_HEDGE = new RegExp(
+  anyOf(
+    wholeWords(/about|around|roughly|approximately|approx|maybe|probably|perhaps|i think|i guess|i believe/),
+    /\d\s*-?ish(?![a-z])|くらい|ぐらい|位|約|たぶん|多分|だいたい|大体|おそらく|かな|かも|ほど|程度/,
+  ),
+);
+// "almost 35" is 34 or less: a different number from the one written, so the exact age is asked for.
+const AGE_NEAR = new RegExp(anyOf(wholeWords(/almost|nearly|soon to be|turning|about to turn/), /もうすぐ|近く|弱|になる予定/));
 
 // ---------------------------------------------------------------------------------------
 // Choices
@@ -305,7 +318,13 @@ export function parseRelationshipStatus(text: string): ParseResult<RelationshipS
 }
 
 // ---------------------------------------------------------------------------------------
-// 1–5 scales
+// 1–5 scales and the Big Five in words
+//
+// An answer is read sentence by sentence. A number is the score; otherwise degree words set it on the scale's own
+// steps (1 not at all, 2 a little / rarely, 3 moderately, 4 quite, 5 very), a bare statement ("I'm curious") is a 4
+// and a plain negation ("I'm not organised") a 2. Words that name a trait ("curious", "organised", "anxious",
+// "人見知り") say which trait a sentence scores, so "I'm pretty curious and organised. I rarely get anxious" sets
+// three traits; a sentence that names none answers the trait that was asked.
 
 // Scale descriptors are removed first so "5段階で4" or "4/5" leave a single number.
 const SCALE_DESCRIPTORS = [
@@ -316,38 +335,266 @@ const SCALE_DESCRIPTORS = [
   /(?:\/|out of|of)\s*5(?![\d.])/g,
 ];
 
-const SCALE_WORDS: PatternTable<number> = [
-  [/(?:とても|すごく|かなり|非常に)低い|全く|まったく|全然|ぜんぜん|(?<![a-z])(?:not at all|very low|never)(?![a-z])/, 1],
-  [/(?:少し|やや|ちょっと)高い|高め|(?<![a-z])(?:(?:slightly|somewhat|a bit|fairly|quite) high)(?![a-z])/, 4],
-  [
-    /(?:少し|やや|ちょっと)低い|低め|あまり|低い|(?<![a-z])(?:(?:slightly|somewhat|a bit|fairly|quite) low|not (?:very|really|much|so)|rarely|low)(?![a-z])/,
-    2,
-  ],
-  [/(?:とても|すごく|かなり|非常に|めちゃくちゃ)|(?<![a-z])(?:very(?: much| high)?|extremely|totally|definitely|always)(?![a-z])/, 5],
-  [
-    /普通|ふつう|まあまあ|どちらとも|中くらい|半々|時々|ときどき|(?<![a-z])(?:average|medium|moderate|neutral|so-so|in the middle|middle|sometimes)(?![a-z])/,
-    3,
-  ],
-  [/高い|当てはまる|あてはまる|(?<![a-z])(?:high|quite|fairly|often|mostly|yes)(?![a-z])/, 4],
+interface TraitCue {
+  trait: PersonalityTrait;
+  pattern: RegExp;
+  /** The cue names the trait's opposite ("shy" for extraversion): the score is reversed. */
+  reversed?: boolean;
+}
+
+const TRAIT_CUES: readonly TraitCue[] = [
+  {
+    trait: "extraversion",
+    reversed: true,
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/introvert(?:ed)?|shy|quiet|reserved|homebody|loner|keep to myself|(?:prefer|like) being alone/),
+        /人見知り|内向的|内向|おとなしい|大人しい|一人が好き|ひとりが好き|一人でいるのが好き|インドア/,
+      ),
+    ),
+  },
+  {
+    trait: "neuroticism",
+    reversed: true,
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/calm|relaxed|laid[- ]back|chill|mellow|even[- ]tempered|(?:handle|deal with|cope with) (?:stress|pressure)(?: \w+)? (?:well|fine)|(?:don't|do not|never) worry/),
+        /落ち着いて|のんびり|楽観的|ストレスに強い|動じない|穏やか/,
+      ),
+    ),
+  },
+  {
+    trait: "openness",
+    reversed: true,
+    pattern: new RegExp(anyOf(wholeWords(/routines?|familiar|the same things?|set in my ways|stick to what i know/), /いつも通り|決まった|慣れた|保守的|変化が苦手/)),
+  },
+  {
+    trait: "openness",
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/openness|curious|curiosity|open[- ]minded|open to (?:new )?\w+|adventurous|creative|imaginative|novelty/),
+        wholeWords(/new (?:things|ideas|experiences|stuff|places|people|foods?|hobbies)|explor\w*|try(?:ing)? (?:out )?new|unknown|travel\w*/),
+        /開放性|好奇心|新しい|未知|冒険|挑戦|チャレンジ|興味|知らないこと|新鮮|刺激/,
+      ),
+    ),
+  },
+  {
+    trait: "conscientiousness",
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/conscientious(?:ness)?|organi[sz]ed|organi[sz]ing|organi[sz]ation|careful|tidy|neat|planner|planning|plans?|planned/),
+        wholeWords(/disciplined|punctual|responsible|methodical|diligent|reliable|on top of things|detail[- ]oriented|structured|messy/),
+        /誠実性|計画|きちんと|几帳面|真面目|まじめ|整理|慎重|段取り|ちゃんと|コツコツ|こつこつ|しっかり/,
+      ),
+    ),
+  },
+  {
+    trait: "extraversion",
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/extraver(?:sion|ted)|extrover(?:t|ted)|outgoing|sociable|social|talkative|people person|part(?:y|ies)|crowds?/),
+        wholeWords(/groups?|meeting (?:new )?people|talking (?:to|with) (?:people|others)|chatting|hanging out/),
+        /外向性|外向的|人と話|社交|大勢|人付き合い|おしゃべり|話すのが|集まり|飲み会|にぎやか|賑やか|人と会う/,
+      ),
+    ),
+  },
+  {
+    trait: "agreeableness",
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/agreeable(?:ness)?|kind|considerate|cooperative|helpful|friendly|caring|empathetic|trusting|generous/),
+        wholeWords(/team player|get along|easy to get along with|help(?:ing)? others|compassionate/),
+        /協調性|協力|思いやり|優しい|やさしい|親切|気遣い|気配り|人に合わせ|面倒見|協調/,
+      ),
+    ),
+  },
+  {
+    trait: "neuroticism",
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/neuroticism|neurotic|anxious|anxiety|stress(?:ed|ful)?|worr(?:y|ied|ier|ies|ying)|nervous|moody|tense|overthink\w*/),
+        wholeWords(/panic\w*|upset|on edge/),
+        /神経症|不安|ストレス|心配|緊張|落ち込|気にし|くよくよ|イライラ|いらいら|悩み|悩む|ネガティブ/,
+      ),
+    ),
+  },
 ];
 
-/** Reads a 1–5 answer ("4", "４", "4です", "4/5", "5段階で4", "very high") and maps it to 0–1 as (n-1)/4. */
-export function parseScale(text: string): ParseResult<number> {
+const NOT = "(?:not|n't|never|no)";
+// Degree words in the order they are tried; the first that matches in a sentence sets its step.
+const DEGREES: PatternTable<number> = [
+  [
+    new RegExp(
+      anyOf(
+        wholeWords(new RegExp(`${NOT}(?: \\w+){0,4} at all|not even a little|never|none at all|zero|very low`)),
+        /全然|ぜんぜん|全く|まったく|ちっとも|少しも|一切|(?:とても|すごく|かなり|非常に)低い/,
+      ),
+    ),
+    1,
+  ],
+  [
+    new RegExp(
+      anyOf(
+        wholeWords(/(?:not|n't) (?:very|really|that|so|too|particularly|especially|overly|much|always|super|quite)/),
+        wholeWords(/rarely|seldom|hardly(?: ever)?|barely|not often|(?:quite |rather |pretty |fairly |a bit |slightly )?low/),
+        /あまり|あんまり|そんなに|それほど|さほど|めったに|滅多に|ほとんど|低め|低い/,
+      ),
+    ),
+    2,
+  ],
+  [
+    new RegExp(
+      anyOf(
+        wholeWords(/extremely|incredibly|super|very|really|so|totally|completely|always|a lot|love|loves|huge|definitely|absolutely/),
+        wholeWords(/highly|very high|very much|constantly|all the time|100%/),
+        /とても|すごく|凄く|かなり|非常に|めちゃくちゃ|めちゃ|めっちゃ|超|大好き|いつも|常に|本当に|ほんとに|旺盛|すぐ/,
+      ),
+    ),
+    5,
+  ],
+  [
+    new RegExp(
+      anyOf(
+        wholeWords(/pretty|quite|fairly|rather|often|usually|mostly|generally|reasonably|(?:quite |fairly )?high|like|likes|enjoy|yes/),
+        wholeWords(/more than most|above average|easily/),
+        /わりと|割と|けっこう|結構|比較的|どちらかというと|どちらかと言えば|よく|好き|強い|高め|高い|当てはまる|あてはまる|やすい|得意/,
+      ),
+    ),
+    4,
+  ],
+  [
+    new RegExp(
+      anyOf(
+        wholeWords(/somewhat|moderately|kinda|sometimes|average|soso|in the middle|middle|medium|moderate/),
+        wholeWords(/neutral|neither|in between|okay|ok|normal|now and then|occasionally|half and half|50\/50/),
+        /普通|ふつう|まあまあ|まぁまぁ|時々|ときどき|たまに|どちらとも|半々|そこそこ|人並み|平均/,
+      ),
+    ),
+    3,
+  ],
+  [new RegExp(anyOf(wholeWords(/a little|a bit|slightly|a tad|a touch/), /少し|すこし|ちょっと|やや|多少/)), 2],
+];
+
+const SCALE_NEGATION = new RegExp(
+  anyOf(wholeWords(/not|never|no/), /n't(?![a-z])|(?<!少)ない|無い|ません|じゃな|ではな|苦手|嫌い|きらい|しない|なかった/),
+);
+// "It depends" is a middle score the user did not choose: asked back rather than stored.
+const DEPENDS = new RegExp(anyOf(wholeWords(/it depends|depends|depending/), /場合による|時と場合|状況による|相手による|人による|気分による|次第/));
+
+// Sentences: a hard stop, or a turn ("but", "けど") that starts a new statement.
+const SENTENCE_SPLIT = /(?:\.(?!\d)|[!?。！？;；\n…])+|\s+(?:but|though|although|however|whereas|while)\s+|けど|けれど|だが|ですが|が、|一方/u;
+// Parts of a sentence: "and"/commas; a part that names no trait belongs to the part before it.
+const PART_SPLIT = /,|、|\s+and\s+|\s+&\s+|\s+plus\s+|\s+so\s+|\s+because\s+|し、|で、|ので|から、/u;
+
+interface ScoredPart {
+  traits: Array<{ trait: PersonalityTrait; reversed: boolean }>;
+  text: string;
+}
+
+function traitsIn(text: string): { traits: ScoredPart["traits"]; rest: string } {
+  let rest = text;
+  const traits: ScoredPart["traits"] = [];
+  for (const cue of TRAIT_CUES) {
+    const global = new RegExp(cue.pattern.source, "g");
+    rest = rest.replace(global, (matched) => {
+      const reversed = cue.reversed === true;
+      if (!traits.some((found) => found.trait === cue.trait && found.reversed === reversed)) traits.push({ trait: cue.trait, reversed });
+      // A placeholder word keeps degree phrases around the cue whole ("not organised at all").
+      return "_";
+    });
+  }
+  return { traits, rest };
+}
+
+/** The 1–5 step of one part of an answer, if it states one (number, degree word, bare statement or negation). */
+function stepOf(text: string): { step?: number; conflicting?: true } {
+  const numbers = distinctValues(findNumbers(text));
+  if (numbers.length > 1) return { conflicting: true };
+  const [number] = numbers;
+  if (number !== undefined) return { step: number };
+  const { values, rest } = matchPatterns(text, DEGREES);
+  const negated = SCALE_NEGATION.test(rest);
+  const [degree] = values;
+  if (degree !== undefined) return { step: negated && degree > 2 ? 2 : degree };
+  return negated ? { step: 2 } : {};
+}
+
+function toScore(step: number): number {
+  return Math.round(((step - 1) / 4) * 1000) / 1000;
+}
+
+/**
+ * Reads Big Five answers: a 1–5 number ("4", "４", "4/5", "5段階で4") or words ("pretty curious", "rarely",
+ * "あまり…ない", "全然"), mapped to 0–1 as (n-1)/4, for every trait the answer names and otherwise for `asked`.
+ */
+export function parsePersonality(text: string, asked: PersonalityTrait): ParseResult<Partial<Record<PersonalityTrait, number>>> {
   const answer = normalizeAnswer(text);
   if (!hasContent(answer) || isNonAnswer(answer)) return fail("empty");
-  let lower = answer.toLowerCase();
+  // "kind of" is a degree, not kindness.
+  let lower = answer.toLowerCase().replace(/(?<![a-z])(?:kind|sort) of(?![a-z])/g, "kinda").replace(/so-so/g, "soso");
   for (const descriptor of SCALE_DESCRIPTORS) lower = lower.replace(descriptor, " ");
-  const values = distinctValues(findNumbers(lower));
-  if (values.length > 1) return fail("ambiguous");
-  const [value] = values;
-  if (value !== undefined) {
-    if (value < 1 || value > 5) return fail("out_of_range");
-    return ok(Math.round(((value - 1) / 4) * 1000) / 1000);
+  const steps = new Map<PersonalityTrait, Set<number>>();
+  let outOfRange = false;
+  let depends = false;
+  const record = (trait: PersonalityTrait, step: number, reversed: boolean) => {
+    if (step < 1 || step > 5) {
+      outOfRange = true;
+      return;
+    }
+    const set = steps.get(trait) ?? new Set<number>();
+    set.add(reversed ? 6 - step : step);
+    steps.set(trait, set);
+  };
+  let conflicting = false;
+  for (const sentence of lower.split(SENTENCE_SPLIT)) {
+    if (!sentence || !hasContent(sentence)) continue;
+    // Parts that name no trait are joined to the part before them ("curious, very much so").
+    const parts: ScoredPart[] = [];
+    for (const piece of sentence.split(PART_SPLIT)) {
+      if (!piece || !hasContent(piece)) continue;
+      const { traits } = traitsIn(piece);
+      const previous = parts.at(-1);
+      if (traits.length === 0 && previous) previous.text = `${previous.text} ${piece}`;
+      else parts.push({ traits, text: piece });
+    }
+    let inherited: number | undefined;
+    for (const part of parts) {
+      const { rest } = traitsIn(part.text);
+      if (DEPENDS.test(rest)) depends = true;
+      const { step, conflicting: clash } = stepOf(rest);
+      if (clash) conflicting = true;
+      // A part without a degree of its own takes the sentence's ("pretty curious and organised"); a bare
+      // statement that starts a sentence ("I'm curious") is a 4.
+      const value = step ?? inherited ?? (part.traits.length > 0 ? 4 : undefined);
+      if (value === undefined) continue;
+      if (part.traits.length === 0) record(asked, value, false);
+      for (const { trait, reversed } of part.traits) record(trait, value, reversed);
+      inherited = value;
+    }
   }
-  const { values: words } = matchPatterns(lower, SCALE_WORDS);
-  const [word] = words;
-  if (word === undefined) return fail("not_understood");
-  return ok((word - 1) / 4);
+  if (conflicting) return fail("ambiguous");
+  if (steps.size === 0) {
+    if (outOfRange) return fail("out_of_range");
+    return depends ? guess({ [asked]: 0.5 }) : fail("not_understood");
+  }
+  const scores: Partial<Record<PersonalityTrait, number>> = {};
+  for (const [trait, set] of steps) {
+    if (set.size > 1) return fail("ambiguous");
+    const [step] = [...set];
+    if (step !== undefined) scores[trait] = toScore(step);
+  }
+  if (outOfRange && scores[asked] === undefined) return fail("out_of_range");
+  return depends ? guess(scores) : ok(scores);
+}
+
+/** Reads one 1–5 answer for a single trait ("4", "４です", "4/5", "very high", "not at all"), as (n-1)/4. */
+export function parseScale(text: string): ParseResult<number> {
+  const parsed = parsePersonality(text, "openness");
+  if (!parsed.ok) return parsed;
+  const values = Object.values(parsed.value);
+  const [value] = values;
+  if (values.length !== 1 || value === undefined) return fail("ambiguous");
+  return parsed.unsure ? guess(value) : ok(value);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -361,7 +608,7 @@ interface FreeTextRules {
   allowNone?: boolean;
 }
 
-const TRAILING_PUNCTUATION = /[\s。．.!！、,]+$/u;
+const TRAILING_PUNCTUATION = /[\s。．.!！?？、,]+$/u;
 const QUOTES = /^[「『"'“]+|[」』"'”]+$/gu;
 
 function stripAll(text: string, prefixes: readonly RegExp[], suffixes: readonly RegExp[]): string {
@@ -444,33 +691,82 @@ export function parseDescription(text: string): ParseResult<string> {
   return parseFreeText(text, DESCRIPTION_RULES);
 }
 
+// Who the name belongs to, as people introduce a partner: "my husband is Ken", "夫はケンです".
+const PARTNER_WORDS = anyOf(
+  /husband|wife|spouse|boyfriend|girlfriend|partner|fianc[ée]e?|other half|better half|hubby|bf|gf|man|girl|guy|lady/,
+  /ideal partner|ideal (?:man|woman|guy|girl|person)|dream (?:man|woman|guy|girl|partner)|future (?:husband|wife|partner)/,
+);
 const NAME_IS = anyOf(
-  /(?:his|her|their|my partner's|my ideal partner's|the|its) name (?:is|would be|will be)/,
-  /(?:he|she|they) (?:is|are|would be) called|(?:he|she|they)(?:'s| is| are)/,
-  /i'd call (?:him|her|them)|i would call (?:him|her|them)|(?:let's )?call (?:him|her|them)|name (?:him|her|them)/,
-  /let's go with|let's say|how about|maybe|it's|it is|named|called/,
+  new RegExp(`(?:my|our) (?:current |ideal |future )?(?:${PARTNER_WORDS})(?:'s name(?: is| would be|'s)|'s called|'s| is called| is named| goes by| would be called| would be| is|,)`),
+  /(?:his|her|their|my partner's|my ideal partner's|the|its) name(?:'s| is| would be| will be)/,
+  /(?:he|she|they) (?:is|are|would be) called|(?:he|she|they) goes? by|(?:he|she|they)(?:'s| is| are)/,
+  /(?:i'd|i would|i'll|i will|we|everyone|people) (?:call|name) (?:him|her|them)|(?:let's )?call (?:him|her|them)|name (?:him|her|them)/,
+  /i'd go with|i'll go with|let's go with|let's say|how about|maybe|probably|perhaps|it's|it is|named|called|that's|that would be/,
+  /(?:oh|well|hmm+|um+|ok|okay|so|yes|yeah)(?:,)?/,
 );
 const NAME_ENDINGS = anyOf(
-  /といいます|と言います|と申します|って言います|っていいます|という名前です|という名前|って名前です|って名前/,
-  /と呼んでいます|と呼んでます|と呼びたいです|と呼びたい|と名付けたいです|と名付けたい/,
-  /にしたいです|にしたい|にします|がいいです|がいいな|がいい|です|だよ/,
+  /といいます|と言います|と申します|って言います|っていいます|という名前です|という名前|って名前です|って名前|っていう名前です|っていう名前/,
+  /と呼んでいます|と呼んでます|と呼んでる|って呼んでいます|って呼んでます|って呼んでる|と呼びたいです|と呼びたい|って呼びたい/,
+  /と名付けたいです|と名付けたい|って感じです|って感じ|っていう人です|という人です|っていう人|という人/,
+  /にしたいです|にしたいな|にしたい|にします|がいいです|がいいな|がいい|です|だよ|かな+ぁ?|かなあ|かも|とか|かしら/,
+  /(?:,\s*)?(?:i think|i guess|maybe|probably|i suppose|for now)/,
 );
-const NAME_PREFIXES = [/^(?:[^\s、。]{0,12}の)?(?:名前|なまえ|呼び名|呼び方)(?:は|が|を)/u, new RegExp(`^(?:${NAME_IS})\\s+`, "i")];
-const NAME_SUFFIXES = [new RegExp(`(?:${NAME_ENDINGS})$`, "u"), /(?:さん|くん|君|ちゃん|様)$/u];
+const JA_PARTNER_PREFIX =
+  /^(?:私の|わたしの|僕の|ぼくの|俺の|うちの)?(?:旦那さん|旦那|夫|主人|彼氏|彼女|彼|奥さん|嫁さん|嫁|妻|パートナー|恋人|婚約者|相手|理想の人|理想のパートナー|理想の相手)(?:の名前|の名)?(?:は|が|、)/u;
+const NAME_PREFIXES = [
+  /^(?:[^\s、。]{0,12}の)?(?:名前|なまえ|呼び名|呼び方)(?:は|が|を)/u,
+  JA_PARTNER_PREFIX,
+  /^(?:うーん|えーと|えっと|そうですね|そうだな)[、,]?/u,
+  new RegExp(`^(?:${NAME_IS})\\s+`, "i"),
+];
+const NAME_SUFFIXES = [new RegExp(`(?:${NAME_ENDINGS})$`, "iu"), /(?:さん|くん|君|ちゃん|様)$/u];
+// A name given with doubt ("Ken, I think", "ケンかな") is asked back before it is kept.
+const NAME_HEDGE = new RegExp(anyOf(wholeWords(/maybe|probably|perhaps|i think|i guess|i suppose|not sure/), /かな|かも|とか|たぶん|多分|かしら/));
+// Capitalised words that start sentences rather than name someone.
+const NOT_NAMES = new Set(
+  "i i'm i'd i've i'll my we we're we've we'd our you your he he's his she she's her they their it it's the a an and but so oh well yes no hmm ok okay um hi hello that this".split(
+    " ",
+  ),
+);
 
 function checkName(value: string): ParseResult<string> {
   if (!hasContent(value) || isNonAnswer(value)) return fail("empty");
   if (value.length > MAX_NAME_LENGTH) return fail("too_long");
   // A name is short; a whole sentence means the answer was something else.
-  if (value.split(" ").length > 4 || (!value.includes(" ") && value.length > 20)) return fail("not_understood");
+  if (value.split(" ").length > 3 || (!value.includes(" ") && value.length > 20)) return fail("not_understood");
   return ok(value);
 }
 
-/** Reads a person's name ("彼の名前は健太です" → "健太", "His name is Ken." → "Ken"). */
+/** The one word of a longer answer that looks like a name (capitalised, or written in katakana), if exactly one does. */
+function nameCandidate(answer: string): string | undefined {
+  const latin = [...answer.matchAll(/(?<![\p{L}'])\p{Lu}[\p{Ll}'-]+(?![\p{L}])/gu)]
+    .map((match) => match[0])
+    .filter((word) => !NOT_NAMES.has(word.toLowerCase()));
+  const katakana = [...answer.matchAll(/[ァ-ヶー]{2,}/gu)].map((match) => match[0]);
+  const candidates = [...new Set([...latin, ...katakana])];
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+/**
+ * Reads a person's name ("彼の名前は健太です" → "健太", "My husband is Ken" → "Ken"). A hedged name, or one picked
+ * out of a longer sentence, is `unsure`.
+ */
 export function parseName(text: string): ParseResult<string> {
   const answer = normalizeAnswer(text);
   if (!hasContent(answer) || isNonAnswer(answer)) return fail("empty");
-  return checkName(stripAll(answer, NAME_PREFIXES, NAME_SUFFIXES));
+  const hedged = NAME_HEDGE.test(answer.toLowerCase());
+  const sure = (result: ParseResult<string>) => (result.ok && hedged ? guess(result.value) : result);
+  const stripped = stripAll(answer, NAME_PREFIXES, NAME_SUFFIXES);
+  const whole = checkName(stripped);
+  if (whole.ok || whole.reason !== "not_understood") return sure(whole);
+  // "My husband is Ken, he's a teacher": the name is the first phrase once the introduction is gone.
+  const [first = ""] = stripped.split(/[,、。.!！?？;；]|\s[-–—]\s/u);
+  if (first !== stripped) {
+    const phrase = checkName(stripAll(first.trim(), NAME_PREFIXES, NAME_SUFFIXES));
+    if (phrase.ok && phrase.value.split(" ").length <= 2) return sure(phrase);
+  }
+  const candidate = nameCandidate(answer);
+  return candidate === undefined ? whole : guess(candidate);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -551,7 +847,7 @@ export function parseChildAnswer(text: string): ParseResult<ChildAnswer> {
       if (pieceIndex < pieces.length - 1 && segmentIndex === segments.length - 1) {
         value = stripAll(value.replace(/[はが]$/u, ""), CHILD_FILLER_PREFIXES, CHILD_FILLER_SUFFIXES);
       }
-      if (!hasContent(value)) return;
+      if (!hasContent(value) || CHILD_NOISE.test(value)) return;
       const bare = BARE_CHILD_GENDER[value];
       if (bare !== undefined) {
         if (!genders.includes(bare)) genders.push(bare);
@@ -594,4 +890,189 @@ export function parseChildGender(text: string): ParseResult<ChildGender> {
     if (values.length === 1 && values[0] !== undefined) return ok(values[0]);
   }
   return fail(parsed.reason);
+}
+
+// Several children in one answer: "two kids: a girl named Hana and a boy named Sora", "娘のハナと息子のソラ",
+// "Hana and Sora, both girls". The answer is cut into one piece per child (by "and", commas, と before a gender word
+// or between names in katakana or kanji), each piece is read as one child, and a name-only piece next to a
+// gender-only one is joined ("Sakura, a girl").
+
+const NUMBER_WORD = "\\d+|one|two|three|four|five|six|seven|eight|nine|ten|a couple(?: of)?|a few";
+const KANJI_COUNT = "[0-9一二三四五六七八九十]+|ふた|ひと|さん|よ";
+const GROUP_GENDER: PatternTable<ChildGender> = [
+  [new RegExp(`(?<![a-z])(?:both|all(?: of them)?|(?:${NUMBER_WORD})|twin) (?:girls|daughters)(?![a-z])|(?:二人とも|ふたりとも|どちらも|両方|全員|みんな)(?:女の子|娘)|(?:女の子|娘)(?:が|を)?(?:${KANJI_COUNT})人|女の子の双子|双子の女の子`), "female"],
+  [new RegExp(`(?<![a-z])(?:both|all(?: of them)?|(?:${NUMBER_WORD})|twin) (?:boys|sons)(?![a-z])|(?:二人とも|ふたりとも|どちらも|両方|全員|みんな)(?:男の子|息子)|(?:男の子|息子)(?:が|を)?(?:${KANJI_COUNT})人|男の子の双子|双子の男の子`), "male"],
+];
+const CHILD_COUNT = new RegExp(
+  anyOf(
+    `(?<![a-z])(?:${NUMBER_WORD}) (?:kids|children|babies|little ones|of them)(?![a-z])|(?<![a-z])twins(?![a-z])`,
+    `(?:子ども|子供|こども|子)?(?:は|が|を)?(?:${KANJI_COUNT})人(?:の子ども|の子供|の子)?(?:欲しい|ほしい|希望)?(?:です|で)?(?:ね)?|双子`,
+  ),
+  "g",
+);
+const MULTI_CHILD_SPLIT = /[,;:()（）「」『』、。，；：・!！?？\n]+|\s+(?:and|plus|then|also)\s+|\s*&\s*|そして|それと|それから/u;
+// と joins two children when a gender word follows or precedes it, or when names in katakana or kanji are on both
+// sides ("ハナとソラ", "健太と美咲"); hiragana names may contain と themselves ("まこと"), so they are split only as a guess.
+const JA_AND =
+  /(?<=娘|息子|女の子|男の子|[ァ-ヶー一-龯）)])と(?=[ァ-ヶー一-龯]|娘|息子|女の子|男の子)|(?<=娘|息子|女の子|男の子|[)）])と|と(?=娘|息子|女の子|男の子)/u;
+// Pieces that say nothing about a child ("please", "がいいです").
+const CHILD_NOISE = new RegExp(
+  `^(?:${anyOf(
+    /please|thanks|thank you|i think|maybe|probably|hopefully|if possible|ideally|of course|definitely|yes|i guess|too|as well|both|in that order/,
+    new RegExp(`(?:${NUMBER_WORD})(?: (?:kids|children|of them))?|kids|children`),
+    /お願いします|かな|です|がいいです|がいい|希望です|希望|だと嬉しい|と思います|がほしいです|が欲しいです|ほしいです|欲しいです|かなと思います|で/,
+  )})$`,
+  "iu",
+);
+
+function splitChildPieces(text: string): string[] {
+  return text
+    .split(JA_AND)
+    .flatMap((piece) => piece.split(MULTI_CHILD_SPLIT))
+    .map((piece) => piece.trim())
+    .filter((piece) => hasContent(piece) && !CHILD_NOISE.test(piece.replace(TRAILING_PUNCTUATION, "")));
+}
+
+/** Joins "Sakura" + "a girl" (or "a girl" + "Sakura") into one child, pairing in the direction the answer uses. */
+function pairNamesWithGenders(entries: ChildAnswer[]): ChildAnswer[] {
+  const out: ChildAnswer[] = [];
+  let direction: "name-first" | "gender-first" | undefined;
+  for (let index = 0; index < entries.length; index += 1) {
+    const entry = entries[index] ?? {};
+    const next = entries[index + 1];
+    const nameOnly = (child: ChildAnswer | undefined) => child?.name !== undefined && child.desiredGender === undefined;
+    const genderOnly = (child: ChildAnswer | undefined) => child?.name === undefined && child?.desiredGender !== undefined;
+    if (nameOnly(entry) && genderOnly(next) && direction !== "gender-first") {
+      direction = "name-first";
+      out.push({ name: entry.name, desiredGender: next?.desiredGender });
+      index += 1;
+    } else if (genderOnly(entry) && nameOnly(next) && direction !== "name-first") {
+      direction = "gender-first";
+      out.push({ name: next?.name, desiredGender: entry.desiredGender });
+      index += 1;
+    } else {
+      out.push(entry);
+    }
+  }
+  return out;
+}
+
+/** Splits "はるととさくら" at the last と of the run, if both sides are two characters or more. */
+function splitHiraganaPair(name: string): [string, string] | undefined {
+  const match = /^([ぁ-ゖー]{2,}?と*)と([ぁ-ゖー]{2,})$/u.exec(name);
+  if (!match?.[1] || !match[2] || match[2].startsWith("と")) return undefined;
+  return [match[1], match[2]];
+}
+
+/**
+ * Reads one or several wished children ("a girl named Sakura", "two kids: a girl named Hana and a boy named Sora",
+ * "娘のハナと息子のソラ"). Entries may lack a name (a wished gender, to be named next) or a gender. A split that
+ * only guessed where one hiragana name ends is `unsure`.
+ */
+export function parseChildren(text: string): ParseResult<ChildAnswer[]> {
+  const answer = normalizeAnswer(text);
+  if (!hasContent(answer) || isNonAnswer(answer)) return fail("empty");
+  const lower = answer.toLowerCase();
+  const { values: groupGenders } = matchPatterns(lower, GROUP_GENDER);
+  const counted = CHILD_COUNT.test(lower);
+  CHILD_COUNT.lastIndex = 0;
+  const single = parseChildAnswer(answer);
+  if (single.ok && groupGenders.length === 0 && !counted) {
+    const name = single.value.name;
+    const pair = name === undefined ? undefined : splitHiraganaPair(name);
+    if (pair === undefined && !(name !== undefined && JA_AND.test(name))) return single.ok ? { ...single, value: [single.value] } : single;
+  }
+  if (!single.ok && single.reason === "too_long") return fail("too_long");
+
+  // Group phrases and counts are read once and removed, so "both girls" does not become a third child.
+  let rest = answer;
+  for (const [pattern] of GROUP_GENDER) rest = rest.replace(new RegExp(pattern.source, "giu"), ",");
+  rest = rest.replace(new RegExp(CHILD_COUNT.source, "giu"), ",");
+  let unsure = false;
+  const entries: ChildAnswer[] = [];
+  for (const piece of splitChildPieces(rest)) {
+    const parsed = parseChildAnswer(piece);
+    if (!parsed.ok) {
+      if (parsed.reason === "too_long") return fail("too_long");
+      continue;
+    }
+    const pair = parsed.value.name === undefined ? undefined : splitHiraganaPair(parsed.value.name);
+    if (pair && parsed.value.desiredGender === undefined) {
+      unsure = true;
+      entries.push({ name: pair[0] }, { name: pair[1] });
+    } else {
+      entries.push(parsed.value);
+    }
+  }
+  const paired = pairNamesWithGenders(entries);
+  const [group] = groupGenders;
+  const children = paired.map((child) =>
+    groupGenders.length === 1 && group !== undefined && child.desiredGender === undefined ? { ...child, desiredGender: group } : child,
+  );
+  if (children.length === 0) return single.ok ? fail("not_understood") : fail(single.reason);
+  return unsure ? guess(children) : ok(children);
+}
+
+// ---------------------------------------------------------------------------------------
+// Yes / no, and a partner named while telling the relationship
+
+const YES = new RegExp(
+  anyOf(
+    /^(?:yes|yeah|yep|yup|yea|ya|correct|right|that's right|that's correct|exactly|sure|ok|okay|y|absolutely|indeed|true|uh-huh|affirmative)(?![a-z])/,
+    /^(?:はい|うん|ええ|そうです|そうだよ|そう|合って(?:い)?ます|あって(?:い)?ます|合ってる|正解|その通り|そのとおり|オッケー|大丈夫|お願いします)/,
+  ),
+  "iu",
+);
+const NO = new RegExp(
+  anyOf(
+    /^(?:no|nope|nah|n|wrong|not quite|incorrect|not really|not right|that's wrong|actually)(?![a-z])/,
+    /^(?:いいえ|いえ|いや|違います|ちがいます|違う|ちがう|ノー|間違い|まちがい|じゃない|ではない|実は)/,
+  ),
+  "iu",
+);
+
+/** Reads a yes or a no at the start of an answer, with whatever follows it ("No, it's 35" → no, "it's 35"). */
+export function parseYesNo(text: string): { answer: "yes" | "no"; rest: string } | undefined {
+  const answer = normalizeAnswer(text);
+  for (const [pattern, value] of [
+    [NO, "no"],
+    [YES, "yes"],
+  ] as const) {
+    const match = pattern.exec(answer);
+    if (match) return { answer: value, rest: answer.slice(match[0].length).replace(/^[\s,、。.!！:：-]+/u, "") };
+  }
+  return undefined;
+}
+
+const NO_MORE = new RegExp(
+  anyOf(
+    /^(?:no|nope|nah|that's (?:it|all|everyone|everybody)|nobody else|no one else|no more|none|just (?:one|the one|that one|those|them|these|him|her)|that's enough|i'm done|done|all done)(?![a-z])/,
+    /^(?:いいえ|いえ|以上|それだけ|もういない|もういません|もう大丈夫|大丈夫です|いません|いない|ないです|なし|それで全部|全部です|十分|一人で十分|ひとりで十分|これで全部|これだけ|もうない|結構です)/,
+  ),
+  "iu",
+);
+
+/** True when the answer says there are no more children to add ("no", "that's all", "以上です"). */
+export function saysNoMore(text: string): boolean {
+  return NO_MORE.test(normalizeAnswer(text));
+}
+
+const INTRODUCED_PARTNER = new RegExp(
+  anyOf(
+    new RegExp(
+      `(?:my|our) (?:${PARTNER_WORDS})(?:'s name is|'s name's| is called| is named| goes by|'s| is|,) (\\p{Lu}[\\p{L}'-]+(?: \\p{Lu}[\\p{L}'-]+)?)`,
+    ),
+    /(?:his|her|their) name(?: is|'s) (\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+)?)/u,
+    /(?:旦那さん|旦那|夫|主人|彼氏|彼女|奥さん|嫁さん|嫁|妻|パートナー|恋人|婚約者|相手)(?:の名前)?は「?([^\s、。,.!！「」]{1,12}?)」?(?:さん|くん|君|ちゃん)?(?:です|といいます|と言います|って言います|っていいます|だよ|。|$)/,
+  ),
+  "u",
+);
+
+/** A partner's name introduced in passing ("Married — my husband is Ken", "交際中で、彼氏はたけしです"), if any. */
+export function introducedPartnerName(text: string): string | undefined {
+  const match = INTRODUCED_PARTNER.exec(normalizeAnswer(text));
+  const name = match?.slice(1).find((group) => group !== undefined);
+  if (name === undefined) return undefined;
+  const checked = checkName(name);
+  return checked.ok && !NOT_NAMES.has(checked.value.toLowerCase()) ? checked.value : undefined;
 }

@@ -267,11 +267,11 @@ describe("local interviewer: unusable answers store nothing", () => {
       "200文字以内",
     ],
     [
-      "two children at once",
+      "two wished children without names",
       "en",
       { ...BEFORE_PARTNER, relationshipStatus: "single", partner: { name: "a", temperament: "b", appearance: "c" } },
       "a girl and a boy",
-      "For one child",
+      "What names would you give them, in the same order?",
     ],
     [
       "gender without name",
