@@ -101,7 +101,9 @@ function fromParse<T>(
 }
 
 /** The previous exchange: our last message and the user's answer just before it. */
-function previousExchange(history: readonly ChatMessage[]): { asked: ChatMessage; answered: ChatMessage; before: ChatMessage[] } | undefined {
+function previousExchange(
+  history: readonly ChatMessage[],
+): { asked: ChatMessage; answered: ChatMessage; before: ChatMessage[] } | undefined {
   const lastAssistant = history.findLastIndex((message) => message.role === "assistant");
   const asked = history[lastAssistant];
   if (!asked) return undefined;
@@ -223,7 +225,9 @@ function interpretTurn(step: InterviewStep, input: ChatTurnInput): Interpretatio
 /** What to say once the profile is complete after a children answer: the notice, and the offer of more while room is left. */
 function completionAfterChildren(profile: Profile, locale: Locale): string {
   const room = roomForChildren(profile);
-  return room > 0 ? join(locale, questionFor({ kind: "done" }, locale), moreChildrenOffer(room, locale)) : questionFor({ kind: "done" }, locale);
+  return room > 0
+    ? join(locale, questionFor({ kind: "done" }, locale), moreChildrenOffer(room, locale))
+    : questionFor({ kind: "done" }, locale);
 }
 
 function nextQuestion(step: InterviewStep, next: Profile, locale: Locale): string {
@@ -241,7 +245,8 @@ export function localTurn(input: ChatTurnInput): ChatTurnResult {
   const { locale, profile } = input;
   const step = pendingStep(profile);
   const interpretation = interpretTurn(step, input);
-  if ("finished" in interpretation) return turnWithoutChanges(join(locale, acknowledgement(locale, step, {}, profile), questionFor(step, locale)));
+  if ("finished" in interpretation)
+    return turnWithoutChanges(join(locale, acknowledgement(locale, step, {}, profile), questionFor(step, locale)));
   if ("clarify" in interpretation) return turnWithoutChanges(interpretation.clarify);
   if ("confirm" in interpretation) return turnWithoutChanges(confirmationQuestion(interpretation.confirm, locale));
   const { extracted, extractedFields } = extractionChanges(profile, interpretation.extracted);

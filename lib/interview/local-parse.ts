@@ -358,7 +358,9 @@ const TRAIT_CUES: readonly TraitCue[] = [
     reversed: true,
     pattern: new RegExp(
       anyOf(
-        wholeWords(/calm|relaxed|laid[- ]back|chill|mellow|even[- ]tempered|(?:handle|deal with|cope with) (?:stress|pressure)(?: \w+)? (?:well|fine)|(?:don't|do not|never) worry/),
+        wholeWords(
+          /calm|relaxed|laid[- ]back|chill|mellow|even[- ]tempered|(?:handle|deal with|cope with) (?:stress|pressure)(?: \w+)? (?:well|fine)|(?:don't|do not|never) worry/,
+        ),
         /落ち着いて|のんびり|楽観的|ストレスに強い|動じない|穏やか/,
       ),
     ),
@@ -366,14 +368,21 @@ const TRAIT_CUES: readonly TraitCue[] = [
   {
     trait: "openness",
     reversed: true,
-    pattern: new RegExp(anyOf(wholeWords(/routines?|familiar|the same things?|set in my ways|stick to what i know/), /いつも通り|決まった|慣れた|保守的|変化が苦手/)),
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/routines?|familiar|the same things?|set in my ways|stick to what i know/),
+        /いつも通り|決まった|慣れた|保守的|変化が苦手/,
+      ),
+    ),
   },
   {
     trait: "openness",
     pattern: new RegExp(
       anyOf(
         wholeWords(/openness|curious|curiosity|open[- ]minded|open to (?:new )?\w+|adventurous|creative|imaginative|novelty/),
-        wholeWords(/new (?:things|ideas|experiences|stuff|places|people|foods?|hobbies)|explor\w*|try(?:ing)? (?:out )?new|unknown|travel\w*/),
+        wholeWords(
+          /new (?:things|ideas|experiences|stuff|places|people|foods?|hobbies)|explor\w*|try(?:ing)? (?:out )?new|unknown|travel\w*/,
+        ),
         /開放性|好奇心|新しい|未知|冒険|挑戦|チャレンジ|興味|知らないこと|新鮮|刺激/,
       ),
     ),
@@ -479,10 +488,13 @@ const SCALE_NEGATION = new RegExp(
   anyOf(wholeWords(/not|never|no/), /n't(?![a-z])|(?<!少)ない|無い|ません|じゃな|ではな|苦手|嫌い|きらい|しない|なかった/),
 );
 // "It depends" is a middle score the user did not choose: asked back rather than stored.
-const DEPENDS = new RegExp(anyOf(wholeWords(/it depends|depends|depending/), /場合による|時と場合|状況による|相手による|人による|気分による|次第/));
+const DEPENDS = new RegExp(
+  anyOf(wholeWords(/it depends|depends|depending/), /場合による|時と場合|状況による|相手による|人による|気分による|次第/),
+);
 
 // Sentences: a hard stop, or a turn ("but", "けど") that starts a new statement.
-const SENTENCE_SPLIT = /(?:\.(?!\d)|[!?。！？;；\n…])+|\s+(?:but|though|although|however|whereas|while)\s+|けど|けれど|だが|ですが|が、|一方/u;
+const SENTENCE_SPLIT =
+  /(?:\.(?!\d)|[!?。！？;；\n…])+|\s+(?:but|though|although|however|whereas|while)\s+|けど|けれど|だが|ですが|が、|一方/u;
 // Parts of a sentence: "and"/commas; a part that names no trait belongs to the part before it.
 const PART_SPLIT = /,|、|\s+and\s+|\s+&\s+|\s+plus\s+|\s+so\s+|\s+because\s+|し、|で、|ので|から、/u;
 
@@ -496,7 +508,7 @@ function traitsIn(text: string): { traits: ScoredPart["traits"]; rest: string } 
   const traits: ScoredPart["traits"] = [];
   for (const cue of TRAIT_CUES) {
     const global = new RegExp(cue.pattern.source, "g");
-    rest = rest.replace(global, (matched) => {
+    rest = rest.replace(global, () => {
       const reversed = cue.reversed === true;
       if (!traits.some((found) => found.trait === cue.trait && found.reversed === reversed)) traits.push({ trait: cue.trait, reversed });
       // A placeholder word keeps degree phrases around the cue whole ("not organised at all").
@@ -531,7 +543,10 @@ export function parsePersonality(text: string, asked: PersonalityTrait): ParseRe
   const answer = normalizeAnswer(text);
   if (!hasContent(answer) || isNonAnswer(answer)) return fail("empty");
   // "kind of" is a degree, not kindness.
-  let lower = answer.toLowerCase().replace(/(?<![a-z])(?:kind|sort) of(?![a-z])/g, "kinda").replace(/so-so/g, "soso");
+  let lower = answer
+    .toLowerCase()
+    .replace(/(?<![a-z])(?:kind|sort) of(?![a-z])/g, "kinda")
+    .replace(/so-so/g, "soso");
   for (const descriptor of SCALE_DESCRIPTORS) lower = lower.replace(descriptor, " ");
   const steps = new Map<PersonalityTrait, Set<number>>();
   let outOfRange = false;
@@ -697,7 +712,9 @@ const PARTNER_WORDS = anyOf(
   /ideal partner|ideal (?:man|woman|guy|girl|person)|dream (?:man|woman|guy|girl|partner)|future (?:husband|wife|partner)/,
 );
 const NAME_IS = anyOf(
-  new RegExp(`(?:my|our) (?:current |ideal |future )?(?:${PARTNER_WORDS})(?:'s name(?: is| would be|'s)|'s called|'s| is called| is named| goes by| would be called| would be| is|,)`),
+  new RegExp(
+    `(?:my|our) (?:current |ideal |future )?(?:${PARTNER_WORDS})(?:'s name(?: is| would be|'s)|'s called|'s| is called| is named| goes by| would be called| would be| is|,)`,
+  ),
   /(?:his|her|their|my partner's|my ideal partner's|the|its) name(?:'s| is| would be| will be)/,
   /(?:he|she|they) (?:is|are|would be) called|(?:he|she|they) goes? by|(?:he|she|they)(?:'s| is| are)/,
   /(?:i'd|i would|i'll|i will|we|everyone|people) (?:call|name) (?:him|her|them)|(?:let's )?call (?:him|her|them)|name (?:him|her|them)/,
@@ -721,7 +738,9 @@ const NAME_PREFIXES = [
 ];
 const NAME_SUFFIXES = [new RegExp(`(?:${NAME_ENDINGS})$`, "iu"), /(?:さん|くん|君|ちゃん|様)$/u];
 // A name given with doubt ("Ken, I think", "ケンかな") is asked back before it is kept.
-const NAME_HEDGE = new RegExp(anyOf(wholeWords(/maybe|probably|perhaps|i think|i guess|i suppose|not sure/), /かな|かも|とか|たぶん|多分|かしら/));
+const NAME_HEDGE = new RegExp(
+  anyOf(wholeWords(/maybe|probably|perhaps|i think|i guess|i suppose|not sure/), /かな|かも|とか|たぶん|多分|かしら/),
+);
 // Capitalised words that start sentences rather than name someone.
 const NOT_NAMES = new Set(
   "i i'm i'd i've i'll my we we're we've we'd our you your he he's his she she's her they their it it's the a an and but so oh well yes no hmm ok okay um hi hello that this".split(
@@ -900,8 +919,18 @@ export function parseChildGender(text: string): ParseResult<ChildGender> {
 const NUMBER_WORD = "\\d+|one|two|three|four|five|six|seven|eight|nine|ten|a couple(?: of)?|a few";
 const KANJI_COUNT = "[0-9一二三四五六七八九十]+|ふた|ひと|さん|よ";
 const GROUP_GENDER: PatternTable<ChildGender> = [
-  [new RegExp(`(?<![a-z])(?:both|all(?: of them)?|(?:${NUMBER_WORD})|twin) (?:girls|daughters)(?![a-z])|(?:二人とも|ふたりとも|どちらも|両方|全員|みんな)(?:女の子|娘)|(?:女の子|娘)(?:が|を)?(?:${KANJI_COUNT})人|女の子の双子|双子の女の子`), "female"],
-  [new RegExp(`(?<![a-z])(?:both|all(?: of them)?|(?:${NUMBER_WORD})|twin) (?:boys|sons)(?![a-z])|(?:二人とも|ふたりとも|どちらも|両方|全員|みんな)(?:男の子|息子)|(?:男の子|息子)(?:が|を)?(?:${KANJI_COUNT})人|男の子の双子|双子の男の子`), "male"],
+  [
+    new RegExp(
+      `(?<![a-z])(?:both|all(?: of them)?|(?:${NUMBER_WORD})|twin) (?:girls|daughters)(?![a-z])|(?:二人とも|ふたりとも|どちらも|両方|全員|みんな)(?:女の子|娘)|(?:女の子|娘)(?:が|を)?(?:${KANJI_COUNT})人|女の子の双子|双子の女の子`,
+    ),
+    "female",
+  ],
+  [
+    new RegExp(
+      `(?<![a-z])(?:both|all(?: of them)?|(?:${NUMBER_WORD})|twin) (?:boys|sons)(?![a-z])|(?:二人とも|ふたりとも|どちらも|両方|全員|みんな)(?:男の子|息子)|(?:男の子|息子)(?:が|を)?(?:${KANJI_COUNT})人|男の子の双子|双子の男の子`,
+    ),
+    "male",
+  ],
 ];
 const CHILD_COUNT = new RegExp(
   anyOf(

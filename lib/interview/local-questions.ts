@@ -252,7 +252,8 @@ function describeChild(child: Child, locale: Locale): string {
     const gender = child.desiredGender === undefined ? "" : `（${CHILD_NAMES_WORDS.ja[child.desiredGender]}）`;
     return `「${child.name}」${gender}`;
   }
-  const gender = child.desiredGender === undefined || child.desiredGender === "either" ? "" : ` (${child.desiredGender === "female" ? "girl" : "boy"})`;
+  const gender =
+    child.desiredGender === undefined || child.desiredGender === "either" ? "" : ` (${child.desiredGender === "female" ? "girl" : "boy"})`;
   return `${child.name}${gender}`;
 }
 
@@ -268,7 +269,11 @@ export function confirmationQuestion(guess: Partial<Profile>, locale: Locale): s
   if (guess.personality !== undefined) {
     for (const [trait, score] of Object.entries(guess.personality)) {
       const step = Math.round(score * 4 + 1);
-      parts.push(ja ? `${TRAIT_LABELS.ja[trait as PersonalityTrait]}は5段階で${step}` : `${TRAIT_LABELS.en[trait as PersonalityTrait]}: ${step} out of 5`);
+      parts.push(
+        ja
+          ? `${TRAIT_LABELS.ja[trait as PersonalityTrait]}は5段階で${step}`
+          : `${TRAIT_LABELS.en[trait as PersonalityTrait]}: ${step} out of 5`,
+      );
     }
   }
   if (guess.children !== undefined) {
@@ -286,7 +291,13 @@ export function confirmationQuestion(guess: Partial<Profile>, locale: Locale): s
 
 const TRAIT_LABELS: Record<Locale, Record<PersonalityTrait, string>> = {
   ja: { openness: "好奇心", conscientiousness: "計画性", extraversion: "社交性", agreeableness: "協調性", neuroticism: "不安の感じやすさ" },
-  en: { openness: "curiosity", conscientiousness: "organisation", extraversion: "sociability", agreeableness: "cooperativeness", neuroticism: "anxiety" },
+  en: {
+    openness: "curiosity",
+    conscientiousness: "organisation",
+    extraversion: "sociability",
+    agreeableness: "cooperativeness",
+    neuroticism: "anxiety",
+  },
 };
 
 /** After a "no" to a confirming question: ask the same thing again. */
