@@ -34,6 +34,11 @@ function wholeWords(...alternatives: readonly RegExp[]): string {
   return `(?<![a-z])(?:${anyOf(...alternatives)})(?![a-z])`;
 }
 
+// Who the name belongs to, as people introduce a partner: "my husband is Ken", "夫はケンです".
+const PARTNER_WORDS = anyOf(
+  /husband|wife|spouse|boyfriend|girlfriend|partner|fianc[ée]e?|other half|better half|hubby|bf|gf|man|girl|guy|lady/,
+  /ideal partner|ideal (?:man|woman|guy|girl|person)|dream (?:man|woman|guy|girl|partner)|future (?:husband|wife|partner)/,
+);
 // Stands in for text already claimed by a pattern, so shorter patterns cannot re-match it.
 const MASK = "\u0000";
 
@@ -62,6 +67,8 @@ function isNonAnswer(text: string): boolean {
   const core = text
     .replace(/[。．.!！?？、,\s]+$/u, "")
     .replace(/(?:です|でした|だよ|かな|かも)$/u, "")
+    .replace(/\s+(?:yet|really|honestly|sorry|lol|haha)$/iu, "")
+    .replace(/^(?:まだ|正直|うーん)[、,]?/u, "")
     .trim();
   return NON_ANSWER.test(core) || NON_ANSWER.test(text.trim());
 }
@@ -272,7 +279,8 @@ const GENDER_PATTERNS: PatternTable<Gender> = [
     "other",
   ],
   [/女性|女子|女の子|女|おんな|じょせい|レディ/, "female"],
-  [/(?<![a-z])(?:female|woman|lady|girl)(?![a-z])/, "female"],
+  // Common slips of the keyboard count too ("femal", "womn").
+  [/(?<![a-z])(?:female|femal|femail|femle|woman|womn|woamn|lady|girl)(?![a-z])/, "female"],
   [/男性|男子|男の子|男|おとこ|だんせい/, "male"],
   [/(?<![a-z])(?:male|man|guy|boy|gentleman)(?![a-z])/, "male"],
 ];
@@ -298,12 +306,15 @@ const RELATIONSHIP_PATTERNS: PatternTable<RelationshipStatus> = [
     ),
     "single",
   ],
-  [new RegExp(`既婚|結婚して(?:い|る|ま)|夫婦|(?:妻|夫|旦那|嫁|主人)${JA_HAVE}|旦那|主人`), "married"],
+  [new RegExp(`既婚|結婚して(?:い|る|ま|\\d+年|から)|結婚\\d+年|夫婦|(?:妻|夫|旦那|嫁|主人)${JA_HAVE}|旦那|主人`), "married"],
   [/(?<![a-z])(?:married|have an? (?:husband|wife|spouse)|my (?:husband|wife|spouse))(?![a-z])/, "married"],
   [new RegExp(`付き合って|交際|(?:恋人|彼氏|彼女|パートナー)${JA_HAVE}|婚約|同棲|デート中|恋愛中`), "dating"],
   [
     new RegExp(
-      wholeWords(/dating|in a relationship|seeing someone|have an? (?:boyfriend|girlfriend|partner)/, /engaged|living together|taken/),
+      wholeWords(
+        /dating|in a relationship|seeing someone|have an? (?:boyfriend|girlfriend|partner)|my (?:boyfriend|girlfriend|bf|gf)/,
+        /engaged|living together|live together|taken/,
+      ),
     ),
     "dating",
   ],
@@ -366,6 +377,16 @@ const TRAIT_CUES: readonly TraitCue[] = [
     ),
   },
   {
+    trait: "conscientiousness",
+    reversed: true,
+    pattern: new RegExp(
+      anyOf(
+        wholeWords(/messy|disorgani[sz]ed|lazy|procrastinat\w*|scatterbrained|forgetful|chaotic|spontaneous|last[- ]minute/),
+        /だらしない|ずぼら|ズボラ|めんどくさがり|面倒くさがり|大ざっぱ|大雑把|いい加減|適当/,
+      ),
+    ),
+  },
+  {
     trait: "openness",
     reversed: true,
     pattern: new RegExp(
@@ -392,7 +413,7 @@ const TRAIT_CUES: readonly TraitCue[] = [
     pattern: new RegExp(
       anyOf(
         wholeWords(/conscientious(?:ness)?|organi[sz]ed|organi[sz]ing|organi[sz]ation|careful|tidy|neat|planner|planning|plans?|planned/),
-        wholeWords(/disciplined|punctual|responsible|methodical|diligent|reliable|on top of things|detail[- ]oriented|structured|messy/),
+        wholeWords(/disciplined|punctual|responsible|methodical|diligent|reliable|on top of things|detail[- ]oriented|structured/),
         /誠実性|計画|きちんと|几帳面|真面目|まじめ|整理|慎重|段取り|ちゃんと|コツコツ|こつこつ|しっかり/,
       ),
     ),
@@ -489,7 +510,7 @@ const SCALE_NEGATION = new RegExp(
 );
 // "It depends" is a middle score the user did not choose: asked back rather than stored.
 const DEPENDS = new RegExp(
-  anyOf(wholeWords(/it depends|depends|depending/), /場合による|時と場合|状況による|相手による|人による|気分による|次第/),
+  anyOf(wholeWords(/it depends|depends|depending/), /場合によ(?:る|ります)|時と場合|状況によ|相手によ|人によ|気分によ|次第/),
 );
 
 // Sentences: a hard stop, or a turn ("but", "けど") that starts a new statement.
@@ -519,16 +540,25 @@ function traitsIn(text: string): { traits: ScoredPart["traits"]; rest: string } 
 }
 
 /** The 1–5 step of one part of an answer, if it states one (number, degree word, bare statement or negation). */
-function stepOf(text: string): { step?: number; conflicting?: true } {
+function stepOf(text: string): { step?: number; conflicting?: true; numeric: boolean } {
   const numbers = distinctValues(findNumbers(text));
-  if (numbers.length > 1) return { conflicting: true };
+  if (numbers.length > 1) return { conflicting: true, numeric: true };
   const [number] = numbers;
-  if (number !== undefined) return { step: number };
+  if (number !== undefined) return { step: number, numeric: true };
   const { values, rest } = matchPatterns(text, DEGREES);
   const negated = SCALE_NEGATION.test(rest);
   const [degree] = values;
-  if (degree !== undefined) return { step: negated && degree > 2 ? 2 : degree };
-  return negated ? { step: 2 } : {};
+  if (degree !== undefined) return { step: negated && degree > 2 ? 2 : degree, numeric: false };
+  return negated ? { step: 2, numeric: false } : { numeric: false };
+}
+
+/** The statements of an answer; a question the user asks back ("Curious about new ideas?") states nothing. */
+function statements(text: string): string[] {
+  const sentences = text.match(/[^.!?。！？;；\n…]+(?:\.(?=\d)[^.!?。！？;；\n…]*)*[.!?。！？;；\n…]*/gu) ?? [];
+  return sentences
+    .filter((sentence) => !/[?？]\s*$/u.test(sentence))
+    .flatMap((sentence) => sentence.split(SENTENCE_SPLIT))
+    .filter((sentence): sentence is string => sentence !== undefined && hasContent(sentence));
 }
 
 function toScore(step: number): number {
@@ -548,21 +578,20 @@ export function parsePersonality(text: string, asked: PersonalityTrait): ParseRe
     .replace(/(?<![a-z])(?:kind|sort) of(?![a-z])/g, "kinda")
     .replace(/so-so/g, "soso");
   for (const descriptor of SCALE_DESCRIPTORS) lower = lower.replace(descriptor, " ");
-  const steps = new Map<PersonalityTrait, Set<number>>();
+  const steps = new Map<PersonalityTrait, Array<{ step: number; numeric: boolean }>>();
   let outOfRange = false;
   let depends = false;
-  const record = (trait: PersonalityTrait, step: number, reversed: boolean) => {
+  const record = (trait: PersonalityTrait, step: number, reversed: boolean, numeric: boolean) => {
     if (step < 1 || step > 5) {
       outOfRange = true;
       return;
     }
-    const set = steps.get(trait) ?? new Set<number>();
-    set.add(reversed ? 6 - step : step);
-    steps.set(trait, set);
+    const list = steps.get(trait) ?? [];
+    list.push({ step: reversed ? 6 - step : step, numeric });
+    steps.set(trait, list);
   };
   let conflicting = false;
-  for (const sentence of lower.split(SENTENCE_SPLIT)) {
-    if (!sentence || !hasContent(sentence)) continue;
+  for (const sentence of statements(lower)) {
     // Parts that name no trait are joined to the part before them ("curious, very much so").
     const parts: ScoredPart[] = [];
     for (const piece of sentence.split(PART_SPLIT)) {
@@ -576,14 +605,15 @@ export function parsePersonality(text: string, asked: PersonalityTrait): ParseRe
     for (const part of parts) {
       const { rest } = traitsIn(part.text);
       if (DEPENDS.test(rest)) depends = true;
-      const { step, conflicting: clash } = stepOf(rest);
+      const { step, conflicting: clash, numeric } = stepOf(rest);
       if (clash) conflicting = true;
-      // A part without a degree of its own takes the sentence's ("pretty curious and organised"); a bare
-      // statement that starts a sentence ("I'm curious") is a 4.
-      const value = step ?? inherited ?? (part.traits.length > 0 ? 4 : undefined);
+      // A bare trait word takes the degree of the part before it ("pretty curious and organised"); a statement of
+      // its own without a degree ("I'm curious") is a 4.
+      const bare = rest.split(/[\s_]+/).filter(Boolean).length <= 2;
+      const value = step ?? (bare ? inherited : undefined) ?? (part.traits.length > 0 ? 4 : undefined);
       if (value === undefined) continue;
-      if (part.traits.length === 0) record(asked, value, false);
-      for (const { trait, reversed } of part.traits) record(trait, value, reversed);
+      if (part.traits.length === 0) record(asked, value, false, numeric);
+      for (const { trait, reversed } of part.traits) record(trait, value, reversed, numeric);
       inherited = value;
     }
   }
@@ -593,10 +623,18 @@ export function parsePersonality(text: string, asked: PersonalityTrait): ParseRe
     return depends ? guess({ [asked]: 0.5 }) : fail("not_understood");
   }
   const scores: Partial<Record<PersonalityTrait, number>> = {};
-  for (const [trait, set] of steps) {
-    if (set.size > 1) return fail("ambiguous");
-    const [step] = [...set];
-    if (step !== undefined) scores[trait] = toScore(step);
+  for (const [trait, said] of steps) {
+    const [first] = said;
+    if (first === undefined) continue;
+    // Words that lean the same way ("not at all, I like my routine") agree, and the first one said counts; two
+    // different numbers, or words that point both ways, are asked back.
+    const values = said.map(({ step }) => step);
+    const agree =
+      said.every(({ step }) => step === first.step) ||
+      (!said.some(({ numeric }) => numeric) &&
+        (values.every((step) => step >= 4) || values.every((step) => step <= 2) || Math.max(...values) - Math.min(...values) <= 1));
+    if (!agree) return fail("ambiguous");
+    scores[trait] = toScore(first.step);
   }
   if (outOfRange && scores[asked] === undefined) return fail("out_of_range");
   return depends ? guess(scores) : ok(scores);
@@ -655,9 +693,16 @@ function parseFreeText(text: string, rules: FreeTextRules): ParseResult<string> 
 const POLITE_ENDINGS = /(?:です|でした|だよ|だよね|だと思います|と思います|ですね|かな|です。)$/u;
 
 const LIVE_IN = anyOf(
-  /i(?: currently)?(?: live|'m living| am living| reside|'m based| am based|'m| am| stay) (?:in|at|near|around)/,
-  /i'm from|i am from|living in|based in|from|in/,
+  /(?:i|we)(?: currently| now)?(?: live|'m living| am living|'re living| are living| reside|'m based| am based|'re based|'m| am|'re| are| stay) (?:in|at|near|around)/,
+  /(?:currently |now )?(?:living|based|residing) in|i'm from|i am from|from|in/,
 );
+// Where the user lives now, when the answer also says where they are from: "from Sendai but I live in Tokyo now".
+const LIVES_NOW =
+  /(?<![a-z])(?:live|living|based|reside|residing)\s+in\s+([^.!?;]+?)(?:\s+(?:now|currently|at the moment|these days|right now))?[.!?;]*$/i;
+// "near Osaka, in Sakai": the town named last is the one they live in.
+const NEAR_THEN_IN = /^(?:near|close to|just outside|outside)\s+[^,]+,\s*(?:in\s+)?(.+)$/i;
+// A Japanese answer that names two places says which one is home with 住んで/暮らして/在住.
+const JA_HOME_CLAUSE = /(?:^|[、。]|が、|けど、?)([^、。]*?(?:住んで|暮らして|在住)[^、。]*)/u;
 const LOCATION_RULES: FreeTextRules = {
   max: MAX_TEXT_LENGTH,
   prefixes: [
@@ -665,8 +710,8 @@ const LOCATION_RULES: FreeTextRules = {
     new RegExp(`^(?:${LIVE_IN})\\s+`, "i"),
   ],
   suffixes: [
-    /(?:に|で)(?:住んでいます|住んでます|住んでいる|住んでる|暮らしています|暮らしてます|暮らしている|暮らしてる)$/u,
-    /(?:住んでいます|住んでます|住んでいる|住んでる)$/u,
+    /(?:に|で)(?:住んでいます|住んでます|住んでいる|住んでる|暮らしています|暮らしてます|暮らしている|暮らしてる)(?:よ|ね|よね)?$/u,
+    /(?:住んでいます|住んでます|住んでいる|住んでる)(?:よ|ね|よね)?$/u,
     /(?:に)?在住(?:です|してます|しています)?$/u,
     /(?:出身)?(?:です|だよ)$/u,
   ],
@@ -674,7 +719,9 @@ const LOCATION_RULES: FreeTextRules = {
 
 /** Reads where the user lives ("東京都に住んでいます" → "東京都", "I live in Yokohama" → "Yokohama"). */
 export function parseLocation(text: string): ParseResult<string> {
-  return parseFreeText(text, LOCATION_RULES);
+  const answer = normalizeAnswer(text);
+  const home = LIVES_NOW.exec(answer)?.[1] ?? NEAR_THEN_IN.exec(answer)?.[1] ?? JA_HOME_CLAUSE.exec(answer)?.[1];
+  return parseFreeText(home ?? answer, LOCATION_RULES);
 }
 
 const INCOME_RULES: FreeTextRules = {
@@ -683,7 +730,8 @@ const INCOME_RULES: FreeTextRules = {
     /^(?:年収は|年収が|年収|収入は|収入|手取りは)/u,
     /^(?:my (?:annual |yearly )?(?:income|salary|pay) is|i (?:make|earn|get))\s+/i,
   ],
-  suffixes: [POLITE_ENDINGS, /(?:です|ほど|程度です)$/u],
+  // Only the framing goes: "くらい", "ほど" and "程度" say how exact the figure is and stay.
+  suffixes: [POLITE_ENDINGS, /です$/u],
   allowNone: true,
 };
 
@@ -695,8 +743,12 @@ export function parseIncome(text: string): ParseResult<string> {
 const DESCRIPTION_RULES: FreeTextRules = {
   max: MAX_TEXT_LENGTH,
   prefixes: [
-    /^(?:性格は|見た目は|外見は|見た目としては|彼は|彼女は|相手は|パートナーは|理想は|理想の人は)/u,
-    /^(?:(?:he|she|they)(?:'s|'re| is| are| would be)|my (?:ideal )?partner (?:is|would be)|i'd like (?:someone|them to be)|ideally)\s+/i,
+    /^(?:性格は|見た目は|外見は|見た目としては|旦那さんは|旦那は|夫は|主人は|奥さんは|嫁は|妻は|彼氏は|彼女は|彼は|恋人は|相手は|パートナーは|理想は|理想の人は)/u,
+    new RegExp(
+      `^(?:(?:he|she|they)(?:'s|'re| is| are| would be| has| have| would have|'d have| wears| wear)|` +
+        `my (?:ideal |future )?(?:${PARTNER_WORDS}) (?:is|has|would be|would have|looks)|i'd like (?:someone|them to be)|ideally)\\s+`,
+      "i",
+    ),
   ],
   suffixes: [POLITE_ENDINGS, /(?:がいいです|がいい|が理想です|が理想)$/u],
 };
@@ -706,11 +758,6 @@ export function parseDescription(text: string): ParseResult<string> {
   return parseFreeText(text, DESCRIPTION_RULES);
 }
 
-// Who the name belongs to, as people introduce a partner: "my husband is Ken", "夫はケンです".
-const PARTNER_WORDS = anyOf(
-  /husband|wife|spouse|boyfriend|girlfriend|partner|fianc[ée]e?|other half|better half|hubby|bf|gf|man|girl|guy|lady/,
-  /ideal partner|ideal (?:man|woman|guy|girl|person)|dream (?:man|woman|guy|girl|partner)|future (?:husband|wife|partner)/,
-);
 const NAME_IS = anyOf(
   new RegExp(
     `(?:my|our) (?:current |ideal |future )?(?:${PARTNER_WORDS})(?:'s name(?: is| would be|'s)|'s called|'s| is called| is named| goes by| would be called| would be| is|,)`,
@@ -718,7 +765,7 @@ const NAME_IS = anyOf(
   /(?:his|her|their|my partner's|my ideal partner's|the|its) name(?:'s| is| would be| will be)/,
   /(?:he|she|they) (?:is|are|would be) called|(?:he|she|they) goes? by|(?:he|she|they)(?:'s| is| are)/,
   /(?:i'd|i would|i'll|i will|we|everyone|people) (?:call|name) (?:him|her|them)|(?:let's )?call (?:him|her|them)|name (?:him|her|them)/,
-  /i'd go with|i'll go with|let's go with|let's say|how about|maybe|probably|perhaps|it's|it is|named|called|that's|that would be/,
+  /i'd go with|i'll go with|let's go with|let's say|how about|(?:maybe )?something like|maybe|probably|perhaps|it's|it is|named|called|that's|that would be/,
   /(?:oh|well|hmm+|um+|ok|okay|so|yes|yeah)(?:,)?/,
 );
 const NAME_ENDINGS = anyOf(
@@ -739,7 +786,7 @@ const NAME_PREFIXES = [
 const NAME_SUFFIXES = [new RegExp(`(?:${NAME_ENDINGS})$`, "iu"), /(?:さん|くん|君|ちゃん|様)$/u];
 // A name given with doubt ("Ken, I think", "ケンかな") is asked back before it is kept.
 const NAME_HEDGE = new RegExp(
-  anyOf(wholeWords(/maybe|probably|perhaps|i think|i guess|i suppose|not sure/), /かな|かも|とか|たぶん|多分|かしら/),
+  anyOf(wholeWords(/maybe|probably|perhaps|i think|i guess|i suppose|not sure|something like/), /かな|かも|とか|たぶん|多分|かしら/),
 );
 // Capitalised words that start sentences rather than name someone.
 const NOT_NAMES = new Set(
@@ -750,6 +797,8 @@ const NOT_NAMES = new Set(
 
 function checkName(value: string): ParseResult<string> {
   if (!hasContent(value) || isNonAnswer(value)) return fail("empty");
+  // "yes" answers a question; it names nobody.
+  if (YES.exec(value)?.[0].length === value.length) return fail("not_understood");
   if (value.length > MAX_NAME_LENGTH) return fail("too_long");
   // A name is short; a whole sentence means the answer was something else.
   if (value.split(" ").length > 3 || (!value.includes(" ") && value.length > 20)) return fail("not_understood");
@@ -800,17 +849,18 @@ const CHILD_GENDER_PATTERNS: PatternTable<ChildGender> = [
   [
     new RegExp(
       anyOf(
-        /どちらでも(?:いい|良い|ok|大丈夫|構わない)?|どっちでも(?:いい|良い)?|性別は(?:問わない|気にしない|どちらでも)|こだわらない/,
+        /(?:男の子|女の子)でも(?:女の子|男の子)でも(?:いい|良い|大丈夫|構わない)?|どちらでも(?:いい|良い|ok|大丈夫|構わない)?|どっちでも(?:いい|良い)?|性別は(?:問わない|気にしない|どちらでも)|こだわらない/,
         wholeWords(
-          /either(?: is fine| one| way| gender)?|no preference|(?:i )?(?:don't|do not) mind|(?:it )?doesn't matter/,
+          /(?:i )?(?:don't|do not) (?:mind|care)(?: (?:if|whether) (?:it's |its |they're )?(?:a )?(?:boy|girl) or (?:a )?(?:girl|boy))?/,
+          /either(?: is fine| one| way| gender)?|no preference|(?:it )?doesn't matter/,
           /any gender|whichever/,
         ),
       ),
     ),
     "either",
   ],
-  [/女の子|女の赤ちゃん|娘|女児|(?<![a-z])(?:an? )?(?:baby girl|girl|daughter|female)(?![a-z])/, "female"],
-  [/男の子|男の赤ちゃん|息子|男児|(?<![a-z])(?:an? )?(?:baby boy|boy|son|male)(?![a-z])/, "male"],
+  [/女の子|女の赤ちゃん|娘|女児|長女|次女|三女|(?<![a-z])(?:an? )?(?:baby girl|girl|daughter|female)(?![a-z])/, "female"],
+  [/男の子|男の赤ちゃん|息子|男児|長男|次男|三男|(?<![a-z])(?:an? )?(?:baby boy|boy|son|male)(?![a-z])/, "male"],
 ];
 // Bare 女/男 only count as a whole segment, because they also end names such as "一男".
 const BARE_CHILD_GENDER: Readonly<Record<string, ChildGender>> = { 女: "female", 男: "male" };
@@ -818,7 +868,7 @@ const BARE_CHILD_GENDER: Readonly<Record<string, ChildGender>> = { 女: "female"
 const CHILD_SPLIT = /[、。,，.!！?？()（）「」『』:：;；/]+|\s[-–—]\s|\s+and\s+/u;
 const CHILD_FILLERS = anyOf(
   /i'd like|i would like|i want|i'd love|i would love|we'd like|we want|we'd love|probably|to be|would be/,
-  /with the name|whose name is|is|a|an|the|my|our|and|with|name/,
+  /with the name|whose name is|another|one more|also|then|is|a|an|the|my|our|and|with|name/,
 );
 const CHILD_FILLER_PREFIXES = [
   ...NAME_PREFIXES,
@@ -935,7 +985,7 @@ const GROUP_GENDER: PatternTable<ChildGender> = [
 const CHILD_COUNT = new RegExp(
   anyOf(
     `(?<![a-z])(?:${NUMBER_WORD}) (?:kids|children|babies|little ones|of them)(?![a-z])|(?<![a-z])twins(?![a-z])`,
-    `(?:子ども|子供|こども|子)?(?:は|が|を)?(?:${KANJI_COUNT})人(?:の子ども|の子供|の子)?(?:欲しい|ほしい|希望)?(?:です|で)?(?:ね)?|双子`,
+    `(?:子ども|子供|こども|子)?(?:は|が|を|の)?(?:${KANJI_COUNT})人(?:の子ども|の子供|の子)?(?:欲しい|ほしい|希望)?(?:です|で)?(?:ね)?|双子`,
   ),
   "g",
 );
@@ -1089,9 +1139,9 @@ export function saysNoMore(text: string): boolean {
 const INTRODUCED_PARTNER = new RegExp(
   anyOf(
     new RegExp(
-      `(?:my|our) (?:${PARTNER_WORDS})(?:'s name is|'s name's| is called| is named| goes by|'s| is|,) (\\p{Lu}[\\p{L}'-]+(?: \\p{Lu}[\\p{L}'-]+)?)`,
+      `(?:[Mm]y|[Oo]ur) (?:${PARTNER_WORDS})(?:'s name is|'s name's| is called| is named| goes by|'s| is|,)? (\\p{Lu}[\\p{L}'-]+(?: \\p{Lu}[\\p{L}'-]+)?)`,
     ),
-    /(?:his|her|their) name(?: is|'s) (\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+)?)/u,
+    /(?:[Hh]is|[Hh]er|[Tt]heir) name(?: is|'s) (\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+)?)/u,
     /(?:旦那さん|旦那|夫|主人|彼氏|彼女|奥さん|嫁さん|嫁|妻|パートナー|恋人|婚約者|相手)(?:の名前)?は「?([^\s、。,.!！「」]{1,12}?)」?(?:さん|くん|君|ちゃん)?(?:です|といいます|と言います|って言います|っていいます|だよ|。|$)/,
   ),
   "u",
