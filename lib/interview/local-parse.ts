@@ -477,7 +477,7 @@ const DEGREES: PatternTable<number> = [
       anyOf(
         wholeWords(/extremely|incredibly|super|very|really|so|totally|completely|always|a lot|love|loves|huge|definitely|absolutely/),
         wholeWords(/highly|very high|very much|constantly|all the time|100%/),
-        /とても|すごく|凄く|かなり|非常に|めちゃくちゃ|めちゃ|めっちゃ|超|大好き|いつも|常に|本当に|ほんとに|旺盛|すぐ/,
+        /目がない|とても|すごく|凄く|かなり|非常に|めちゃくちゃ|めちゃ|めっちゃ|超|大好き|いつも|常に|本当に|ほんとに|旺盛|すぐ/,
       ),
     ),
     5,
@@ -591,6 +591,7 @@ export function parsePersonality(text: string, asked: PersonalityTrait): ParseRe
     steps.set(trait, list);
   };
   let conflicting = false;
+  const namesTraits = traitsIn(lower).traits.length > 0;
   for (const sentence of statements(lower)) {
     // Parts that name no trait are joined to the part before them ("curious, very much so").
     const parts: ScoredPart[] = [];
@@ -603,6 +604,9 @@ export function parsePersonality(text: string, asked: PersonalityTrait): ParseRe
     }
     let inherited: number | undefined;
     for (const part of parts) {
+      // A statement about something else ("I get bored easily") does not answer the trait asked when the answer
+      // names traits elsewhere; a bare degree ("not at all", "yes, definitely") does.
+      if (part.traits.length === 0 && namesTraits && part.text.split(/\s+/).filter(Boolean).length > 3) continue;
       const { rest } = traitsIn(part.text);
       if (DEPENDS.test(rest)) depends = true;
       const { step, conflicting: clash, numeric } = stepOf(rest);
@@ -699,6 +703,7 @@ const LIVE_IN = anyOf(
 // Where the user lives now, when the answer also says where they are from: "from Sendai but I live in Tokyo now".
 const LIVES_NOW =
   /(?<![a-z])(?:live|living|based|reside|residing)\s+in\s+([^.!?;]+?)(?:\s+(?:now|currently|at the moment|these days|right now))?[.!?;]*$/i;
+const PLACE_AFTERTHOUGHT = /,\s*(?:it's|it is|its|which|that's|that is|where|near|close to|about|so|and|but|i|i'm|we|we're)(?![a-z]).*$/i;
 // "near Osaka, in Sakai": the town named last is the one they live in.
 const NEAR_THEN_IN = /^(?:near|close to|just outside|outside)\s+[^,]+,\s*(?:in\s+)?(.+)$/i;
 // A Japanese answer that names two places says which one is home with 住んで/暮らして/在住.
@@ -720,8 +725,9 @@ const LOCATION_RULES: FreeTextRules = {
 /** Reads where the user lives ("東京都に住んでいます" → "東京都", "I live in Yokohama" → "Yokohama"). */
 export function parseLocation(text: string): ParseResult<string> {
   const answer = normalizeAnswer(text);
-  const home = LIVES_NOW.exec(answer)?.[1] ?? NEAR_THEN_IN.exec(answer)?.[1] ?? JA_HOME_CLAUSE.exec(answer)?.[1];
-  return parseFreeText(home ?? answer, LOCATION_RULES);
+  const home = LIVES_NOW.exec(answer)?.[1] ?? NEAR_THEN_IN.exec(answer)?.[1] ?? JA_HOME_CLAUSE.exec(answer)?.[1] ?? answer;
+  // "Kawasaki, it's between Tokyo and Yokohama": what follows a comma and a new clause describes the place.
+  return parseFreeText(home.replace(PLACE_AFTERTHOUGHT, ""), LOCATION_RULES);
 }
 
 const INCOME_RULES: FreeTextRules = {
@@ -859,8 +865,8 @@ const CHILD_GENDER_PATTERNS: PatternTable<ChildGender> = [
     ),
     "either",
   ],
-  [/女の子|女の赤ちゃん|娘|女児|長女|次女|三女|(?<![a-z])(?:an? )?(?:baby girl|girl|daughter|female)(?![a-z])/, "female"],
-  [/男の子|男の赤ちゃん|息子|男児|長男|次男|三男|(?<![a-z])(?:an? )?(?:baby boy|boy|son|male)(?![a-z])/, "male"],
+  [/女の子|女の赤ちゃん|娘|女児|長女|次女|三女|(?<![a-z])(?:an? )?(?:little |baby |sweet )?(?:girl|daughter|female)(?![a-z])/, "female"],
+  [/男の子|男の赤ちゃん|息子|男児|長男|次男|三男|(?<![a-z])(?:an? )?(?:little |baby |sweet )?(?:boy|son|male)(?![a-z])/, "male"],
 ];
 // Bare 女/男 only count as a whole segment, because they also end names such as "一男".
 const BARE_CHILD_GENDER: Readonly<Record<string, ChildGender>> = { 女: "female", 男: "male" };
@@ -1012,6 +1018,19 @@ function splitChildPieces(text: string): string[] {
     .filter((piece) => hasContent(piece) && !CHILD_NOISE.test(piece.replace(TRAILING_PUNCTUATION, "")));
 }
 
+const COUNT_WORDS: Readonly<Record<string, number>> = { ひと: 1, ふた: 2, さん: 3, よ: 4, "a couple": 2, "a couple of": 2 };
+
+/** How many children the answer says it names ("two kids", "二人", "娘が二人"), if it says so. */
+function statedCount(lower: string): number | undefined {
+  const match =
+    /(?<![a-z])(\d+|one|two|three|four|five|six|seven|eight|nine|ten|a couple(?: of)?) (?:kids|children|babies|girls|boys|daughters|sons)(?![a-z])/.exec(
+      lower,
+    ) ?? /([0-9一二三四五六七八九十]+|ひと|ふた|さん|よ)人/u.exec(lower);
+  const word = match?.[1];
+  if (word === undefined) return undefined;
+  return COUNT_WORDS[word] ?? findNumbers(word)[0]?.value;
+}
+
 /** Joins "Sakura" + "a girl" (or "a girl" + "Sakura") into one child, pairing in the direction the answer uses. */
 function pairNamesWithGenders(entries: ChildAnswer[]): ChildAnswer[] {
   const out: ChildAnswer[] = [];
@@ -1068,6 +1087,7 @@ export function parseChildren(text: string): ParseResult<ChildAnswer[]> {
   for (const [pattern] of GROUP_GENDER) rest = rest.replace(new RegExp(pattern.source, "giu"), ",");
   rest = rest.replace(new RegExp(CHILD_COUNT.source, "giu"), ",");
   let unsure = false;
+  let hiraganaSplit = false;
   const entries: ChildAnswer[] = [];
   for (const piece of splitChildPieces(rest)) {
     const parsed = parseChildAnswer(piece);
@@ -1077,7 +1097,7 @@ export function parseChildren(text: string): ParseResult<ChildAnswer[]> {
     }
     const pair = parsed.value.name === undefined ? undefined : splitHiraganaPair(parsed.value.name);
     if (pair && parsed.value.desiredGender === undefined) {
-      unsure = true;
+      hiraganaSplit = true;
       entries.push({ name: pair[0] }, { name: pair[1] });
     } else {
       entries.push(parsed.value);
@@ -1089,6 +1109,8 @@ export function parseChildren(text: string): ParseResult<ChildAnswer[]> {
     groupGenders.length === 1 && group !== undefined && child.desiredGender === undefined ? { ...child, desiredGender: group } : child,
   );
   if (children.length === 0) return single.ok ? fail("not_understood") : fail(single.reason);
+  // Where a hiragana name ends is a guess, unless the answer said how many children there are and the split agrees.
+  if (hiraganaSplit && statedCount(lower) !== children.length) unsure = true;
   return unsure ? guess(children) : ok(children);
 }
 
@@ -1141,6 +1163,7 @@ const INTRODUCED_PARTNER = new RegExp(
     new RegExp(
       `(?:[Mm]y|[Oo]ur) (?:${PARTNER_WORDS})(?:'s name is|'s name's| is called| is named| goes by|'s| is|,)? (\\p{Lu}[\\p{L}'-]+(?: \\p{Lu}[\\p{L}'-]+)?)`,
     ),
+    new RegExp(`(?:have|got) an? (?:${PARTNER_WORDS}) (?:called|named) (\\p{Lu}[\\p{L}'-]+(?: \\p{Lu}[\\p{L}'-]+)?)`, "u"),
     /(?:[Hh]is|[Hh]er|[Tt]heir) name(?: is|'s) (\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+)?)/u,
     /(?:旦那さん|旦那|夫|主人|彼氏|彼女|奥さん|嫁さん|嫁|妻|パートナー|恋人|婚約者|相手)(?:の名前)?は「?([^\s、。,.!！「」]{1,12}?)」?(?:さん|くん|君|ちゃん)?(?:です|といいます|と言います|って言います|っていいます|だよ|。|$)/,
   ),
