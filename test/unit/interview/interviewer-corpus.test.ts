@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../../lib/interview/chat-provider.ts";
@@ -151,6 +151,16 @@ describe.each(["en", "ja"] as const)("the local interviewer's corpus in %s", (lo
     }
     const { right, total } = overall(locale);
     expect(right / total, misses.join("\n")).toBeGreaterThanOrEqual(REQUIRED_ACCURACY);
+  });
+});
+
+describe("docs/providers.md", () => {
+  it("states the corpus's size and today's figures", () => {
+    const doc = readFileSync(resolve("docs", "providers.md"), "utf8").replace(/\s+/g, " ");
+    expect(doc).toContain(`hold ${INTERVIEWER_CORPUS.en.length} English and ${INTERVIEWER_CORPUS.ja.length} Japanese answers`);
+    const en = overall("en");
+    const ja = overall("ja");
+    expect(doc).toContain(`**${en.right} of ${en.total} English and ${ja.right} of ${ja.total} Japanese fields** right`);
   });
 });
 
