@@ -41,6 +41,7 @@ import {
   join,
   moreChildrenClarification,
   moreChildrenOffer,
+  nextChildrenRequest,
   offeredMoreChildren,
   questionFor,
   type InterviewStep,
@@ -154,7 +155,8 @@ function interpretMoreChildren(input: ChatTurnInput): Interpretation {
   const room = roomForChildren(input.profile);
   if (saysNoMore(input.text)) return { finished: true };
   const yesNo = parseYesNo(input.text);
-  const text = yesNo?.answer === "yes" && yesNo.rest.length > 0 ? yesNo.rest : input.text;
+  if (yesNo?.answer === "yes" && !/[\p{L}\p{N}]/u.test(yesNo.rest)) return { clarify: nextChildrenRequest(room, input.locale) };
+  const text = yesNo?.answer === "yes" ? yesNo.rest : input.text;
   const parsed = parseChildren(text);
   if (!parsed.ok) return { clarify: moreChildrenClarification(room, input.locale) };
   return interpretChildren(parsed.value, parsed.unsure === true, { ...input, text }, room);

@@ -322,9 +322,21 @@ export function moreChildrenOffer(remaining: number, locale: Locale): string {
     : `${MORE_CHILDREN_MARKER.en} If so, tell me their names and girl or boy (up to ${remaining} more); if not, just say no.`;
 }
 
-/** True when `text` (an assistant message) offered to add more children. */
+const NEXT_CHILD_MARKER: Record<Locale, string> = {
+  ja: "次のお子さんについて",
+  en: "Tell me about the next child",
+};
+
+/** After a bare "yes" to the offer: ask for the next children's names. */
+export function nextChildrenRequest(remaining: number, locale: Locale): string {
+  return locale === "ja"
+    ? `素敵ですね！${NEXT_CHILD_MARKER.ja}、名前と女の子・男の子を教えてください（あと${remaining}人まで）。`
+    : `Lovely! ${NEXT_CHILD_MARKER.en}: their name and girl or boy (up to ${remaining} more).`;
+}
+
+/** True when `text` (an assistant message) offered to add more children, or asked for the next ones. */
 export function offeredMoreChildren(text: string, locale: Locale): boolean {
-  return text.includes(MORE_CHILDREN_MARKER[locale]);
+  return text.includes(MORE_CHILDREN_MARKER[locale]) || text.includes(NEXT_CHILD_MARKER[locale]);
 }
 
 /** Said when the answer to the offer was neither a child nor a no. */

@@ -407,6 +407,15 @@ describe("local interviewer: more children, up to the limit", () => {
     ]);
   });
 
+  it("asks for the next names after a bare yes, and reads them", async () => {
+    const { profile, results } = await converse("en", BEFORE_CHILDREN, ["a girl named Hana", "yes!", "Sora, a boy", "that's all"]);
+    expect(results[1]?.extracted).toEqual({});
+    expect(results[1]?.reply).toBe("Lovely! Tell me about the next child: their name and girl or boy (up to 9 more).");
+    expect(results[2]?.extracted).toEqual({ children: [{ name: "Sora", desiredGender: "male" }] });
+    expect(results[3]?.reply).toContain("Your profile is complete!");
+    expect(profile.children).toHaveLength(2);
+  });
+
   it("asks each new child's gender by name before offering again", async () => {
     const { profile, results } = await converse("ja", BEFORE_CHILDREN, ["女の子のさくら", "ハナとソラ", "女の子", "男の子", "いいえ"]);
     expect(results[1]?.extracted).toEqual({ children: [{ name: "ハナ" }, { name: "ソラ" }] });
