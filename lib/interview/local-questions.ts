@@ -9,6 +9,7 @@ import {
   personalityTraitCount,
   type ChildGender,
   type PartnerKey,
+  type Child,
   type PersonalityTrait,
   type Profile,
 } from "./profile.ts";
@@ -110,9 +111,9 @@ export function questionFor(step: InterviewStep, locale: Locale): string {
     }
     case "child":
       return ja
-        ? "最後に、未来のお子さんについてです。お子さんの名前と、女の子・男の子どちらがいいかを教えてください（例：「女の子のさくら」）。"
+        ? "最後に、未来のお子さんについてです。お子さんの名前と、女の子・男の子どちらがいいかを教えてください（例：「女の子のさくら」。何人でも大丈夫です）。"
         : "Finally, your future child: what name would you give them, and would you like a girl or a boy? " +
-            '(for example "a girl named Sakura")';
+            '(for example "a girl named Sakura"; several children are fine)';
     case "childGender":
       return ja
         ? `「${step.name}」は女の子と男の子、どちらがいいですか？（どちらでもよければ「どちらでも」と答えてください）`
@@ -196,9 +197,9 @@ export function clarification(step: InterviewStep, reason: ParseFailure, locale:
         : `Please answer with a number from 1 (not at all) to 5 (very much). ${TRAIT_QUESTIONS.en[step.trait]}`;
     case "child":
       return ja
-        ? "すみません、うまく読み取れませんでした。お子さん一人について、名前と、女の子・男の子どちらがいいかを教えてください（例：「女の子のさくら」）。"
+        ? "すみません、うまく読み取れませんでした。お子さんごとに、名前と、女の子・男の子どちらがいいかを教えてください（例：「女の子のさくら」「娘のハナと息子のソラ」）。"
         : "Sorry, I didn't quite catch that. " +
-            'For one child, tell me a name and whether you\'d like a girl or a boy (for example "a girl named Sakura").';
+            'For each child, tell me a name and whether you\'d like a girl or a boy (for example "a girl named Sakura").';
     case "childGender":
       return ja
         ? `「女の子」「男の子」「どちらでも」のどれかで教えてください。${questionFor(step, locale)}`
@@ -218,12 +219,136 @@ export function clarification(step: InterviewStep, reason: ParseFailure, locale:
   }
 }
 
-/** The follow-up used when the user wished a gender but gave no name yet. */
-export function childNameRequest(gender: ChildGender, locale: Locale): string {
+/** The follow-up used when the user wished one or more genders but gave no names yet. */
+export function childNameRequest(genders: readonly ChildGender[], locale: Locale): string {
+  const [gender = "either"] = genders;
+  if (genders.length > 1) {
+    const words = genders.map((wished) => CHILD_NAMES_WORDS[locale][wished]);
+    return locale === "ja"
+      ? `${words.join("と")}ですね、素敵です！それぞれの名前を、同じ順番で教えてください。`
+      : `Lovely: ${listing(words, locale)}! What names would you give them, in the same order?`;
+  }
   if (locale === "ja") {
     return gender === "either"
       ? "素敵ですね！その子にはどんな名前をつけたいですか？"
       : `${CHILD_GENDER_WORDS.ja[gender]}ですね、素敵です！その子にはどんな名前をつけたいですか？`;
   }
   return `Lovely! What name would you give ${CHILD_GENDER_WORDS.en[gender]}?`;
+}
+
+const CHILD_NAMES_WORDS: Record<Locale, Record<ChildGender, string>> = {
+  ja: { female: "女の子", male: "男の子", either: "どちらでもいい子" },
+  en: { female: "a girl", male: "a boy", either: "a child either way" },
+};
+
+function listing(items: readonly string[], locale: Locale): string {
+  if (locale === "ja") return items.join("、");
+  if (items.length <= 2) return items.join(" and ");
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+function describeChild(child: Child, locale: Locale): string {
+  if (locale === "ja") {
+    const gender = child.desiredGender === undefined ? "" : `（${CHILD_NAMES_WORDS.ja[child.desiredGender]}）`;
+    return `「${child.name}」${gender}`;
+  }
+  const gender =
+    child.desiredGender === undefined || child.desiredGender === "either" ? "" : ` (${child.desiredGender === "female" ? "girl" : "boy"})`;
+  return `${child.name}${gender}`;
+}
+
+/**
+ * The short question that asks the user to confirm a guess before it is kept. It is built from the guess alone, so
+ * the next turn recognises it by building it again from the same answer.
+ */
+export function confirmationQuestion(guess: Partial<Profile>, locale: Locale): string {
+  const ja = locale === "ja";
+  const parts: string[] = [];
+  if (guess.age !== undefined) parts.push(ja ? `${guess.age}歳` : `you are ${guess.age}`);
+  if (guess.partner?.name !== undefined) parts.push(ja ? `お名前は「${guess.partner.name}」` : `the name is ${guess.partner.name}`);
+  if (guess.personality !== undefined) {
+    for (const [trait, score] of Object.entries(guess.personality)) {
+      const step = Math.round(score * 4 + 1);
+      parts.push(
+        ja
+          ? `${TRAIT_LABELS.ja[trait as PersonalityTrait]}は5段階で${step}`
+          : `${TRAIT_LABELS.en[trait as PersonalityTrait]}: ${step} out of 5`,
+      );
+    }
+  }
+  if (guess.children !== undefined) {
+    const names = guess.children.map((child) => describeChild(child, locale));
+    parts.push(
+      ja
+        ? `お子さんは${names.join("と")}の${guess.children.length}人`
+        : `${guess.children.length === 1 ? "one child" : `${guess.children.length} children`}: ${listing(names, locale)}`,
+    );
+  }
+  return ja
+    ? `確認させてください。${parts.join("、")}でよろしいですか？（はい／いいえ）`
+    : `Just to check: ${parts.join("; ")}. Is that right? (yes or no)`;
+}
+
+const TRAIT_LABELS: Record<Locale, Record<PersonalityTrait, string>> = {
+  ja: { openness: "好奇心", conscientiousness: "計画性", extraversion: "社交性", agreeableness: "協調性", neuroticism: "不安の感じやすさ" },
+  en: {
+    openness: "curiosity",
+    conscientiousness: "organisation",
+    extraversion: "sociability",
+    agreeableness: "cooperativeness",
+    neuroticism: "anxiety",
+  },
+};
+
+/** After a "no" to a confirming question: ask the same thing again. */
+export function confirmationDeclined(step: InterviewStep, locale: Locale): string {
+  return join(
+    locale,
+    locale === "ja" ? "失礼しました。もう一度教えていただけますか？" : "Sorry about that. Could you tell me again?",
+    questionFor(step, locale),
+  );
+}
+
+// Recognised in the next turn's history: an answer right after one of these may name more children.
+const MORE_CHILDREN_MARKER: Record<Locale, string> = {
+  ja: "ほかにもお子さんを思い描いていますか？",
+  en: "Do you picture any more children?",
+};
+
+/** The offer to add more children after the last one, with how many more the profile can hold. */
+export function moreChildrenOffer(remaining: number, locale: Locale): string {
+  return locale === "ja"
+    ? `${MORE_CHILDREN_MARKER.ja}いれば名前と女の子・男の子を教えてください（あと${remaining}人まで）。いなければ「いいえ」で大丈夫です。`
+    : `${MORE_CHILDREN_MARKER.en} If so, tell me their names and girl or boy (up to ${remaining} more); if not, just say no.`;
+}
+
+const NEXT_CHILD_MARKER: Record<Locale, string> = {
+  ja: "次のお子さんについて",
+  en: "Tell me about the next child",
+};
+
+/** After a bare "yes" to the offer: ask for the next children's names. */
+export function nextChildrenRequest(remaining: number, locale: Locale): string {
+  return locale === "ja"
+    ? `素敵ですね！${NEXT_CHILD_MARKER.ja}、名前と女の子・男の子を教えてください（あと${remaining}人まで）。`
+    : `Lovely! ${NEXT_CHILD_MARKER.en}: their name and girl or boy (up to ${remaining} more).`;
+}
+
+/** True when `text` (an assistant message) offered to add more children, or asked for the next ones. */
+export function offeredMoreChildren(text: string, locale: Locale): boolean {
+  return text.includes(MORE_CHILDREN_MARKER[locale]) || text.includes(NEXT_CHILD_MARKER[locale]);
+}
+
+/** Said when the answer to the offer was neither a child nor a no. */
+export function moreChildrenClarification(remaining: number, locale: Locale): string {
+  return locale === "ja"
+    ? `すみません、うまく読み取れませんでした。${moreChildrenOffer(remaining, locale)}`
+    : `Sorry, I didn't quite catch that. ${moreChildrenOffer(remaining, locale)}`;
+}
+
+/** Said when the answer named more children than the profile can hold. */
+export function childLimitNote(max: number, kept: number, locale: Locale): string {
+  return locale === "ja"
+    ? `お子さんは${max}人まで登録できるので、最初の${kept}人を残しました。`
+    : `A profile holds up to ${max} children, so I kept the first ${kept}.`;
 }

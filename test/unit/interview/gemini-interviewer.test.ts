@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { chatThinkingConfig, DEFAULT_GEMINI_MODEL, INTERVIEW_RESPONSE_SCHEMA } from "../../../lib/interview/gemini-interviewer.ts";
-import { CHILD_GENDERS, GENDERS, RELATIONSHIP_STATUSES } from "../../../lib/interview/profile.ts";
+import {
+  buildSystemInstruction,
+  chatThinkingConfig,
+  DEFAULT_GEMINI_MODEL,
+  INTERVIEW_RESPONSE_SCHEMA,
+} from "../../../lib/interview/gemini-interviewer.ts";
+import { CHILD_GENDERS, GENDERS, MAX_CHILDREN, RELATIONSHIP_STATUSES, type Profile } from "../../../lib/interview/profile.ts";
+import type { Locale } from "../../../lib/schemas/sessions.ts";
 
 type SchemaNode = Record<string, unknown>;
 
@@ -56,5 +62,48 @@ describe("chatThinkingConfig", () => {
     ["gemini-2.5-pro", { thinkingBudget: 128 }],
   ])("keeps %s thinking as little as it allows: %j", (model, config) => {
     expect(chatThinkingConfig(model)).toEqual(config);
+  });
+});
+
+describe("the interviewer's instruction keeps step with the local interviewer", () => {
+  const SAMPLE: Profile = { age: 30, gender: "female", relationshipStatus: "married" };
+
+  it.each<[Locale, RegExp[]]>([
+    [
+      "en",
+      [
+        /several \("two kids: a girl named Hana and a boy named Sora" is two\), 10 at most/,
+        /ask once whether there are more, until there are 10/,
+        /"my husband is Ken" or "his name is Ken" gives "Ken"/,
+        /also names the partner, set partner\.name too/,
+        /A hedged answer \("about 35", "maybe Lily"\) is not stored: ask a short confirming question/,
+        /describes several traits/,
+        /rarely \/ a little \/ not very = 2/,
+      ],
+    ],
+    [
+      "ja",
+      [
+        /一度に何人でも（「娘のハナと息子のソラ」なら2人）、合計10人まで/,
+        /ほかにもいるかを一度たずねます/,
+        /「夫はケンです」「彼の名前はケンです」なら「ケン」/,
+        /partner\.name にも入れます/,
+        /ぼかした答えは extracted に入れず/,
+        /触れた特性すべてを入れます/,
+        /あまり…ない・少し＝2/,
+      ],
+    ],
+  ])("%s: several children and the offer of more, names alone, confirmations, degree words", (locale, phrases) => {
+    const instruction = buildSystemInstruction(locale, SAMPLE);
+    for (const phrase of phrases) expect(instruction).toMatch(phrase);
+  });
+
+  it("describes the same in the schema: every child named, the name alone, every trait described", () => {
+    const extracted = INTERVIEW_RESPONSE_SCHEMA.properties?.extracted?.properties ?? {};
+    expect(extracted.children?.description).toBe(
+      `Every child the latest message names (several are fine), at most ${MAX_CHILDREN} in the profile.`,
+    );
+    expect(extracted.partner?.properties?.name?.description).toContain('"my husband is Ken" gives "Ken"');
+    expect(extracted.personality?.description).toContain("Every trait the message describes.");
   });
 });

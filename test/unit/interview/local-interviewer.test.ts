@@ -267,11 +267,11 @@ describe("local interviewer: unusable answers store nothing", () => {
       "200文字以内",
     ],
     [
-      "two children at once",
+      "two wished children without names",
       "en",
       { ...BEFORE_PARTNER, relationshipStatus: "single", partner: { name: "a", temperament: "b", appearance: "c" } },
       "a girl and a boy",
-      "For one child",
+      "What names would you give them, in the same order?",
     ],
     [
       "gender without name",
@@ -319,5 +319,184 @@ describe("local interviewer: unusable answers store nothing", () => {
     const result = await createLocalInterviewer().reply({ locale: "en", profile, history, text: "Taro" });
     expect(result.extracted).toEqual({ children: [{ name: "Taro" }] });
     expect(missingFields(mergeProfile(profile, result.extracted))).toEqual(["children"]);
+  });
+});
+
+/** Plays answers from `profile` on, each turn on a fresh provider with the history so far, as the API does. */
+async function converse(
+  locale: Locale,
+  profile: Profile,
+  answers: readonly string[],
+): Promise<{ profile: Profile; results: ChatTurnResult[] }> {
+  let current = profile;
+  const history: ChatMessage[] = [{ role: "assistant", text: await createLocalInterviewer().firstQuestion({ locale, profile }) }];
+  const results: ChatTurnResult[] = [];
+  for (const text of answers) {
+    const result = await createLocalInterviewer().reply({ locale, profile: current, history: [...history], text });
+    current = mergeProfile(current, result.extracted);
+    history.push({ role: "user", text }, { role: "assistant", text: result.reply });
+    results.push(result);
+  }
+  return { profile: current, results };
+}
+
+const BEFORE_PERSONALITY: Profile = { age: 30, gender: "female", relationshipStatus: "married", location: "Tokyo", incomeRange: "5M yen" };
+const BEFORE_CHILDREN: Profile = {
+  ...BEFORE_PARTNER,
+  relationshipStatus: "single",
+  partner: { name: "a", temperament: "b", appearance: "c" },
+};
+
+describe("local interviewer: the phrasings it used to misread", () => {
+  it('stores "My husband is Ken" as the name Ken', async () => {
+    const profile: Profile = { ...BEFORE_PERSONALITY, personality: { openness: 0.5, conscientiousness: 0.5 } };
+    const { results } = await converse("en", profile, ["My husband is Ken"]);
+    expect(results[0]?.extracted).toEqual({ partner: { name: "Ken" } });
+    expect(results[0]?.reply).toContain("What is your partner like?");
+  });
+
+  it('scores every trait named in "I\'m pretty curious and organised … I rarely get anxious"', async () => {
+    const { results } = await converse("en", BEFORE_PERSONALITY, ["I'm pretty curious and organised … I rarely get anxious"]);
+    expect(results[0]?.extracted).toEqual({ personality: { openness: 0.75, conscientiousness: 0.75, neuroticism: 0.25 } });
+    // Two traits are enough, so the interview moves on to the partner.
+    expect(results[0]?.reply).toContain("tell me about your partner");
+  });
+
+  it('keeps both children of "two kids: a girl named Hana and a boy named Sora" and asks whether there are more', async () => {
+    const { results } = await converse("en", BEFORE_CHILDREN, ["two kids: a girl named Hana and a boy named Sora"]);
+    expect(results[0]?.extracted).toEqual({
+      children: [
+        { name: "Hana", desiredGender: "female" },
+        { name: "Sora", desiredGender: "male" },
+      ],
+    });
+    expect(results[0]?.reply).toContain("Your profile is complete!");
+    expect(results[0]?.reply).toContain("Do you picture any more children? If so, tell me their names and girl or boy (up to 8 more)");
+  });
+
+  it("reads the same in Japanese: 夫はケンです, degree words, 娘のハナと息子のソラ", async () => {
+    const partner = await converse("ja", { ...BEFORE_PERSONALITY, personality: { openness: 0.5, conscientiousness: 0.5 } }, [
+      "夫はケンです",
+    ]);
+    expect(partner.results[0]?.extracted).toEqual({ partner: { name: "ケン" } });
+    const traits = await converse("ja", BEFORE_PERSONALITY, ["好奇心はとても強いけど、計画性は全然ないです"]);
+    expect(traits.results[0]?.extracted).toEqual({ personality: { openness: 1, conscientiousness: 0 } });
+    const children = await converse("ja", BEFORE_CHILDREN, ["娘のハナと息子のソラ"]);
+    expect(children.results[0]?.extracted).toEqual({
+      children: [
+        { name: "ハナ", desiredGender: "female" },
+        { name: "ソラ", desiredGender: "male" },
+      ],
+    });
+    expect(children.results[0]?.reply).toContain("ほかにもお子さんを思い描いていますか？");
+    expect(children.results[0]?.reply).toContain("あと8人まで");
+  });
+});
+
+describe("local interviewer: more children, up to the limit", () => {
+  it("adds the children named after the offer, then ends on a no", async () => {
+    const { profile, results } = await converse("en", BEFORE_CHILDREN, ["a girl named Hana", "Yes, a boy named Sora", "no, that's all"]);
+    expect(results[1]?.extracted).toEqual({ children: [{ name: "Sora", desiredGender: "male" }] });
+    expect(results[1]?.reply).toContain("up to 8 more");
+    expect(results[2]?.extracted).toEqual({});
+    expect(results[2]?.reply).toContain("Your profile is complete!");
+    expect(results[2]?.reply).not.toContain("any more children");
+    expect(profile.children).toEqual([
+      { name: "Hana", desiredGender: "female" },
+      { name: "Sora", desiredGender: "male" },
+    ]);
+  });
+
+  it("asks for the next names after a bare yes, and reads them", async () => {
+    const { profile, results } = await converse("en", BEFORE_CHILDREN, ["a girl named Hana", "yes!", "Sora, a boy", "that's all"]);
+    expect(results[1]?.extracted).toEqual({});
+    expect(results[1]?.reply).toBe("Lovely! Tell me about the next child: their name and girl or boy (up to 9 more).");
+    expect(results[2]?.extracted).toEqual({ children: [{ name: "Sora", desiredGender: "male" }] });
+    expect(results[3]?.reply).toContain("Your profile is complete!");
+    expect(profile.children).toHaveLength(2);
+  });
+
+  it("asks each new child's gender by name before offering again", async () => {
+    const { profile, results } = await converse("ja", BEFORE_CHILDREN, ["女の子のさくら", "ハナとソラ", "女の子", "男の子", "いいえ"]);
+    expect(results[1]?.extracted).toEqual({ children: [{ name: "ハナ" }, { name: "ソラ" }] });
+    expect(results[1]?.reply).toContain("「ハナ」は女の子と男の子");
+    expect(results[2]?.reply).toContain("「ソラ」は女の子と男の子");
+    expect(results[3]?.reply).toContain("あと7人まで");
+    expect(results[4]?.reply).toContain("プロフィールが完成しました");
+    expect(profile.children).toHaveLength(3);
+  });
+
+  it("keeps ten children at most, says so, and stops offering", async () => {
+    const names = ["Ann", "Ben", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon", "Kai", "Lea"];
+    const { profile, results } = await converse("en", BEFORE_CHILDREN, [
+      `${names.slice(0, 9).join(", ")}, all girls`,
+      `${names.slice(9).join(" and ")}, all boys`,
+      "one more: Max, a boy",
+    ]);
+    expect(profile.children).toHaveLength(10);
+    expect(profile.children?.at(-1)).toEqual({ name: "Jon", desiredGender: "male" });
+    expect(results[1]?.reply).toContain("A profile holds up to 10 children, so I kept the first 1.");
+    expect(results[1]?.reply).not.toContain("any more children");
+    expect(results[2]?.extracted).toEqual({});
+    expect(results[2]?.reply).toContain("already complete");
+  });
+
+  it("pairs names given after a request with the genders wished just before, in order", async () => {
+    const { profile } = await converse("en", BEFORE_CHILDREN, ["a girl and a boy", "Hana and Sora", "no"]);
+    expect(profile.children).toEqual([
+      { name: "Hana", desiredGender: "female" },
+      { name: "Sora", desiredGender: "male" },
+    ]);
+  });
+});
+
+describe("local interviewer: a guess is confirmed before it is stored", () => {
+  it.each<[Locale, Profile, string, string, Partial<Profile>]>([
+    ["en", {}, "about 35", "Just to check: you are 35. Is that right? (yes or no)", { age: 35 }],
+    ["ja", {}, "35歳くらいです", "確認させてください。35歳でよろしいですか？（はい／いいえ）", { age: 35 }],
+    [
+      "en",
+      { ...BEFORE_PERSONALITY, relationshipStatus: "single", personality: { openness: 0.5, conscientiousness: 0.5 } },
+      "Ethan I think",
+      "Just to check: the name is Ethan. Is that right? (yes or no)",
+      { partner: { name: "Ethan" } },
+    ],
+    [
+      "ja",
+      BEFORE_CHILDREN,
+      "はるととさくら",
+      "確認させてください。お子さんは「はると」と「さくら」の2人でよろしいですか？（はい／いいえ）",
+      {
+        children: [{ name: "はると" }, { name: "さくら" }],
+      },
+    ],
+  ])("%s: %j asks back, stores nothing, and stores the guess on a yes", async (locale, profile, text, question, stored) => {
+    const { results } = await converse(locale, profile, [text, locale === "ja" ? "はい、そうです" : "yes"]);
+    expect(results[0]?.extracted).toEqual({});
+    expect(results[0]?.reply).toBe(question);
+    expect(results[1]?.extracted).toEqual(stored);
+  });
+
+  it("asks again on a no, and reads a correction that follows the no", async () => {
+    const declined = await converse("en", {}, ["around 40", "no"]);
+    expect(declined.results[1]?.extracted).toEqual({});
+    expect(declined.results[1]?.reply).toContain("Could you tell me again? First, how old are you?");
+    const corrected = await converse("ja", {}, ["たぶん33", "いいえ、34歳です"]);
+    expect(corrected.results[1]?.extracted).toEqual({ age: 34 });
+  });
+
+  it("does not take a yes for a guess it did not ask about", async () => {
+    const { results } = await converse("en", { age: 30 }, ["yes"]);
+    expect(results[0]?.extracted).toEqual({});
+  });
+
+  it("reads a fresh answer instead of a yes or no as the answer to the question", async () => {
+    const { results } = await converse("en", {}, ["about 35", "I'm 36"]);
+    expect(results[1]?.extracted).toEqual({ age: 36 });
+  });
+
+  it("takes the partner's name given with the relationship", async () => {
+    const { results } = await converse("en", { age: 30, gender: "female" }, ["Married — my husband is Ken"]);
+    expect(results[0]?.extracted).toEqual({ relationshipStatus: "married", partner: { name: "Ken" } });
   });
 });
