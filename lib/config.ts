@@ -1,5 +1,6 @@
 import { DEFAULT_CHAT_MODEL, DEFAULT_IMAGE_MODEL, GEMINI_MODEL_NAME } from "./providers/gemini-models.ts";
 import * as z from "./schemas/zod.ts";
+import { describeIssue } from "./schemas/issue-messages.ts";
 
 const intFrom = (fallback: number, min = 0) => z._default(z.coerce.number().check(z.int(), z.minimum(min)), fallback);
 const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
@@ -91,7 +92,7 @@ const checkedEnvSchema = envSchema.check(
 
 /** Parses an environment into a Config, throwing an error that names every bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = checkedEnvSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env, { error: describeIssue });
   if (!parsed.success) {
     const names = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${names.join("; ")}`);

@@ -61,11 +61,17 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+/** No usable bearer token: no Authorization header, or one that is not `Bearer ` and a well-formed token. */
 export class MissingTokenError extends HttpError {
-  constructor() {
-    super(401, "missing_token", "An Authorization: Bearer <sessionToken> header is required.", {
-      headers: { "WWW-Authenticate": "Bearer" },
-    });
+  constructor(header: "absent" | "malformed" = "absent") {
+    super(
+      401,
+      "missing_token",
+      header === "absent"
+        ? "An Authorization: Bearer <sessionToken> header is required."
+        : 'The Authorization header is malformed: send "Bearer " followed by the sessionToken that POST /api/sessions returned, not a placeholder.',
+      { headers: { "WWW-Authenticate": "Bearer" } },
+    );
   }
 }
 
