@@ -67,6 +67,9 @@ const envSchema = z.object({
   MAX_USER_MESSAGES: intFrom(100, 1),
 });
 
+/** The names of every variable the functions' configuration reads (the docs' environment table is checked against them). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as ReadonlyArray<keyof typeof envSchema.shape>;
+
 /** The validated runtime configuration of every function. */
 export type Config = z.infer<typeof envSchema>;
 
