@@ -465,7 +465,7 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `missing_token`: no `Authorization: Bearer` header. */
+        /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which). */
         MissingTokenError: {
             error: {
                 /** @enum {string} */

@@ -106,7 +106,10 @@ const RESPONSE_COMPONENTS: Record<string, { schema: Schema; description: string 
     schema: errors.malformedJsonError,
     description: "`malformed_json`: the body is not valid JSON or holds a forbidden key.",
   },
-  MissingTokenError: { schema: errors.missingTokenError, description: "`missing_token`: no `Authorization: Bearer` header." },
+  MissingTokenError: {
+    schema: errors.missingTokenError,
+    description: "`missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which).",
+  },
   SessionNotFoundError: {
     schema: errors.sessionNotFoundError,
     description: "`session_not_found`: unknown session or wrong token (indistinguishable).",

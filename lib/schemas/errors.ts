@@ -36,7 +36,7 @@ export const invalidRequestError = errorResponse(["invalid_request"], z.strictOb
 /** 400: the body is not valid JSON (or holds a `__proto__`, `constructor` or `prototype` key). */
 export const malformedJsonError = errorResponse(["malformed_json"]);
 
-/** 401: no `Authorization: Bearer <sessionToken>` header. */
+/** 401: no `Authorization: Bearer <sessionToken>` header, or one whose token is malformed. */
 export const missingTokenError = errorResponse(["missing_token"]);
 
 /** 404: no session with this id for this token (an unknown session and a wrong token are indistinguishable). */
