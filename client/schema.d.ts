@@ -518,7 +518,7 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `missing_token`: no `Authorization: Bearer` header. */
+        /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
         MissingTokenError: {
             error: {
                 /** @enum {string} */
@@ -769,7 +769,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description `missing_token`: no `Authorization: Bearer` header. */
+            /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -855,7 +855,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description `missing_token`: no `Authorization: Bearer` header. */
+            /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -947,7 +947,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
                 };
             };
-            /** @description `missing_token`: no `Authorization: Bearer` header. */
+            /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1059,7 +1059,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
                 };
             };
-            /** @description `missing_token`: no `Authorization: Bearer` header. */
+            /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1158,7 +1158,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description `missing_token`: no `Authorization: Bearer` header. */
+            /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1259,7 +1259,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
                 };
             };
-            /** @description `missing_token`: no `Authorization: Bearer` header. */
+            /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1367,7 +1367,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description `missing_token`: no `Authorization: Bearer` header. */
+            /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
@@ -1465,7 +1465,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequestError"];
                 };
             };
-            /** @description `missing_token`: no `Authorization: Bearer` header. */
+            /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWWAuthenticate"];

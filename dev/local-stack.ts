@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pipeWithoutRouteBox } from "./offline-output.ts";
 import { s3PublicEndpoint, type StackPorts } from "./env.ts";
 import { startDynamo, startUpstashRest, type DynaliteHandle, type UpstashRestServer } from "./services.ts";
 import { startWebServer } from "./web-server.ts";
@@ -102,10 +103,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 function spawnOffline(stage: string, env: Record<string, string>, output: string): ChildProcess {
   const sls = resolve(ROOT, "node_modules", ".bin", "sls");
-  const stdio = output === "inherit" ? "inherit" : "pipe";
-  // Its own process group, so stopping the stack can end serverless-offline and every worker it started.
-  const child = spawn(sls, ["offline", "start", "--stage", stage], { cwd: ROOT, env, stdio: ["ignore", stdio, stdio], detached: true });
-  if (output !== "inherit") {
+  // Its own process group, so stopping the stack can end serverless-offline and every worker it started. Its output
+  // is piped (a width that never wraps its route box, which is then printed as plain lines: dev/offline-output.ts).
+  const child = spawn(sls, ["offline", "start", "--stage", stage], {
+    cwd: ROOT,
+    env: { ...env, COLUMNS: "1000" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  if (output === "inherit") {
+    if (child.stdout) pipeWithoutRouteBox(child.stdout, process.stdout);
+    if (child.stderr) pipeWithoutRouteBox(child.stderr, process.stderr);
+  } else {
     mkdirSync(dirname(output), { recursive: true });
     const log = createWriteStream(output, { flags: "a" });
     child.stdout?.pipe(log);

@@ -1,5 +1,6 @@
 import { DEFAULT_CHAT_MODEL, DEFAULT_IMAGE_MODEL, GEMINI_MODEL_NAME } from "./providers/gemini-models.ts";
 import * as z from "./schemas/zod.ts";
+import { describeIssue } from "./schemas/issue-messages.ts";
 
 const intFrom = (fallback: number, min = 0) => z._default(z.coerce.number().check(z.int(), z.minimum(min)), fallback);
 const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
@@ -66,6 +67,9 @@ const envSchema = z.object({
   MAX_USER_MESSAGES: intFrom(100, 1),
 });
 
+/** The names of every variable the functions' configuration reads (the docs' environment table is checked against them). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as ReadonlyArray<keyof typeof envSchema.shape>;
+
 /** The validated runtime configuration of every function. */
 export type Config = z.infer<typeof envSchema>;
 
@@ -91,7 +95,7 @@ const checkedEnvSchema = envSchema.check(
 
 /** Parses an environment into a Config, throwing an error that names every bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = checkedEnvSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env, { error: describeIssue });
   if (!parsed.success) {
     const names = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${names.join("; ")}`);

@@ -26,7 +26,7 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: "The request is invalid.",
     when: "the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none",
-    details: "`{fields: [{field, message}]}` (dotted paths; `body` for the whole body)",
+    details: "`{fields: [{field, message}]}` (dotted paths; `body` for the whole body; one entry per unknown key)",
   },
   malformed_json: {
     status: 400,
@@ -36,7 +36,7 @@ export const ERROR_CATALOGUE = {
   missing_token: {
     status: 401,
     message: "An Authorization: Bearer <sessionToken> header is required.",
-    when: "no `Authorization: Bearer` header",
+    when: "no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally)",
   },
   session_not_found: {
     status: 404,
@@ -177,9 +177,18 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+/** No usable bearer token: no Authorization header, or one that is not `Bearer ` and a well-formed token. */
 export class MissingTokenError extends HttpError {
-  constructor() {
-    super(ERROR_CODE.missing_token, { headers: { "WWW-Authenticate": "Bearer" } });
+  constructor(header: "absent" | "malformed" = "absent") {
+    super(ERROR_CODE.missing_token, {
+      headers: { "WWW-Authenticate": "Bearer" },
+      ...(header === "malformed"
+        ? {
+            message:
+              'The Authorization header is malformed: send "Bearer " followed by the sessionToken that POST /api/sessions returned, not a placeholder.',
+          }
+        : {}),
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import * as contentType from "content-type";
 import * as z from "../schemas/zod.ts";
+import { describeIssue } from "../schemas/issue-messages.ts";
 import { describeError, logger } from "../observability/logger.ts";
 import { countMetric } from "../observability/metrics.ts";
 import {
@@ -90,15 +91,19 @@ function parseJson(raw: string): unknown {
   }
 }
 
-/** Validates a value with a schema, turning every issue into a named field of a 400. */
+/**
+ * Validates a value with a schema, turning every issue into a named field of a 400: its dotted path (`body` for the
+ * whole body), and what was expected and the type received (lib/schemas/issue-messages.ts). Each unknown key is a
+ * field of its own.
+ */
 export function validate<Schema extends z.core.$ZodType>(schema: Schema, value: unknown): z.output<Schema> {
-  const parsed = z.safeParse(schema, value);
+  const parsed = z.safeParse(schema, value, { error: describeIssue });
   if (parsed.success) return parsed.data;
   throw new ValidationError(
-    parsed.error.issues.map((issue) => {
-      const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-      const path = [...issue.path.map(String), ...(keys.length === 1 ? keys : [])].join(".");
-      return { field: path || "body", message: issue.message };
+    parsed.error.issues.flatMap((issue) => {
+      const path = issue.path.map(String);
+      if (issue.code !== "unrecognized_keys") return [{ field: path.join(".") || "body", message: issue.message }];
+      return issue.keys.map((key) => ({ field: [...path, key].join("."), message: issue.message }));
     }),
   );
 }

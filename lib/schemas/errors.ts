@@ -37,7 +37,7 @@ export const invalidRequestError = errorResponse([ERROR_CODE.invalid_request], z
 /** 400: the body is not valid JSON (or holds a `__proto__`, `constructor` or `prototype` key). */
 export const malformedJsonError = errorResponse([ERROR_CODE.malformed_json]);
 
-/** 401: no `Authorization: Bearer <sessionToken>` header. */
+/** 401: no `Authorization: Bearer <sessionToken>` header, or one whose token is malformed. */
 export const missingTokenError = errorResponse([ERROR_CODE.missing_token]);
 
 /** 404: no session with this id for this token (an unknown session and a wrong token are indistinguishable). */

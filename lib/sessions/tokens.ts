@@ -35,9 +35,11 @@ export function tokenHashMatches(storedHash: string, presentedHash: string): boo
   return stored.length === presented.length && timingSafeEqual(stored, presented);
 }
 
-/** The bearer token of a request's headers, or a 401 when there is none. */
+/** The bearer token of a request's headers, or a 401 that says whether the header is absent or malformed. */
 export function bearerToken(headers: Record<string, string | undefined>): string {
-  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(headers.authorization ?? "");
-  if (!match?.[1]) throw new MissingTokenError();
+  const header = headers.authorization;
+  if (header === undefined || header.trim() === "") throw new MissingTokenError("absent");
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  if (!match?.[1]) throw new MissingTokenError("malformed");
   return match[1];
 }

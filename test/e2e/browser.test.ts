@@ -18,6 +18,10 @@ const SCREENSHOT = resolve("test-artifacts", "browser-flow.png");
 const SCREENSHOT_JA = resolve("test-artifacts", "browser-flow-ja.png");
 const SCREENSHOT_PHONE = resolve("test-artifacts", "browser-390.png");
 const IMAGE_TIMEOUT_MS = 90_000;
+/** A date and time as en-US writes it (medium): month first, "Dec 4, 2026, 4:56 AM". */
+const EN_DATE = /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$/;
+/** …and as ja-JP does: "2026/12/04 4:56". */
+const JA_DATE = /^\d{4}\/\d{2}\/\d{2} \d{1,2}:\d{2}$/;
 
 if (!HAVE_CHROMIUM && !IN_CI) {
   console.warn(`browser.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium). With CI=true it fails instead.`);
@@ -203,21 +207,13 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
 
     // Act + Assess: open a session in English.
     const sessionId = await startSession("en");
-    await expect.poll(() => page.locator("#profile-fields dd.missing").count()).toBe(8);
+    // The session view follows the first reply (a cold function under load can take seconds).
+    await expect.poll(() => page.locator("#profile-fields dd.missing").count(), { timeout: 15_000 }).toBe(8);
 
-    // Errors from the API reach the person in their language, beside the button they pressed.
-    await page.click("#complete-button");
-    const incomplete = await errorBeside("finish-error", "#finish");
-    expect(incomplete.code).toBe("profile_incomplete");
-    expect(incomplete.text).toContain("isn't complete yet");
-    expect(incomplete.text).toContain("Age");
-    await page.click("#generate-child");
-    const tooEarly = await errorBeside("child-error", "#picture-child");
-    expect(tooEarly.code).toBe("precondition_failed");
-    expect(tooEarly.text).toContain("your photo");
-    // The next action clears the last one's error.
-    await page.click("#generate-partner");
-    expect((await errorBeside("partner-error", "#picture-partner")).code).toBe("precondition_failed");
+    // What cannot work yet is disabled, with the reason beside it (the guide test checks every wording).
+    for (const button of ["#complete-button", "#generate-child", "#generate-partner"])
+      expect(await page.isDisabled(button), button).toBe(true);
+    expect(await page.textContent("#child-reason")).toContain("your photo");
 
     // Sending a message is a job: while it is on its way the button spins, disabled, and the chat is busy.
     await slowDown(`${stack.baseUrl}/api/sessions/*/messages`, "POST", 1500);
@@ -298,10 +294,12 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     const child = await generate("child");
     expect(child.width).toBeGreaterThan(0);
 
-    // Completion shows the result with every picture.
+    // Completion shows the result with every picture, its date written month first, as in English.
+    expect(await page.textContent("#complete-reason")).toBe("");
     await page.click("#complete-button");
     await page.waitForSelector("#result:not([hidden])");
     expect(Date.parse((await page.getAttribute("#result-completed-at", "datetime")) ?? "")).not.toBeNaN();
+    expect(await page.textContent("#result-completed-at")).toMatch(EN_DATE);
     await expect.poll(() => page.locator("#result-pictures img").count()).toBe(3);
     for (const index of [1, 2, 3]) await loadedImage(`#result-pictures figure:nth-child(${index}) img`);
     expect(await page.isDisabled("#send-button")).toBe(true);
@@ -359,12 +357,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     await say(INTERVIEWS.ja.answers[0] ?? "");
     expect(await page.textContent('#profile-fields dd[data-field="age"]')).toBe("32 歳");
 
-    // An API error, in Japanese, beside the button.
-    await page.click("#complete-button");
-    const incomplete = await errorBeside("finish-error", "#finish");
-    expect(incomplete.code).toBe("profile_incomplete");
-    expect(incomplete.text).toContain("プロフィールがまだ完成していません");
-    expect(incomplete.text).toContain("性別");
+    // Completion waits for the interview, and says so in Japanese beside the button.
+    expect(await page.isDisabled("#complete-button")).toBe(true);
+    expect(await page.textContent("#complete-reason")).toContain("性別");
 
     // A rejected photo, in Japanese words.
     const fake = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#8fb8de" } })
@@ -447,4 +442,117 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("browser demo", () => {
     }
     expect(pageErrors).toEqual([]);
   });
+
+  /** The lines each matching element's text is laid out on, as the reader sees them. */
+  async function linesOf(selector: string): Promise<string[][]> {
+    return page.$$eval(selector, (nodes) =>
+      nodes.map((node) => {
+        const lines = new Map<number, string>();
+        const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+        const range = document.createRange();
+        for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+          const value = text.textContent ?? "";
+          for (let at = 0; at < value.length; at++) {
+            range.setStart(text, at);
+            range.setEnd(text, at + 1);
+            const box = range.getClientRects()[0];
+            if (!box) continue;
+            const top = Math.round(box.top);
+            lines.set(top, (lines.get(top) ?? "") + value.charAt(at));
+          }
+        }
+        return [...lines.entries()].sort(([a], [b]) => a - b).map(([, line]) => line);
+      }),
+    );
+  }
+
+  const GUIDE = {
+    en: {
+      complete:
+        "Finish the interview first (still missing: age, gender, relationship, location, income, personality, partner, and children).",
+      partner: "First needed: the partner's name, temperament, and appearance.",
+      child: "First needed: your photo, the partner picture, and the children.",
+      empty: "Type a message first: only spaces can't be sent.",
+      choose: "Choose a photo",
+      noFile: "No photo chosen",
+      date: EN_DATE,
+      wordBreak: "normal",
+    },
+    ja: {
+      complete: "インタビューを最後まで答えてください（残り：年齢、性別、交際状況、居住地、年収、性格、パートナー、子ども）。",
+      partner: "先に必要なもの：パートナーの名前、性格、見た目",
+      child: "先に必要なもの：あなたの写真、パートナーの画像、子どもの情報",
+      empty: "メッセージを入力してください（空白だけでは送れません）。",
+      choose: "写真を選ぶ",
+      noFile: "写真が選ばれていません",
+      date: JA_DATE,
+      wordBreak: "auto-phrase",
+    },
+  } as const;
+
+  it.each([
+    ["en", 1280],
+    ["en", 390],
+    ["ja", 1280],
+    ["ja", 390],
+  ] as const)(
+    "guides in %s at %i px: reasons beside disabled buttons, a word for empty input, Intl dates and lists, its own file button, phrase breaks",
+    { timeout: 60_000 },
+    async (locale, width) => {
+      // Prepare
+      await page.setViewportSize({ width, height: 900 });
+      const guide = GUIDE[locale];
+      await startSession(locale);
+      await expect.poll(() => page.locator("#profile-fields dd.missing").count(), { timeout: 15_000 }).toBe(8);
+
+      // Assess: what cannot work yet is disabled, the reason beside it, the missing fields listed as the language lists.
+      for (const [button, reason, text, card] of [
+        ["#complete-button", "#complete-reason", guide.complete, "#finish"],
+        ["#generate-partner", "#partner-reason", guide.partner, "#picture-partner"],
+        ["#generate-child", "#child-reason", guide.child, "#picture-child"],
+      ] as const) {
+        expect(await page.isDisabled(button), button).toBe(true);
+        expect(await page.textContent(`${card} ${reason}`)).toBe(text);
+        expect(await page.isVisible(reason), reason).toBe(true);
+        expect(await page.getAttribute(button, "aria-describedby")).toBe(reason.slice(1));
+      }
+
+      // A message of spaces only gets a word, in the page's language, and nothing is sent.
+      let posted = 0;
+      page.on("request", (request) => {
+        if (request.method() === "POST" && request.url().endsWith("/messages")) posted += 1;
+      });
+      await page.fill("#message-input", "   ");
+      await page.press("#message-input", "Enter");
+      const empty = await errorBeside("chat-error", "#chat");
+      expect(empty).toEqual({ code: "message_empty", text: guide.empty });
+      expect(posted).toBe(0);
+
+      // Dates through Intl in the page's locale: English month first, Japanese year first.
+      expect(await page.textContent("#session-created")).toMatch(guide.date);
+
+      // The file picker is the page's own button, in its language; the native one stays hidden.
+      const native = await page.locator("#photo-input").boundingBox();
+      expect(native?.width ?? 0).toBeLessThanOrEqual(1);
+      expect(await page.textContent("#photo-choose")).toBe(guide.choose);
+      expect(await page.textContent("#photo-name")).toBe(guide.noFile);
+      const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.click("#photo-choose")]);
+      await chooser.setFiles({ name: "me.jpg", mimeType: "image/jpeg", buffer: Buffer.from([0xff, 0xd8, 0xff]) });
+      expect(await page.textContent("#photo-name")).toBe("me.jpg");
+
+      // Japanese breaks between phrases: no line of the interviewer's reply is a stray tail such as 「ん。」.
+      expect(await page.$eval("#messages li p", (node) => getComputedStyle(node).wordBreak)).toBe(guide.wordBreak);
+      if (locale === "ja") {
+        for (const lines of await linesOf("#messages li p, .reason, #finish .muted, #photo .muted")) {
+          if (lines.length > 1) for (const line of lines) expect(line.trim().length, `a line of ${lines.join("|")}`).toBeGreaterThan(2);
+        }
+      }
+      const seen = await overflow();
+      expect(seen.widest, `${seen.widest ?? ""} is wider than the screen`).toBeNull();
+
+      mkdirSync(resolve("test-artifacts"), { recursive: true });
+      await page.screenshot({ path: resolve("test-artifacts", `guide-${locale}-${width}.png`), fullPage: true });
+      expect(pageErrors).toEqual([]);
+    },
+  );
 });

@@ -149,6 +149,7 @@ describe("sls package --stage prod: what ships beside each bundle", () => {
 });
 
 describe("sls package --stage prod: a pruned package still runs", () => {
+  const PACKAGED_RUNS = ["createSession", "postMessage", "requestPhotoUpload"];
   const SESSION_TOKEN = "packaged-test-session-token";
   let unpacked: string;
   let gemini: FakeGemini;
@@ -157,7 +158,7 @@ describe("sls package --stage prod: a pruned package still runs", () => {
 
   beforeAll(async () => {
     unpacked = mkdtempSync(join(tmpdir(), "hera-unpacked-"));
-    for (const name of ["createSession", "postMessage"]) extractZip(join(directory, `${name}.zip`), join(unpacked, name));
+    for (const name of PACKAGED_RUNS) extractZip(join(directory, `${name}.zip`), join(unpacked, name));
     gemini = await startFakeGemini();
     const services = inject("services");
     extension = await startFakeParametersExtension({
@@ -174,10 +175,7 @@ describe("sls package --stage prod: a pruned package still runs", () => {
     const environmentOf = (name: string) =>
       template.Resources[`${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`]?.Properties.Environment;
     variables = Object.fromEntries(
-      ["createSession", "postMessage"].map((name) => [
-        name,
-        (environmentOf(name) as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {},
-      ]),
+      PACKAGED_RUNS.map((name) => [name, (environmentOf(name) as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {}]),
     );
   });
 
@@ -260,4 +258,47 @@ describe("sls package --stage prod: a pruned package still runs", () => {
     expect(gemini.requests.map((request) => request.headers["x-goog-api-key"])).toEqual(["packaged-test-gemini-key"]);
     expect(extension.requests.map((request) => request.names[0])).toContain("/hera/prod/gemini-api-key");
   }, 30_000);
+
+  // The validation messages come from an error map passed where validation happens; a locale configured as a side
+  // effect was once dropped from every bundle, leaving each detail "Invalid input".
+  it.each([
+    [
+      "postMessage",
+      "functions/post-message.mjs",
+      { message: "34" },
+      [
+        { field: "text", message: "Required: expected a string, but it is missing." },
+        { field: "message", message: 'Unknown field: this object takes only "text".' },
+      ],
+    ],
+    ["postMessage", "functions/post-message.mjs", { text: 34 }, [{ field: "text", message: "Expected a string, received an integer." }]],
+    [
+      "createSession",
+      "functions/create-session.mjs",
+      { locale: "fr" },
+      [{ field: "locale", message: 'Expected one of "ja", "en"; received a string that is not one of them.' }],
+    ],
+    [
+      "requestPhotoUpload",
+      "functions/request-photo-upload.mjs",
+      { contentType: "image/gif", contentLength: 0 },
+      [
+        {
+          field: "contentType",
+          message: 'Expected one of "image/jpeg", "image/png", "image/webp"; received a string that is not one of them.',
+        },
+        { field: "contentLength", message: "Expected at least 1; received an integer below that." },
+      ],
+    ],
+  ])(
+    "names the field, what is allowed and the type received in a 400 from %s as packaged (%#)",
+    async (name, bundle, body, fields) => {
+      // Act
+      const answered = await invoke(name, bundle, httpEvent(body, { pathParameters: { sessionId: "AAAAAAAAAAAAAAAAAAAAAA" } }));
+      // Assess
+      expect(answered.statusCode, answered.body).toBe(400);
+      expect(JSON.parse(answered.body)).toMatchObject({ error: { code: "invalid_request", details: { fields } } });
+    },
+    30_000,
+  );
 });

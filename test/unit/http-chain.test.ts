@@ -129,4 +129,13 @@ describe("bearerToken", () => {
       expect(() => bearerToken({ authorization })).toThrowError(expect.objectContaining({ status: 401, code: "missing_token" }));
     }
   });
+
+  it("says a header was sent but is malformed, as when the docs' placeholder is copied literally", () => {
+    for (const authorization of ["Bearer <sessionToken>", "Basic abc", "Bearer", "Bearer a b"]) {
+      expect(() => bearerToken({ authorization }), authorization).toThrowError(/Authorization header is malformed/);
+    }
+    for (const authorization of [undefined, "", "  "]) {
+      expect(() => bearerToken({ authorization }), String(authorization)).toThrowError(/header is required/);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { photoRejection } from "../../web/src/i18n.ts";
+import { ApiError } from "../../web/src/api.ts";
+import { errorMessage, missingFieldsList, needsList, photoRejection } from "../../web/src/i18n.ts";
 
 // The reasons the photo check gives (lib/photos), read from the type that lists them, so a new one cannot go unsaid.
 const source = readFileSync("lib/photos/inspect.ts", "utf8");
@@ -36,5 +37,27 @@ describe("the demo page's words for a rejected photo", () => {
   it("says an unknown reason as 'could not be checked' rather than a code", () => {
     expect(photoRejection("en", "some_new_code")).toBe("This photo can't be used: it could not be checked. Please choose another one.");
     expect(photoRejection("ja", undefined)).toBe("この写真は使えません：確認できませんでした。別の写真を選んでください。");
+  });
+});
+
+describe("lists in the page's words", () => {
+  it("lists what a picture needs as each language lists, the partner's parts named once", () => {
+    expect(needsList("en", ["partner.name", "partner.appearance", "photo", "children"])).toBe(
+      "the partner's name and appearance, your photo, and the children",
+    );
+    expect(needsList("ja", ["partner.name", "partner.appearance", "photo", "children"])).toBe(
+      "パートナーの名前、見た目、あなたの写真、子どもの情報",
+    );
+  });
+
+  it("lists the profile's missing fields the same way in a 409, without mixing capitals into an English sentence", () => {
+    const error = new ApiError(409, "profile_incomplete", "", { missingFields: ["age", "partner", "children"] });
+    expect(errorMessage("en", error)).toBe(
+      "Your profile isn't complete yet. Please keep answering the interview (still missing: age, partner, and children).",
+    );
+    expect(errorMessage("ja", error)).toBe(
+      "プロフィールがまだ完成していません。インタビューを続けてください（残り：年齢、パートナー、子ども）。",
+    );
+    expect(missingFieldsList("en", ["partner", "children"])).toBe("partner and children");
   });
 });

@@ -23,6 +23,7 @@ const ja = {
   photoTitle: "あなたの写真",
   photoHint: "JPEG・PNG・WebP（10 MB まで）。写真はブラウザから直接ストレージに送られます。",
   photoChoose: "写真を選ぶ",
+  photoNoFile: "写真が選ばれていません",
   upload: "アップロード",
   photoNone: "まだアップロードされていません。",
   photoChooseFirst: "先に写真を選んでください。",
@@ -63,6 +64,11 @@ const ja = {
   resultTitle: "結果",
   completedAt: "完了日時",
   sessionLabel: "セッション",
+  sessionStarted: "開始",
+  messageEmpty: "メッセージを入力してください（空白だけでは送れません）。",
+  "reason.needs": "先に必要なもの：{list}",
+  "reason.interview": "インタビューを最後まで答えてください（残り：{list}）。",
+  "reason.imagesRunning": "画像の生成が終わるまでお待ちください。",
   "field.age": "年齢",
   "field.gender": "性別",
   "field.relationshipStatus": "交際状況",
@@ -93,6 +99,7 @@ const ja = {
   "partner.temperament": "性格",
   "partner.appearance": "見た目",
   "need.photo": "あなたの写真",
+  "need.partnerParts": "パートナーの{parts}",
   "need.images.partner": "パートナーの画像",
   "need.children": "子どもの情報",
   "error.invalid_request": "入力内容に誤りがあります。{fields}",
@@ -104,7 +111,7 @@ const ja = {
   "error.not_found": "見つかりませんでした。",
   "error.rate_limited": "リクエストが多すぎます。{seconds} 秒ほど待ってからもう一度お試しください。",
   "error.precondition_failed": "まだ生成できません。先に必要なもの：{missing}",
-  "error.profile_incomplete": "プロフィールがまだ完成していません。インタビューを続けてください（残り：{missing}）。",
+  "error.profile_incomplete": "プロフィールがまだ完成していません。インタビューを続けてください（残り：{fieldsMissing}）。",
   "error.session_completed": "このセッションは完了しているため、変更できません。",
   "error.session_busy": "別の処理と重なりました。もう一度お試しください。",
   "error.message_limit_reached": "このセッションで送れるメッセージの上限に達しました。",
@@ -139,6 +146,7 @@ const en: Record<Key, string> = {
   photoTitle: "Your photo",
   photoHint: "JPEG, PNG or WebP, up to 10 MB. It goes straight from your browser to storage.",
   photoChoose: "Choose a photo",
+  photoNoFile: "No photo chosen",
   upload: "Upload",
   photoNone: "Nothing uploaded yet.",
   photoChooseFirst: "Choose a photo first.",
@@ -180,6 +188,11 @@ const en: Record<Key, string> = {
   resultTitle: "Result",
   completedAt: "Completed at",
   sessionLabel: "Session",
+  sessionStarted: "started",
+  messageEmpty: "Type a message first: only spaces can't be sent.",
+  "reason.needs": "First needed: {list}.",
+  "reason.interview": "Finish the interview first (still missing: {list}).",
+  "reason.imagesRunning": "Wait until the pictures are ready.",
   "field.age": "Age",
   "field.gender": "Gender",
   "field.relationshipStatus": "Relationship",
@@ -210,6 +223,7 @@ const en: Record<Key, string> = {
   "partner.temperament": "Temperament",
   "partner.appearance": "Appearance",
   "need.photo": "your photo",
+  "need.partnerParts": "the partner's {parts}",
   "need.images.partner": "the partner picture",
   "need.children": "the children",
   "error.invalid_request": "Something you entered is not valid. {fields}",
@@ -221,7 +235,7 @@ const en: Record<Key, string> = {
   "error.not_found": "Not found.",
   "error.rate_limited": "Too many requests. Please wait about {seconds} s and try again.",
   "error.precondition_failed": "This can't be generated yet. First needed: {missing}",
-  "error.profile_incomplete": "Your profile isn't complete yet. Please keep answering the interview (still missing: {missing}).",
+  "error.profile_incomplete": "Your profile isn't complete yet. Please keep answering the interview (still missing: {fieldsMissing}).",
   "error.session_completed": "This session is completed and can no longer change.",
   "error.session_busy": "Another request was changing the session. Please try again.",
   "error.message_limit_reached": "This session has reached its message limit.",
@@ -271,18 +285,57 @@ export function errorMessage(locale: Locale, error: ApiError): string {
   const key = `error.${error.code}`;
   const details = isRecord(error.details) ? error.details : {};
   const seconds = error.retryAfterSeconds ?? (typeof details.retryAfterSeconds === "number" ? details.retryAfterSeconds : 5);
-  const missingNames = stringList(details.missing ?? details.missingFields).map((name) => needLabel(locale, name));
   const fields = Array.isArray(details.fields)
     ? details.fields.flatMap((issue) => (isRecord(issue) && typeof issue.field === "string" ? [fieldLabel(locale, issue.field)] : []))
     : [];
   const values = {
     seconds,
-    missing: missingNames.join(locale === "ja" ? "、" : ", ") || "—",
-    fields: fields.length > 0 ? `(${fields.join(", ")})` : "",
+    missing: needsList(locale, stringList(details.missing)) || "—",
+    fieldsMissing: missingFieldsList(locale, stringList(details.missingFields)) || "—",
+    fields: fields.length > 0 ? `(${listOf(locale, fields)})` : "",
     status: error.status,
     code: error.code,
   };
   return isKey(key) ? t(locale, key, values).trim() : t(locale, "error.unknown", values);
+}
+
+/** The BCP 47 tag the page formats with: Japanese, or English as written in the US (month before day). */
+export function localeTag(locale: Locale): string {
+  return locale === "ja" ? "ja-JP" : "en-US";
+}
+
+/** Items joined as the language lists them ("a, b, and c"; 「a、b、c」). */
+export function listOf(locale: Locale, items: readonly string[]): string {
+  return new Intl.ListFormat(localeTag(locale), { style: "long", type: "conjunction" }).format(items);
+}
+
+/**
+ * What a picture still needs (`photo`, `partner.name`, `images.partner`…), as a list in words; the partner's parts
+ * are named once ("the partner's name and appearance"; 「パートナーの名前、見た目」).
+ */
+export function needsList(locale: Locale, names: readonly string[]): string {
+  const parts = names.filter((name) => name.startsWith("partner.")).map((name) => name.slice("partner.".length));
+  const partner =
+    parts.length === 0
+      ? []
+      : [
+          t(locale, "need.partnerParts", {
+            parts: listOf(
+              locale,
+              parts.map((part) => label(locale, `partner.${part}`, part).toLowerCase()),
+            ),
+          }),
+        ];
+  const others = names.filter((name) => !name.startsWith("partner.")).map((name) => needLabel(locale, name));
+  return listOf(locale, [...partner, ...others]);
+}
+
+/** The profile's missing fields as a list in words: in a sentence, English names them in lower case. */
+export function missingFieldsList(locale: Locale, fields: readonly string[]): string {
+  return listOf(
+    locale,
+    fields.map((field) => (locale === "en" ? fieldLabel(locale, field).toLowerCase() : fieldLabel(locale, field))),
+  );
 }
 
 function needLabel(locale: Locale, name: string): string {

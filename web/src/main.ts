@@ -11,7 +11,18 @@ import {
   type SessionView,
 } from "./api.ts";
 import { PERSONALITY_TRAITS as TRAITS, PROFILE_FIELDS } from "../../lib/schemas/profile-fields.ts";
-import { errorMessage, fieldLabel, label, photoRejection, t, traitLabel, type MessageKey } from "./i18n.ts";
+import {
+  errorMessage,
+  fieldLabel,
+  label,
+  localeTag,
+  missingFieldsList,
+  needsList,
+  photoRejection,
+  t,
+  traitLabel,
+  type MessageKey,
+} from "./i18n.ts";
 
 // The browser demo of Hera: one page that walks the whole flow against the public HTTP API.
 
@@ -40,6 +51,7 @@ const ui = {
   sessionPanel: element("session-panel", HTMLElement),
   sessionInfo: element("session-info", HTMLParagraphElement),
   sessionId: element("session-id", HTMLElement),
+  sessionCreated: element("session-created", HTMLTimeElement),
   notice: element("notice", HTMLParagraphElement),
   chat: element("chat", HTMLElement),
   photo: element("photo", HTMLElement),
@@ -63,10 +75,12 @@ const ui = {
   profileFields: element("profile-fields", HTMLDListElement),
   profileComplete: element("profile-complete", HTMLParagraphElement),
   photoInput: element("photo-input", HTMLInputElement),
+  photoName: element("photo-name", HTMLSpanElement),
   uploadButton: element("upload-button", HTMLButtonElement),
   photoStatus: element("photo-status", HTMLParagraphElement),
   photoPreview: element("photo-preview", HTMLImageElement),
   completeButton: element("complete-button", HTMLButtonElement),
+  completeReason: element("complete-reason", HTMLParagraphElement),
   eraseButton: element("erase-button", HTMLButtonElement),
   result: element("result", HTMLDivElement),
   resultCompletedAt: element("result-completed-at", HTMLTimeElement),
@@ -77,12 +91,14 @@ const ui = {
       image: element("partner-image", HTMLImageElement),
       status: element("partner-status", HTMLParagraphElement),
       button: element("generate-partner", HTMLButtonElement),
+      reason: element("partner-reason", HTMLParagraphElement),
     },
     child: {
       figure: element("picture-child", HTMLElement),
       image: element("child-image", HTMLImageElement),
       status: element("child-status", HTMLParagraphElement),
       button: element("generate-child", HTMLButtonElement),
+      reason: element("child-reason", HTMLParagraphElement),
     },
   },
 };
@@ -94,6 +110,9 @@ interface PageState {
   /** Bumped when a session starts or ends, so late answers and polls of an old session are dropped. */
   epoch: number;
   completed: boolean;
+  /** The profile as last answered and what it still lacks: what the buttons' reasons read. */
+  profile: Profile;
+  missingFields: readonly ProfileField[];
   photo: PhotoView | null;
   images: Record<ImageKind, ImageView | null>;
   /** The job whose picture each <img> shows, so polling does not reload it with every fresh URL. */
@@ -109,6 +128,8 @@ const state: PageState = {
   locale: chosenLocale(),
   epoch: 0,
   completed: false,
+  profile: {},
+  missingFields: PROFILE_FIELDS,
   photo: null,
   images: { partner: null, child: null },
   shownJob: { partner: null, child: null },
@@ -133,6 +154,7 @@ function renderTexts(): void {
   for (const node of document.querySelectorAll<HTMLElement>("[data-i18n]")) {
     node.textContent = label(state.locale, node.dataset.i18n ?? "", node.textContent ?? "");
   }
+  renderPhotoName();
   for (const node of document.querySelectorAll<HTMLInputElement>("[data-i18n-placeholder]")) {
     node.placeholder = label(state.locale, node.dataset.i18nPlaceholder ?? "", "");
   }
@@ -183,6 +205,39 @@ async function act(button: HTMLButtonElement, where: HTMLElement, action: () => 
   }
 }
 
+// ---- locale-aware text ----------------------------------------------------------------------
+
+const AUTO_PHRASE = typeof CSS !== "undefined" && CSS.supports("word-break", "auto-phrase");
+
+/**
+ * Sets a node's text so that Japanese breaks between phrases: the stylesheet's `word-break: auto-phrase` where the
+ * browser has it; elsewhere a <wbr> before each word Intl.Segmenter finds (the stylesheet keeps the rest together).
+ */
+function setPhrasedText(node: HTMLElement, text: string): void {
+  if (AUTO_PHRASE || state.locale !== "ja" || typeof Intl.Segmenter !== "function") {
+    node.textContent = text;
+    return;
+  }
+  const parts: Array<string | Node> = [];
+  for (const { segment, isWordLike, index } of new Intl.Segmenter("ja", { granularity: "word" }).segment(text)) {
+    if (isWordLike && index > 0) parts.push(document.createElement("wbr"));
+    parts.push(segment);
+  }
+  node.replaceChildren(...parts);
+}
+
+function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(localeTag(state.locale), options).format(value);
+}
+
+function formatDateTime(iso: string): string {
+  return new Intl.DateTimeFormat(localeTag(state.locale), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+function renderPhotoName(): void {
+  ui.photoName.textContent = ui.photoInput.files?.[0]?.name ?? tr("photoNoFile");
+}
+
 // ---- chat and profile -----------------------------------------------------------------------
 
 function addMessage(role: "user" | "assistant", text: string): HTMLLIElement {
@@ -192,15 +247,17 @@ function addMessage(role: "user" | "assistant", text: string): HTMLLIElement {
   who.className = "who";
   who.textContent = role === "user" ? tr("you") : tr("interviewer");
   const body = document.createElement("p");
-  body.textContent = text;
+  setPhrasedText(body, text);
   item.append(who, body);
   ui.messages.append(item);
   ui.messages.scrollTop = ui.messages.scrollHeight;
   return item;
 }
 
-function renderProfile(profile: Profile, missingFields: readonly string[], complete: boolean): void {
-  const missing = new Set(missingFields);
+function renderProfile(profile: Profile, missingFields: readonly ProfileField[], complete: boolean): void {
+  state.profile = profile;
+  state.missingFields = missingFields;
+  const missing = new Set<string>(missingFields);
   ui.profileFields.replaceChildren();
   for (const field of PROFILE_FIELDS) {
     const term = document.createElement("dt");
@@ -218,7 +275,7 @@ function renderProfile(profile: Profile, missingFields: readonly string[], compl
     ui.profileFields.append(term, value);
   }
   const done = PROFILE_FIELDS.filter((field) => !missing.has(field)).length;
-  ui.profileProgress.textContent = tr("profileProgress", { done, total: PROFILE_FIELDS.length });
+  ui.profileProgress.textContent = tr("profileProgress", { done: formatNumber(done), total: formatNumber(PROFILE_FIELDS.length) });
   ui.profileBar.style.width = `${Math.round((done / PROFILE_FIELDS.length) * 100)}%`;
   ui.profile.dataset.complete = String(complete);
   ui.profileComplete.hidden = !complete || state.completed;
@@ -228,7 +285,7 @@ function formatField(profile: Profile, field: ProfileField): string {
   const locale = state.locale;
   switch (field) {
     case "age":
-      return profile.age === undefined ? "" : tr("ageValue", { age: profile.age });
+      return profile.age === undefined ? "" : tr("ageValue", { age: formatNumber(profile.age) });
     case "gender":
       return profile.gender ? label(locale, `gender.${profile.gender}`, profile.gender) : "";
     case "relationshipStatus":
@@ -241,7 +298,7 @@ function formatField(profile: Profile, field: ProfileField): string {
       const scores = profile.personality ?? {};
       return TRAITS.flatMap((trait) => {
         const score = scores[trait];
-        return score === undefined ? [] : [`${traitLabel(locale, trait)} ${Math.round(score * 100)}%`];
+        return score === undefined ? [] : [`${traitLabel(locale, trait)} ${formatNumber(score, { style: "percent" })}`];
       }).join(", ");
     }
     case "partner": {
@@ -311,6 +368,8 @@ function renderImage(kind: ImageKind, image: ImageView | null): void {
 
 function applyView(view: SessionView): void {
   state.completed = view.status === "completed";
+  ui.sessionCreated.dateTime = view.createdAt;
+  ui.sessionCreated.textContent = formatDateTime(view.createdAt);
   renderProfile(view.profile, view.missingFields, view.profileComplete);
   renderPhoto(view.photo);
   for (const kind of KINDS) renderImage(kind, view.images[kind]);
@@ -375,7 +434,7 @@ async function pollWhileBusy(): Promise<void> {
 function renderResult(completed: CompletedSession): void {
   ui.result.hidden = false;
   ui.resultCompletedAt.dateTime = completed.completedAt;
-  ui.resultCompletedAt.textContent = new Date(completed.completedAt).toLocaleString(state.locale === "ja" ? "ja-JP" : "en-GB");
+  ui.resultCompletedAt.textContent = formatDateTime(completed.completedAt);
   const pictures: Array<[string, { url: string } | null]> = [
     [tr("photoTitle"), completed.result.photo],
     [tr("kind.partner"), completed.result.images.partner],
@@ -399,12 +458,15 @@ function renderResult(completed: CompletedSession): void {
 function resetToStart(): void {
   state.epoch += 1;
   state.completed = false;
+  state.profile = {};
+  state.missingFields = PROFILE_FIELDS;
   state.photo = null;
   state.images = { partner: null, child: null };
   state.shownJob = { partner: null, child: null };
   ui.messages.replaceChildren();
   ui.messageInput.value = "";
   ui.photoInput.value = "";
+  renderPhotoName();
   ui.result.hidden = true;
   ui.resultPictures.replaceChildren();
   ui.sessionPanel.hidden = true;
@@ -420,6 +482,26 @@ function resetToStart(): void {
 function setBusy(button: HTMLButtonElement, busy: boolean, unavailable: boolean): void {
   button.disabled = busy || unavailable;
   button.setAttribute("aria-busy", String(busy));
+}
+
+/** What a picture needs before it can be generated, named as the API's `precondition_failed` names it. */
+function missingForImage(kind: ImageKind): string[] {
+  if (kind === "partner") {
+    const partner = state.profile.partner ?? {};
+    return (["name", "temperament", "appearance"] as const).filter((key) => !partner[key]).map((key) => `partner.${key}`);
+  }
+  return [
+    ...(state.photo?.status === "ready" ? [] : ["photo"]),
+    ...(state.images.partner?.status === "ready" ? [] : ["images.partner"]),
+    ...((state.profile.children ?? []).length > 0 ? [] : ["children"]),
+  ];
+}
+
+/** Why the session cannot be completed yet, in one line, or "" when it can. */
+function completeReason(): string {
+  if (state.missingFields.length > 0) return tr("reason.interview", { list: missingFieldsList(state.locale, state.missingFields) });
+  if (KINDS.some(imageRunning) && !state.pollGaveUp) return tr("reason.imagesRunning");
+  return "";
 }
 
 function updateControls(): void {
@@ -439,11 +521,15 @@ function updateControls(): void {
     const view = ui.pictures[kind];
     // A picture's job runs from the request until it is ready or failed.
     const generating = state.inFlight.has(view.button) || (imageRunning(kind) && !state.pollGaveUp);
-    setBusy(view.button, generating, !open);
+    const missing = open && !generating ? missingForImage(kind) : [];
+    setBusy(view.button, generating, !open || missing.length > 0);
+    view.reason.textContent = missing.length > 0 ? tr("reason.needs", { list: needsList(state.locale, missing) }) : "";
     view.figure.setAttribute("aria-busy", String(generating));
   }
   const finishing = state.inFlight.has(ui.completeButton) || state.inFlight.has(ui.eraseButton);
-  setBusy(ui.completeButton, state.inFlight.has(ui.completeButton), client.sessionId === null || finishing);
+  const completeBlocked = open && !finishing ? completeReason() : "";
+  ui.completeReason.textContent = completeBlocked;
+  setBusy(ui.completeButton, state.inFlight.has(ui.completeButton), client.sessionId === null || finishing || completeBlocked !== "");
   setBusy(ui.eraseButton, state.inFlight.has(ui.eraseButton), client.sessionId === null || finishing);
   ui.finish.setAttribute("aria-busy", String(finishing));
 }
@@ -454,6 +540,7 @@ for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="loc
   radio.addEventListener("change", () => {
     state.locale = chosenLocale();
     renderTexts();
+    updateControls();
   });
 }
 
@@ -482,7 +569,13 @@ ui.startButton.addEventListener("click", () => {
 ui.messageForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = ui.messageInput.value.trim();
-  if (!text) return;
+  if (!text) {
+    // The API would refuse it (at least one visible character): the person hears why instead of nothing happening.
+    clearMessages();
+    say(ui.errors.chat, "message_empty", tr("messageEmpty"));
+    ui.messageInput.focus();
+    return;
+  }
   void act(ui.sendButton, ui.errors.chat, async () => {
     const sent = addMessage("user", text);
     ui.messageInput.value = "";
@@ -504,6 +597,8 @@ ui.messageForm.addEventListener("submit", (event) => {
     }
   });
 });
+
+ui.photoInput.addEventListener("change", renderPhotoName);
 
 ui.uploadButton.addEventListener("click", () => {
   void act(ui.uploadButton, ui.errors.photo, async () => {
