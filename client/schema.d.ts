@@ -395,12 +395,16 @@ export interface components {
             /** @constant */
             status: "completed";
             completedAt: components["schemas"]["Timestamp"];
+            /** @description When the result and its pictures stop being served (404 from then on): `RETENTION_DAYS` after completion. */
+            expiresAt: components["schemas"]["Timestamp"];
             result: components["schemas"]["Result"];
         };
         /** @description The archived result, also after the live session expired. */
         ArchivedResult: {
             sessionId: string;
             completedAt: components["schemas"]["Timestamp"];
+            /** @description When the result and its pictures stop being served (404 from then on): `RETENTION_DAYS` after completion. */
+            expiresAt: components["schemas"]["Timestamp"];
             result: components["schemas"]["Result"];
         };
         /**

@@ -11,6 +11,9 @@ export interface E2eStack {
   webUrl: string;
   redisUrl: string;
   redisToken: string;
+  /** dynalite, where the results table is, for tests that age a record. */
+  dynamodbUrl: string;
+  resultsTable: string;
   logFile: string;
 }
 
@@ -55,6 +58,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     webUrl: stack.webUrl,
     redisUrl: stack.upstash.url,
     redisToken: stack.env.UPSTASH_REDIS_REST_TOKEN ?? "",
+    dynamodbUrl: stack.env.DYNAMODB_ENDPOINT ?? "",
+    resultsTable: stack.resultsTable,
     logFile,
   });
   return () => stack.stop();
