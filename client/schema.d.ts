@@ -458,7 +458,7 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `malformed_json`: the body is not valid JSON or holds a forbidden key. */
+        /** @description `malformed_json`: the body is not valid JSON in UTF-8, names a key twice in one object, or holds a forbidden key. */
         MalformedJsonError: {
             error: {
                 /** @enum {string} */

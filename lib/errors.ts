@@ -42,8 +42,8 @@ export class ValidationError extends HttpError {
 }
 
 export class MalformedJsonError extends HttpError {
-  constructor() {
-    super(400, "malformed_json", "The request body is not valid JSON.");
+  constructor(message = "The request body is not valid JSON.") {
+    super(400, "malformed_json", message);
   }
 }
 

@@ -9,7 +9,7 @@ import { logger } from "../observability/logger.ts";
 import { metrics } from "../observability/metrics.ts";
 import { getConfig } from "../wiring/config.ts";
 import { processSecrets } from "../wiring/secrets.ts";
-import { errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES } from "./middlewares.ts";
+import { answerSecurityHeaders, errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES } from "./middlewares.ts";
 import type { HttpEvent, HttpRequest, HttpResponse, HttpResult } from "./types.ts";
 
 export interface HttpHandlerOptions<Schema extends z.core.$ZodType | undefined> {
@@ -17,6 +17,8 @@ export interface HttpHandlerOptions<Schema extends z.core.$ZodType | undefined> 
   body?: Schema;
   /** Whether an absent body is allowed (the schema then sees `undefined`). */
   bodyOptional?: boolean;
+  /** The body is never read, whatever it is (the answer to a route that does not exist does not depend on it). */
+  ignoreBody?: boolean;
 }
 
 // No Reporting-Endpoints (there is no endpoint to report to: middy would send the header empty), and no
@@ -28,7 +30,7 @@ type BodyOf<Schema> = Schema extends z.core.$ZodType ? z.output<Schema> : undefi
 
 /**
  * Wraps a handler in the one middleware chain every HTTP function uses:
- * context/metrics → normalize headers → security headers → secrets → parse + validate JSON → handler → error handler.
+ * context/metrics → normalize headers → security headers (middy's, and the CSP / framing ones of every answer) → secrets → parse + validate JSON → handler → error handler.
  * CORS is not the functions' concern: API Gateway answers preflights and sets the CORS headers of every response.
  */
 export function httpHandler<Schema extends z.core.$ZodType | undefined = undefined>(
@@ -36,28 +38,28 @@ export function httpHandler<Schema extends z.core.$ZodType | undefined = undefin
   handle: (request: HttpRequest<BodyOf<Schema>>) => Promise<HttpResult>,
 ) {
   getConfig(); // a bad configuration fails the cold start, with the variable's name
-  return (
-    middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
-      .use(httpHeaderNormalizer())
-      .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
-      // After the security headers, so that a 503 for unreadable secrets still carries them.
-      .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets))
-      .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
-      .use(errorHandler())
-      .handler(async (event, context, { signal }) => {
-        const result = await handle({
-          body: event.body as BodyOf<Schema>,
-          pathParameters: event.pathParameters ?? {},
-          headers: event.headers ?? {},
-          sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
-          requestId: context.awsRequestId,
-          signal,
-        });
-        return toResponse(result);
-      })
-  );
+  const chain = middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+    .use(httpHeaderNormalizer())
+    .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
+    .use(answerSecurityHeaders())
+    // After the security headers, so that a 503 for unreadable secrets still carries them.
+    .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets));
+  if (!options.ignoreBody) {
+    chain.use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }));
+  }
+  return chain.use(errorHandler()).handler(async (event, context, { signal }) => {
+    const result = await handle({
+      body: event.body as BodyOf<Schema>,
+      pathParameters: event.pathParameters ?? {},
+      headers: event.headers ?? {},
+      sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
+      requestId: context.awsRequestId,
+      signal,
+    });
+    return toResponse(result);
+  });
 }
 
 /** Serializes a handler result as a JSON response (204 has no body). */

@@ -104,7 +104,7 @@ const RESPONSE_COMPONENTS: Record<string, { schema: Schema; description: string 
   },
   MalformedJsonError: {
     schema: errors.malformedJsonError,
-    description: "`malformed_json`: the body is not valid JSON or holds a forbidden key.",
+    description: "`malformed_json`: the body is not valid JSON in UTF-8, names a key twice in one object, or holds a forbidden key.",
   },
   MissingTokenError: { schema: errors.missingTokenError, description: "`missing_token`: no `Authorization: Bearer` header." },
   SessionNotFoundError: {

@@ -147,6 +147,7 @@ const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: stri
   },
   health: { actions: ["ssm:GetParameter", "s3:ListBucket", "dynamodb:DescribeTable"], parameters: REDIS_PARAMETERS },
   openapi: { actions: [], parameters: [] },
+  routeNotFound: { actions: [], parameters: [] },
 };
 const LOG_ACTIONS = ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"];
 
@@ -231,7 +232,8 @@ describe("sls package --stage prod: functions and routes", () => {
       const uri = integration?.Properties.IntegrationUri as { "Fn::GetAtt": string[] };
       return { routeKey: route.Properties.RouteKey as string, functionId: uri["Fn::GetAtt"][0] };
     });
-    const declared = httpApiRoutes().map((route) => `${route.method} ${route.path}`);
+    // `{method: "*", path: "*"}` is API Gateway's `$default` route.
+    const declared = httpApiRoutes().map((route) => (route.path === "*" ? "$default" : `${route.method} ${route.path}`));
     expect(routes.map((route) => route.routeKey).sort()).toEqual([...declared].sort());
     const routedFunctions = routes.map((route) => route.functionId);
     expect(new Set(routedFunctions).size, "one function per route").toBe(routedFunctions.length);
