@@ -30,16 +30,25 @@ if ARGV[1] == 'create' then
 elseif not exists then
   return -1
 end
+local now = tonumber(ARGV[4])
+local endsAt = tonumber(redis.call('HGET', KEYS[1], 'endsAt') or '')
+if endsAt and endsAt <= now then return -1 end
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= version then return -3 end
 version = version + 1
-local n = tonumber(ARGV[4])
+local n = tonumber(ARGV[6])
 local pairs = {'version', tostring(version)}
-for i = 1, n * 2 do pairs[#pairs + 1] = ARGV[4 + i] end
+if not endsAt and ARGV[5] ~= '' then
+  endsAt = now + tonumber(ARGV[5])
+  pairs[#pairs + 1] = 'endsAt'
+  pairs[#pairs + 1] = tostring(endsAt)
+end
+for i = 1, n * 2 do pairs[#pairs + 1] = ARGV[6 + i] end
 redis.call('HSET', KEYS[1], unpack(pairs))
-local first = 5 + n * 2
+local first = 7 + n * 2
 if #ARGV >= first then redis.call('RPUSH', KEYS[2], unpack(ARGV, first, #ARGV)) end
 local ttl = tonumber(ARGV[3])
+if endsAt and endsAt - now < ttl then ttl = endsAt - now end
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 return version
@@ -50,6 +59,12 @@ const JSON_FIELDS = new Set<keyof SessionFields>(["profile", "photo", "partnerIm
 
 export interface RedisSessionStoreOptions extends Clocked {
   ttlSeconds: number;
+  /**
+   * The longest a session lives, however often it is written (SESSION_MAX_AGE_SECONDS): the sliding TTL never
+   * reaches past `endsAt`, set at creation (or at the first write of a session older than this field), so the
+   * objects and the result a session links to can be given a lifetime that covers it (docs/reliability.md).
+   */
+  maxAgeSeconds?: number;
   keyPrefix: string;
   /**
    * The batch the store's commands join; share one with the rate limiters so that a limit checked beside a read
@@ -79,13 +94,16 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<{ expiresAt: string } | null> {
-    const expiresAt = this.expiryFrom(currentTime(this.options));
+    const now = currentTime(this.options);
+    const expiresAt = this.expiryFrom(now);
     const result = await this.write("create", id, { set: { ...fields, expiresAt }, append: messages });
     return result > 0 ? { expiresAt } : null;
   }
 
+  /** The sliding expiry of a write at `now`; a new session's end (now + maxAgeSeconds) caps it the same way. */
   private expiryFrom(now: Date): string {
-    return new Date(now.getTime() + this.options.ttlSeconds * 1000).toISOString();
+    const ttl = Math.min(this.options.ttlSeconds, this.options.maxAgeSeconds ?? Number.POSITIVE_INFINITY);
+    return new Date(now.getTime() + ttl * 1000).toISOString();
   }
 
   async load(id: string): Promise<Session | null> {
@@ -140,6 +158,8 @@ export class RedisSessionStore implements SessionStore {
       mode,
       change.expectedVersion === undefined ? "" : String(change.expectedVersion),
       String(this.options.ttlSeconds),
+      String(Math.floor(now.getTime() / 1000)),
+      this.options.maxAgeSeconds === undefined ? "" : String(this.options.maxAgeSeconds),
       String(pairs.length / 2),
       ...pairs,
       ...(change.append ?? []).map((message) => JSON.stringify(message)),
@@ -185,6 +205,13 @@ function json<T>(value: unknown, fallback: T): T {
   return JSON.parse(value) as T;
 }
 
+/** A session's sliding expiry, or its end when that comes first (what Redis's own TTL does, see the write script). */
+function cappedExpiry(expiresAt: string, endsAt: string): string {
+  const end = Number(endsAt) * 1000;
+  if (endsAt === "" || !Number.isFinite(end) || Date.parse(expiresAt) <= end) return expiresAt;
+  return new Date(end).toISOString();
+}
+
 function decodeSession(id: string, hash: Record<string, unknown>, messages: unknown[]): Session {
   const completedAt = text(hash.completedAt);
   return {
@@ -194,7 +221,7 @@ function decodeSession(id: string, hash: Record<string, unknown>, messages: unkn
     locale: text(hash.locale) as Locale,
     createdAt: text(hash.createdAt),
     updatedAt: text(hash.updatedAt),
-    expiresAt: text(hash.expiresAt),
+    expiresAt: cappedExpiry(text(hash.expiresAt), text(hash.endsAt)),
     ...(completedAt ? { completedAt } : {}),
     profile: json<Profile>(hash.profile, {}),
     userMessageCount: Number(text(hash.userMessageCount) || "0"),
