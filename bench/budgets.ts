@@ -9,6 +9,7 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   createSession: 280 * KB,
   postMessage: 280 * KB,
   openapi: 200 * KB,
+  routeNotFound: 200 * KB,
   getSession: 500 * KB,
   getPhoto: 500 * KB,
   photoUploaded: 500 * KB,

@@ -6,7 +6,7 @@ import { benchClient, measure, postForm, timed, type Answer, type Recorder } fro
 /** The endpoints as the report names them. */
 export const LABELS = {
   openapi: "GET /api/openapi.json",
-  offlineNotFound: "GET unknown route (serverless-offline 404)",
+  notFound: "GET unknown route ($default: routeNotFound 404)",
   create: "POST /api/sessions",
   read: "GET /api/sessions/{id}",
   message: "POST /api/sessions/{id}/messages",

@@ -395,12 +395,16 @@ export interface components {
             /** @constant */
             status: "completed";
             completedAt: components["schemas"]["Timestamp"];
+            /** @description When the result and its pictures stop being served (404 from then on): `RETENTION_DAYS` after completion. */
+            expiresAt: components["schemas"]["Timestamp"];
             result: components["schemas"]["Result"];
         };
         /** @description The archived result, also after the live session expired. */
         ArchivedResult: {
             sessionId: string;
             completedAt: components["schemas"]["Timestamp"];
+            /** @description When the result and its pictures stop being served (404 from then on): `RETENTION_DAYS` after completion. */
+            expiresAt: components["schemas"]["Timestamp"];
             result: components["schemas"]["Result"];
         };
         /**
@@ -493,7 +497,7 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
-        /** @description `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
+        /** @description `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
         MalformedJsonError: {
             error: {
                 /** @enum {string} */
@@ -681,7 +685,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedSession"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -938,7 +942,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageReply"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1050,7 +1054,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoUploadGrant"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1250,7 +1254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImageJobResponse"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;

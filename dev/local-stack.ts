@@ -29,6 +29,8 @@ export interface LocalStack {
   webUrl: string;
   env: Record<string, string>;
   upstash: UpstashRestServer;
+  /** The results table in dynalite (`env.DYNAMODB_ENDPOINT`). */
+  resultsTable: string;
   stop(): Promise<void>;
 }
 
@@ -94,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stopping.push(() => stopProcessGroup(offline));
 
     await waitUntilReady(`${baseUrl}/api/health`, offline, options.readyTimeoutMs ?? 180_000);
-    return { baseUrl, lambdaUrl: `http://localhost:${ports.lambda}`, s3Url, webUrl: web.url, env, upstash, stop };
+    return { baseUrl, lambdaUrl: `http://localhost:${ports.lambda}`, s3Url, webUrl: web.url, env, upstash, resultsTable: table, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -35,6 +35,9 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: text("hera"),
 
   SESSION_TTL_SECONDS: intFrom(86_400, 60),
+  // However often it is written, a session ends this long after its creation: what it links to can then be kept for
+  // a bounded time (the S3 lifecycle rule of serverless.yml, docs/reliability.md).
+  SESSION_MAX_AGE_SECONDS: intFrom(259_200, 60),
   RETENTION_DAYS: intFrom(7, 1),
 
   PHOTO_BUCKET: z.string().check(z.minLength(3)),

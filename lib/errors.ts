@@ -31,7 +31,9 @@ export const ERROR_CATALOGUE = {
   malformed_json: {
     status: 400,
     message: "The request body is not valid JSON.",
-    when: "the body is not JSON, or holds a `__proto__` / `constructor` / `prototype` key",
+    when:
+      "the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any " +
+      "depth, or holds a `__proto__` / `constructor` / `prototype` key",
   },
   missing_token: {
     status: 401,
@@ -160,8 +162,8 @@ export class ValidationError extends HttpError {
 }
 
 export class MalformedJsonError extends HttpError {
-  constructor() {
-    super(ERROR_CODE.malformed_json);
+  constructor(message?: string) {
+    super(ERROR_CODE.malformed_json, message ? { message } : {});
   }
 }
 

@@ -10,11 +10,14 @@ import { metrics } from "../observability/metrics.ts";
 import { getConfig } from "../wiring/config.ts";
 import { processSecrets } from "../wiring/secrets.ts";
 import type { Route, RouteSettings } from "../schemas/routes.ts";
-import { errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES, pathParameters } from "./middlewares.ts";
+import { answerSecurityHeaders, errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES, pathParameters } from "./middlewares.ts";
 import type { HttpEvent, HttpRequest, HttpResponse, HttpResult } from "./types.ts";
 
-/** What the chain takes from a route's descriptor: its body and path parameters (lib/schemas/routes.ts). */
-export type RouteValidation = Pick<Route, "body" | "pathParameters"> & Readonly<Record<string, unknown>>;
+/**
+ * What the chain takes from a route's descriptor: its body and path parameters (lib/schemas/routes.ts); `ignoreBody`
+ * for the catch-all route, whose answer does not depend on the body, whatever it is.
+ */
+export type RouteValidation = Pick<Route, "body" | "pathParameters"> & { ignoreBody?: boolean } & Readonly<Record<string, unknown>>;
 
 type SchemaOf<R extends RouteValidation> = R["body"] extends { schema: infer S }
   ? S extends (settings: RouteSettings) => infer Made
@@ -30,37 +33,38 @@ const SECURITY_HEADER_OPTIONS = { reportingEndpoints: false, poweredBy: false };
 
 /**
  * Wraps a handler in the one middleware chain every HTTP function uses:
- * context/metrics → normalize headers → security headers → secrets → parse + validate JSON → path parameters → handler →
- * error handler. The body's schema and the path parameters' come from the route's descriptor.
+ * context/metrics → normalize headers → security headers (middy's, and the CSP / framing ones of every answer) → secrets →
+ * parse + validate JSON → path parameters → handler → error handler. The body's schema and the path parameters' come
+ * from the route's descriptor.
  * CORS is not the functions' concern: API Gateway answers preflights and sets the CORS headers of every response.
  */
 export function httpHandler<R extends RouteValidation>(route: R, handle: (request: HttpRequest<BodyOf<R>>) => Promise<HttpResult>) {
   const config = getConfig(); // a bad configuration fails the cold start, with the variable's name
   const declared = route.body?.schema;
   const schema = typeof declared === "function" ? declared({ maxPhotoBytes: config.MAX_PHOTO_BYTES }) : declared;
-  return (
-    middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
-      .use(httpHeaderNormalizer())
-      .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
-      // After the security headers, so that a 503 for unreadable secrets still carries them.
-      .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets))
-      .use(jsonBody({ schema, optional: route.body?.required === false, maxBytes: MAX_BODY_BYTES }))
-      .use(pathParameters(route.pathParameters))
-      .use(errorHandler())
-      .handler(async (event, context, { signal }) => {
-        const result = await handle({
-          body: event.body as BodyOf<R>,
-          pathParameters: event.pathParameters ?? {},
-          headers: event.headers ?? {},
-          sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
-          requestId: context.awsRequestId,
-          signal,
-        });
-        return toResponse(result);
-      })
-  );
+  const chain = middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }))
+    .use(httpHeaderNormalizer())
+    .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
+    .use(answerSecurityHeaders())
+    // After the security headers, so that a 503 for unreadable secrets still carries them.
+    .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets));
+  if (!route.ignoreBody) chain.use(jsonBody({ schema, optional: route.body?.required === false, maxBytes: MAX_BODY_BYTES }));
+  return chain
+    .use(pathParameters(route.pathParameters))
+    .use(errorHandler())
+    .handler(async (event, context, { signal }) => {
+      const result = await handle({
+        body: event.body as BodyOf<R>,
+        pathParameters: event.pathParameters ?? {},
+        headers: event.headers ?? {},
+        sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
+        requestId: context.awsRequestId,
+        signal,
+      });
+      return toResponse(result);
+    });
 }
 
 /** Serializes a handler result as a JSON response (204 has no body). */

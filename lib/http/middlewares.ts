@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import * as contentType from "content-type";
+import { visit } from "jsonc-parser";
 import * as z from "../schemas/zod.ts";
 import { describeIssue } from "../schemas/issue-messages.ts";
 import { describeError, logger } from "../observability/logger.ts";
@@ -66,29 +67,86 @@ export function jsonBody(options: {
         event.body = validate(options.schema, undefined);
         return;
       }
-      if (Buffer.byteLength(raw, "utf8") > options.maxBytes) throw new PayloadTooLargeError(options.maxBytes);
+      if (raw.byteLength > options.maxBytes) throw new PayloadTooLargeError(options.maxBytes);
       if (!isUtf8Json(event.headers?.["content-type"])) throw new UnsupportedMediaTypeError();
       if (!options.schema) throw new ValidationError([{ field: "body", message: "This request takes no body." }]);
-      event.body = validate(options.schema, parseJson(raw));
+      event.body = validate(options.schema, parseStrictJson(raw, { decodedByGateway: !event.isBase64Encoded }));
     },
   };
 }
 
-function rawBody(event: HttpEvent): string | undefined {
+/** The body's bytes as they were sent: API Gateway hands them over as text, or base64-encoded. */
+function rawBody(event: HttpEvent): Uint8Array | undefined {
   if (event.body === undefined || event.body === null || event.body === "") return undefined;
-  if (typeof event.body !== "string") return JSON.stringify(event.body);
-  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (typeof event.body !== "string") return Buffer.from(JSON.stringify(event.body), "utf8");
+  return Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
 }
 
-function parseJson(raw: string): unknown {
+/**
+ * Parses a JSON body exactly as sent, or refuses it (400 `malformed_json`): bytes that are not UTF-8 are never
+ * replaced by U+FFFD, and an object that names a key twice is not resolved by letting the last one win.
+ */
+export function parseStrictJson(bytes: Uint8Array, options: { decodedByGateway: boolean }): unknown {
+  const text = decodeUtf8(bytes, options.decodedByGateway);
+  let value: unknown;
   try {
-    return JSON.parse(raw, (key, value: unknown) => {
+    value = JSON.parse(text, (key, parsed: unknown) => {
       if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError("forbidden key");
-      return value;
+      return parsed;
     });
   } catch {
     throw new MalformedJsonError();
   }
+  if (firstRepeatedKey(text) !== undefined) throw new MalformedJsonError("The request body names a key twice in one object.");
+  return value;
+}
+
+// `ignoreBOM` keeps a byte order mark in the text, where JSON.parse refuses it: JSON sent over a network has none.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const REPLACEMENT_CHARACTER = "\uFFFD";
+
+function decodeUtf8(bytes: Uint8Array, decodedByGateway: boolean): string {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new MalformedJsonError("The request body is not valid UTF-8.");
+  }
+  // A body the gateway passed as text was decoded there, and bytes that were not UTF-8 became U+FFFD (as
+  // serverless-offline does): the character itself is refused, so that such a body is never stored as if it had been
+  // sent. A client that means U+FFFD can send it escaped (\ufffd), which is JSON's own spelling and passes.
+  if (decodedByGateway && text.includes(REPLACEMENT_CHARACTER)) {
+    throw new MalformedJsonError("The request body is not valid UTF-8.");
+  }
+  return text;
+}
+
+/**
+ * The first key that an object of the (valid) JSON text names twice, at any depth, compared after unescaping as
+ * JSON.parse compares them. jsonc-parser's visitor walks the text without building a second value.
+ */
+export function firstRepeatedKey(text: string): string | undefined {
+  const open: Set<string>[] = [];
+  let repeated: string | undefined;
+  visit(
+    text,
+    {
+      onObjectBegin: () => {
+        open.push(new Set());
+      },
+      onObjectEnd: () => {
+        open.pop();
+      },
+      onObjectProperty: (property) => {
+        const keys = open.at(-1);
+        if (!keys) return;
+        if (keys.has(property)) repeated ??= property;
+        keys.add(property);
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  return repeated;
 }
 
 /**
@@ -120,6 +178,28 @@ export function pathParameters(
       }
     },
   };
+}
+
+/**
+ * The headers that keep every answer of this API from being run or framed as a page: `Content-Security-Policy:
+ * default-src 'none'; frame-ancestors 'none'` and `X-Frame-Options: DENY`. @middy/http-security-headers sets them on
+ * text/html answers only; a JSON answer that a browser is tricked into rendering (or a frame) must get nothing either.
+ */
+export const ANSWER_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "X-Frame-Options": "DENY",
+};
+
+/** Adds ANSWER_SECURITY_HEADERS to every answer, success or error, keeping what the answer already says. */
+export function answerSecurityHeaders(): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
+  const add = (request: { response?: HttpResponse | null }) => {
+    const response = request.response;
+    if (!response) return;
+    const present = new Set(Object.keys(response.headers ?? {}).map((name) => name.toLowerCase()));
+    const missing = Object.entries(ANSWER_SECURITY_HEADERS).filter(([name]) => !present.has(name.toLowerCase()));
+    response.headers = { ...response.headers, ...Object.fromEntries(missing) };
+  };
+  return { name: "answerSecurityHeaders", after: add, onError: add };
 }
 
 /** Last in the chain: every error becomes the JSON error shape; anything not an HttpError is a generic 500. */

@@ -79,20 +79,36 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
     await deps.archive.remove(completed.id);
     throw new SessionNotFoundError();
   }
-  return { status: "completed", completedAt: record.completedAt, result: await resultView(deps, record) };
+  return { status: "completed", completedAt: record.completedAt, expiresAt: expiryOf(record), result: await resultView(deps, record) };
 }
 
-/** The archived result for the holder of the session's token; it outlives the Redis session. */
+/**
+ * The archived result for the holder of the session's token; it outlives the Redis session. A record past its
+ * `expiresAt` is gone from that second on, whenever DynamoDB's TTL sweep (documented to take up to a few days)
+ * actually deletes it.
+ */
 export async function readResult(
-  deps: Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds">,
+  deps: Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds" | "now">,
   sessionId: string | undefined,
   token: string,
 ): Promise<ArchivedResult> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const record = await deps.archive.get(sessionId);
-  if (!record || !tokenMatches(record.tokenHash, token)) throw new SessionNotFoundError();
-  return { sessionId, completedAt: record.completedAt, result: await resultView(deps, record) };
+  if (!record || !tokenMatches(record.tokenHash, token) || isExpired(record, currentTime(deps))) throw new SessionNotFoundError();
+  return {
+    sessionId,
+    completedAt: record.completedAt,
+    expiresAt: expiryOf(record),
+    result: await resultView(deps, record),
+  };
 }
+
+/** Whether a result's retention has ended: from `expiresAt` on, it is not served, whatever the TTL sweep did. */
+export function isExpired(record: Pick<ResultRecord, "expiresAt">, now: Date): boolean {
+  return record.expiresAt * 1000 <= now.getTime();
+}
+
+const expiryOf = (record: Pick<ResultRecord, "expiresAt">): string => new Date(record.expiresAt * 1000).toISOString();
 
 /**
  * Erases everything of a session — Redis keys (its rate-limit counters included), every object under its S3 prefix,

@@ -146,10 +146,17 @@ export const resultBody = z.strictObject({
   images: z.strictObject({ partner: z.nullable(resultPictureBody), child: z.nullable(resultPictureBody) }),
 });
 
+/** When the result stops being served (RETENTION_DAYS after completion): from then on its reads are 404. */
+const resultExpiry = described(
+  timestamp,
+  "When the result and its pictures stop being served (404 from then on): `RETENTION_DAYS` after completion.",
+);
+
 /** 200 of POST /api/sessions/{sessionId}/complete: the same `completedAt` on every repeat. */
 export const completedSessionBody = z.strictObject({
   status: z.literal("completed"),
   completedAt: timestamp,
+  expiresAt: resultExpiry,
   result: resultBody,
 });
 
@@ -157,6 +164,7 @@ export const completedSessionBody = z.strictObject({
 export const archivedResultBody = z.strictObject({
   sessionId: z.string(),
   completedAt: timestamp,
+  expiresAt: resultExpiry,
   result: resultBody,
 });
 

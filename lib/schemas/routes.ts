@@ -174,6 +174,12 @@ export const openapiRoute = {
   success: { "200": { description: "The OpenAPI 3.1 document of this API.", body: "OpenApiDocument" } },
 } as const satisfies Route;
 
+/**
+ * The API's `$default` route: every method and path no route above takes, answered 404 `not_found` in the API's error
+ * shape and headers (not API Gateway's bare one). It is no operation of the contract, and reads no body.
+ */
+export const routeNotFoundRoute = { functionName: "routeNotFound", method: "*", path: "*", ignoreBody: true } as const;
+
 /** Every route, in the order the OpenAPI document lists them. */
 export const ROUTES: readonly Route[] = [
   createSessionRoute,

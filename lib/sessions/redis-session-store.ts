@@ -29,31 +29,45 @@ const WRITE_OUTCOME = { missing: -1, taken: -2, conflict: -3 } as const;
  * Exported for the parity test of the local Redis engines.
  */
 export const WRITE_SESSION_SCRIPT = `
-local mode, expectedVersion, ttl, fieldCount = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local firstMessage = 5 + fieldCount * 2
+local mode, expectedVersion, ttl, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local maxAge, fieldCount = ARGV[5], tonumber(ARGV[6])
+local firstMessage = 7 + fieldCount * 2
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 if mode == 'create' then
   if exists then return ${WRITE_OUTCOME.taken} end
 elseif not exists then
   return ${WRITE_OUTCOME.missing}
 end
+local endsAt = tonumber(redis.call('HGET', KEYS[1], 'endsAt') or '')
+if endsAt and endsAt <= now then return ${WRITE_OUTCOME.missing} end
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if expectedVersion ~= '' and tonumber(expectedVersion) ~= version then return ${WRITE_OUTCOME.conflict} end
 version = version + 1
 local pairs = {'version', tostring(version)}
-for i = 5, firstMessage - 1 do pairs[#pairs + 1] = ARGV[i] end
+if not endsAt and maxAge ~= '' then
+  endsAt = now + tonumber(maxAge)
+  pairs[#pairs + 1] = 'endsAt'
+  pairs[#pairs + 1] = tostring(endsAt)
+end
+for i = 7, firstMessage - 1 do pairs[#pairs + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(pairs))
 if #ARGV >= firstMessage then redis.call('RPUSH', KEYS[2], unpack(ARGV, firstMessage, #ARGV)) end
+if endsAt and endsAt - now < ttl then ttl = endsAt - now end
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 return version
 `;
 
-/** The write script's arguments, in the order it reads them: mode, expected version, TTL, field pairs, messages. */
+/**
+ * The write script's arguments, in the order it reads them: mode, expected version, TTL, now (epoch seconds), the
+ * session's longest life (empty: none), the number of field pairs, the pairs, the messages.
+ */
 function writeArguments(write: {
   mode: "create" | "update";
   expectedVersion: number | undefined;
   ttlSeconds: number;
+  nowSeconds: number;
+  maxAgeSeconds: number | undefined;
   fieldPairs: string[];
   messages: SessionMessage[];
 }): string[] {
@@ -61,6 +75,8 @@ function writeArguments(write: {
     write.mode,
     write.expectedVersion === undefined ? "" : String(write.expectedVersion),
     String(write.ttlSeconds),
+    String(write.nowSeconds),
+    write.maxAgeSeconds === undefined ? "" : String(write.maxAgeSeconds),
     String(write.fieldPairs.length / 2),
     ...write.fieldPairs,
     ...write.messages.map((message) => JSON.stringify(message)),
@@ -73,6 +89,12 @@ const IMAGE_HASH_FIELDS = { partner: "partnerImage", child: "childImage" } as co
 
 export interface RedisSessionStoreOptions extends Clocked {
   ttlSeconds: number;
+  /**
+   * The longest a session lives, however often it is written (SESSION_MAX_AGE_SECONDS): the sliding TTL never
+   * reaches past `endsAt`, set at creation (or at the first write of a session older than this field), so the
+   * objects and the result a session links to can be given a lifetime that covers it (docs/reliability.md).
+   */
+  maxAgeSeconds?: number;
   keyPrefix: string;
   /**
    * The batch the store's commands join; share one with the rate limiters so that a limit checked beside a read
@@ -102,13 +124,16 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(id: string, fields: SessionFields, messages: SessionMessage[]): Promise<{ expiresAt: string } | null> {
-    const expiresAt = this.expiryFrom(currentTime(this.options));
+    const now = currentTime(this.options);
+    const expiresAt = this.expiryFrom(now);
     const result = await this.write("create", id, { set: { ...fields, expiresAt }, append: messages });
     return result === WRITE_OUTCOME.taken ? null : { expiresAt };
   }
 
+  /** The sliding expiry of a write at `now`; a new session's end (now + maxAgeSeconds) caps it the same way. */
   private expiryFrom(now: Date): string {
-    return new Date(now.getTime() + this.options.ttlSeconds * 1000).toISOString();
+    const ttl = Math.min(this.options.ttlSeconds, this.options.maxAgeSeconds ?? Number.POSITIVE_INFINITY);
+    return new Date(now.getTime() + ttl * 1000).toISOString();
   }
 
   async load(id: string): Promise<Session | null> {
@@ -162,6 +187,8 @@ export class RedisSessionStore implements SessionStore {
       mode,
       expectedVersion: change.expectedVersion,
       ttlSeconds: this.options.ttlSeconds,
+      nowSeconds: Math.floor(now.getTime() / 1000),
+      maxAgeSeconds: this.options.maxAgeSeconds,
       fieldPairs: encodeFields(fields),
       messages: change.append ?? [],
     });
@@ -211,6 +238,13 @@ function json<T>(value: unknown, fallback: T): T {
   return JSON.parse(value) as T;
 }
 
+/** A session's sliding expiry, or its end when that comes first (what Redis's own TTL does, see the write script). */
+function cappedExpiry(expiresAt: string, endsAt: string): string {
+  const end = Number(endsAt) * 1000;
+  if (endsAt === "" || !Number.isFinite(end) || Date.parse(expiresAt) <= end) return expiresAt;
+  return new Date(end).toISOString();
+}
+
 function decodeSession(id: string, hash: Record<string, unknown>, messages: unknown[]): Session {
   const completedAt = text(hash.completedAt);
   return {
@@ -220,7 +254,7 @@ function decodeSession(id: string, hash: Record<string, unknown>, messages: unkn
     locale: text(hash.locale) as Locale,
     createdAt: text(hash.createdAt),
     updatedAt: text(hash.updatedAt),
-    expiresAt: text(hash.expiresAt),
+    expiresAt: cappedExpiry(text(hash.expiresAt), text(hash.endsAt)),
     ...(completedAt ? { completedAt } : {}),
     profile: json<Profile>(hash.profile, {}),
     userMessageCount: Number(text(hash.userMessageCount) || "0"),

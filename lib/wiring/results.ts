@@ -21,7 +21,7 @@ export function resultArchive(signal?: AbortSignal): DynamoResultArchive {
 }
 
 /** What reading an archived result needs: no Redis, the result outlives the session; `signal` is the request's. */
-export function archiveDeps(signal?: AbortSignal): Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds"> {
+export function archiveDeps(signal?: AbortSignal): Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds" | "now"> {
   return { archive: resultArchive(signal), objects: objectStore(signal), urlTtlSeconds: getConfig().DOWNLOAD_URL_TTL_SECONDS };
 }
 

@@ -15,6 +15,7 @@ export function sessionStore(): SessionStore {
   const config = getConfig();
   store ??= new RedisSessionStore(redisClient(), {
     ttlSeconds: config.SESSION_TTL_SECONDS,
+    maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
     keyPrefix: stageKeyPrefix(config),
     batch: redisBatch(),
   });

@@ -1,4 +1,6 @@
-import { describe, expect, inject, it } from "vitest";
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { hashToken, newSessionId, newSessionToken } from "../../lib/sessions/tokens.ts";
 
 // The response headers a browser reads from the local stack, as from API Gateway: CORS set once (by the API, never
 // by a function), Retry-After readable by a page on another origin, and no header sent empty.
@@ -20,6 +22,7 @@ describe("response headers", () => {
     ["a refused read (401)", () => send("GET", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA", { Origin: ORIGIN })],
     ["a malformed body (400)", () => send("POST", "/api/sessions", { Origin: ORIGIN, "Content-Type": "application/json" }, "{")],
     ["the health check", () => send("GET", "/api/health", { Origin: ORIGIN })],
+    ["a route that does not exist (404)", () => send("GET", "/api/no-such-route", { Origin: ORIGIN })],
     ["the OpenAPI document", () => send("GET", "/api/openapi.json", { Origin: ORIGIN })],
     [
       "a preflight",
@@ -51,5 +54,63 @@ describe("response headers", () => {
     await response.arrayBuffer();
     expect([...response.headers.keys()].filter((name) => name.startsWith("access-control-"))).toEqual([]);
     expect(emptyHeaders(response)).toEqual([]);
+  });
+});
+
+// Every answer of a function, success or error, forbids being run or framed as a page. (A preflight is API
+// Gateway's own answer, with no body, and no function's.)
+describe("the page-defence headers of every answer", () => {
+  const dynamo = new DynamoDBClient({
+    endpoint: stack.dynamodbUrl,
+    region: "ap-northeast-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  // A result record whose profile is not JSON: reading it is a bug's 500, the one 5xx the stack answers on demand.
+  const corrupt = { sessionId: newSessionId(), token: newSessionToken() };
+  beforeAll(async () => {
+    await dynamo.send(
+      new PutItemCommand({
+        TableName: stack.resultsTable,
+        Item: {
+          sessionId: { S: corrupt.sessionId },
+          tokenHash: { S: hashToken(corrupt.token) },
+          locale: { S: "en" },
+          completedAt: { S: new Date().toISOString() },
+          profile: { S: "{not json" },
+          expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+        },
+      }),
+    );
+  });
+
+  const answers: Array<[string, number, () => Promise<Response>]> = [
+    [
+      "a created session",
+      201,
+      () => send("POST", "/api/sessions", { Origin: ORIGIN, "Content-Type": "application/json" }, JSON.stringify({ locale: "en" })),
+    ],
+    ["the health check", 200, () => send("GET", "/api/health")],
+    ["the OpenAPI document", 200, () => send("GET", "/api/openapi.json")],
+    ["a malformed body", 400, () => send("POST", "/api/sessions", { "Content-Type": "application/json" }, "{")],
+    ["a refused read", 401, () => send("GET", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA")],
+    ["a route that does not exist", 404, () => send("GET", "/api/no-such-route")],
+    ["a method a route does not take", 404, () => send("PUT", "/api/health", { "Content-Type": "text/plain" }, "x")],
+    ["a path outside /api", 404, () => send("POST", "/", { "Content-Type": "application/json" }, "{}")],
+    [
+      "an unexpected failure",
+      500,
+      () => send("GET", `/api/sessions/${corrupt.sessionId}/result`, { Authorization: `Bearer ${corrupt.token}` }),
+    ],
+  ];
+
+  it.each(answers)("puts Content-Security-Policy and X-Frame-Options on %s (%i)", async (_name, status, request) => {
+    const response = await request();
+    const body = (await response.json()) as { error?: { code: string } };
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    if (status === 404) expect(body.error?.code).toBe("not_found");
   });
 });

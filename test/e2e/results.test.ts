@@ -1,3 +1,4 @@
+import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { Redis } from "@upstash/redis";
 import sharp from "sharp";
 import { describe, expect, inject, it } from "vitest";
@@ -91,6 +92,41 @@ describe("complete → result → delete over HTTP", () => {
       expect((await api(stack.baseUrl, "GET", path, { token: session.sessionToken })).status, path).toBe(404);
     }
     expect((await api(stack.baseUrl, "POST", `${base}/messages`, { json: { text: "hi" }, token: session.sessionToken })).status).toBe(404);
+  });
+});
+
+describe("retention", () => {
+  const dynamo = new DynamoDBClient({
+    endpoint: stack.dynamodbUrl,
+    region: "ap-northeast-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+
+  it("tells when the result expires, and answers 404 once that moment has passed, before any TTL sweep", async () => {
+    // Prepare: a completed session.
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    await completeInterviewOverHttp(stack.baseUrl, session, "en");
+    const completed = await client.POST("/api/sessions/{sessionId}/complete", asOwner(session));
+    const { completedAt, expiresAt } = completed.data!;
+    // RETENTION_DAYS after completion, in the whole seconds of DynamoDB's TTL attribute.
+    expect(Date.parse(expiresAt)).toBe(Math.floor(Date.parse(completedAt) / 1000) * 1000 + 7 * 86_400_000);
+    const fresh = await client.GET("/api/sessions/{sessionId}/result", asOwner(session));
+    expect(fresh.data!.expiresAt).toBe(expiresAt);
+
+    // Act: the record's expiresAt 30 days in the past, as if DynamoDB's sweep had not come yet.
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: stack.resultsTable,
+        Key: { sessionId: { S: session.sessionId } },
+        UpdateExpression: "SET expiresAt = :past",
+        ExpressionAttributeValues: { ":past": { N: String(Math.floor(Date.now() / 1000) - 30 * 86_400) } },
+      }),
+    );
+
+    // Assess: gone for its owner, though the record is still there to be swept.
+    const expired = await api(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}/result`, { token: session.sessionToken });
+    expect(expired.status).toBe(404);
+    expect(expired.body).toMatchObject({ error: { code: "session_not_found" } });
   });
 });
 

@@ -1,7 +1,7 @@
 import { Redis } from "@upstash/redis";
 import { describe, expect, inject, it } from "vitest";
 import { api, heraClient } from "../helpers/api.ts";
-import { asOwner } from "../helpers/flows.ts";
+import { asOwner, openSessionOverHttp } from "../helpers/flows.ts";
 
 const stack = inject("stack");
 const redis = new Redis({ url: stack.redisUrl, token: stack.redisToken, enableTelemetry: false });
@@ -96,5 +96,42 @@ describe("sessions over HTTP", () => {
       status: "ok",
       checks: { redis: { status: "ok" }, s3: { status: "ok" }, dynamodb: { status: "ok" } },
     });
+  });
+});
+
+describe("bodies taken exactly as sent, over HTTP", () => {
+  const postRaw = (path: string, body: Buffer | string, token: string) =>
+    fetch(`${stack.baseUrl}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: typeof body === "string" ? body : new Uint8Array(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+
+  it.each([
+    ["invalid UTF-8 bytes", Buffer.concat([Buffer.from('{"text":"3'), Buffer.from([0xff, 0xfe]), Buffer.from('4"}')])],
+    ["a key named twice", '{"text":"first","text":"second"}'],
+  ])("refuses a message with %s with 400 malformed_json, storing nothing", async (_name, body) => {
+    // Prepare: a session with its first question only.
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const path = `/api/sessions/${session.sessionId}/messages`;
+
+    // Act: the raw bytes, as a client would send them.
+    const response = await postRaw(path, body, session.sessionToken);
+
+    // Assess: refused, and the session holds no new message.
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("malformed_json");
+    const view = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view.data!.messages).toHaveLength(1);
+    expect(view.data!.profile).toEqual({});
+  });
+
+  it("takes a message that spells U+FFFD as the escape \\ufffd, and stores the character", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const response = await postRaw(`/api/sessions/${session.sessionId}/messages`, '{"text":"I am 34 \\ufffd"}', session.sessionToken);
+    expect(response.status).toBe(200);
+    const view = await client.GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view.data!.messages[1]).toMatchObject({ role: "user", text: "I am 34 \uFFFD" });
   });
 });

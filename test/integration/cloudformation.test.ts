@@ -147,6 +147,7 @@ const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: stri
   },
   health: { actions: ["ssm:GetParameter", "s3:ListBucket", "dynamodb:DescribeTable"], parameters: REDIS_PARAMETERS },
   openapi: { actions: [], parameters: [] },
+  routeNotFound: { actions: [], parameters: [] },
 };
 const LOG_ACTIONS = ["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"];
 
@@ -189,6 +190,7 @@ describe("sls package: the deployer's shell never reaches a stage", () => {
       expect(variables, stage).toMatchObject({
         STAGE: stage,
         SESSION_TTL_SECONDS: String(param(stage, "sessionTtlSeconds")),
+        SESSION_MAX_AGE_SECONDS: String(param(stage, "sessionMaxAgeSeconds")),
         SESSION_CREATE_LIMIT: String(param(stage, "sessionCreateLimit")),
         MESSAGE_LIMIT: String(param(stage, "messageLimit")),
         IMAGE_DAILY_LIMIT: String(param(stage, "imageDailyLimit")),
@@ -231,7 +233,8 @@ describe("sls package --stage prod: functions and routes", () => {
       const uri = integration?.Properties.IntegrationUri as { "Fn::GetAtt": string[] };
       return { routeKey: route.Properties.RouteKey as string, functionId: uri["Fn::GetAtt"][0] };
     });
-    const declared = httpApiRoutes().map((route) => `${route.method} ${route.path}`);
+    // `{method: "*", path: "*"}` is API Gateway's `$default` route.
+    const declared = httpApiRoutes().map((route) => (route.path === "*" ? "$default" : `${route.method} ${route.path}`));
     expect(routes.map((route) => route.routeKey).sort()).toEqual([...declared].sort());
     const routedFunctions = routes.map((route) => route.functionId);
     expect(new Set(routedFunctions).size, "one function per route").toBe(routedFunctions.length);
@@ -374,11 +377,28 @@ describe("sls package: the photo bucket", () => {
     expect(asArray(denial!.Resource).map(describeResource).sort()).toEqual(["${PhotoBucket.Arn}/*", "GetAtt:PhotoBucket.Arn"]);
   });
 
-  it("expires everything under sessions/ after RETENTION_DAYS", () => {
-    const rules = (bucket().Properties.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
-    expect(rules).toContainEqual(expect.objectContaining({ Status: "Enabled", Prefix: "sessions/", ExpirationInDays: 7 }));
-    expect(variablesOf(resources().GetSessionLambdaFunction!).RETENTION_DAYS).toBe("7");
-  });
+  it.each(STAGES)(
+    "keeps every object under sessions/ of %s as long as the longest session, result and URL that the functions' variables allow",
+    (stage) => {
+      const rules = (bucket(stage).Properties.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules;
+      const sessionsRules = rules.filter((rule) => rule.Status === "Enabled" && String(rule.Prefix ?? "").startsWith("sessions"));
+      expect(sessionsRules).toHaveLength(1);
+      const days = Number(sessionsRules[0]!.ExpirationInDays);
+      // The variables every function that hands out a link reads (DOWNLOAD_URL_TTL_SECONDS has its default there).
+      for (const name of [
+        "GetSessionLambdaFunction",
+        "CompleteSessionLambdaFunction",
+        "GetResultLambdaFunction",
+        "GetPhotoLambdaFunction",
+      ]) {
+        const variables = variablesOf(resources(stage)[name]!);
+        const urlTtl = Number(variables.DOWNLOAD_URL_TTL_SECONDS ?? 600);
+        const longest = Number(variables.SESSION_MAX_AGE_SECONDS) + Number(variables.RETENTION_DAYS) * 86_400 + urlTtl;
+        expect(days * 86_400, `${stage} ${name}`).toBeGreaterThanOrEqual(longest);
+        expect((days - 1) * 86_400, `${stage} ${name}: a day less would do`).toBeLessThan(longest);
+      }
+    },
+  );
 
   it("sends ObjectCreated on sessions/…/user-photo to photoUploaded, on the bucket it names by Ref", () => {
     const [, notification] = ofType("Custom::S3")[0]!;
@@ -408,12 +428,12 @@ describe("sls package: stateful resources survive mistakes", () => {
     });
   });
 
-  it("bills the table on demand, expires items by expiresAt, and keeps point-in-time recovery outside dev", () => {
+  it("bills the table on demand, expires items by expiresAt, and keeps no point-in-time recovery (an erased result must not live on in a backup)", () => {
     for (const stage of STAGES) {
       const table = resources(stage).ResultsTable!.Properties;
       expect(table.BillingMode).toBe("PAY_PER_REQUEST");
       expect(table.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
-      expect(table.PointInTimeRecoverySpecification, stage).toEqual({ PointInTimeRecoveryEnabled: stage !== "dev" });
+      expect(table.PointInTimeRecoverySpecification, stage).toEqual({ PointInTimeRecoveryEnabled: false });
     }
   });
 });

@@ -41,6 +41,10 @@ describe("when Redis does not answer", () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(response.statusCode).toBe(503);
     expect(response.headers["Retry-After"]).toBe("5");
+    expect(response.headers).toMatchObject({
+      "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+      "X-Frame-Options": "DENY",
+    });
     expect(response.body).toContain("dependency_unavailable");
     expect(response.body).not.toMatch(/HGETALL|command|hera:/i);
   });

@@ -115,15 +115,25 @@ function corpus(rl: { script: string; args: unknown[] }): Step[] {
     {
       name: "the session write script: create",
       path: "/",
-      body: session(["create", "", "600", "2", "status", "collecting", "locale", "en", message]),
+      body: session(["create", "", "600", "1000", "300", "2", "status", "collecting", "locale", "en", message]),
     },
-    { name: "the session write script: create again", path: "/", body: session(["create", "", "600", "1", "status", "x"]) },
-    { name: "the session write script: update", path: "/", body: session(["update", "1", "600", "1", "status", "completed", message]) },
-    { name: "the session write script: stale version", path: "/", body: session(["update", "1", "600", "1", "status", "x"]) },
+    { name: "the session write script: create again", path: "/", body: session(["create", "", "600", "1000", "300", "1", "status", "x"]) },
+    {
+      name: "the session write script: update",
+      path: "/",
+      body: session(["update", "1", "600", "1100", "300", "1", "status", "completed", message]),
+    },
+    {
+      name: "the session write script: stale version",
+      path: "/",
+      body: session(["update", "1", "600", "1100", "300", "1", "status", "x"]),
+    },
+    // At its end (created at 1000, 300 s at most) a session takes no write, however it slid.
+    { name: "the session write script: past its end", path: "/", body: session(["update", "", "600", "1300", "300", "1", "status", "x"]) },
     {
       name: "the session write script: missing session",
       path: "/",
-      body: ["EVAL", WRITE_SESSION_SCRIPT, "2", "p:gone", "p:gone:messages", "update", "", "600", "1", "status", "x"],
+      body: ["EVAL", WRITE_SESSION_SCRIPT, "2", "p:gone", "p:gone:messages", "update", "", "600", "1000", "300", "1", "status", "x"],
     },
     single("the session as the store reads it", "HGETALL", "p:sess"),
     single("its messages", "LRANGE", "p:sess:messages", "0", "-1"),

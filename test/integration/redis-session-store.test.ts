@@ -15,6 +15,63 @@ const raw = new Redis({ url: services.redisUrl, token: services.redisToken, enab
 const prefix = "hera:itest";
 const message = (text: string): SessionMessage => ({ role: "user", text, at: "2026-11-22T00:00:00.000Z" });
 
+describe(`a session's end on ${services.redisEngine}`, () => {
+  // The store's clock runs ahead of the real one by `offsetSeconds`: Redis counts a TTL in real seconds from now.
+  let offsetSeconds = 0;
+  const clock = () => new Date(Date.now() + offsetSeconds * 1000);
+  const store = new RedisSessionStore(redis, { ttlSeconds: 600, maxAgeSeconds: 1000, keyPrefix: prefix, now: clock });
+  const fields = {
+    tokenHash: "h",
+    status: "collecting" as const,
+    locale: "en" as const,
+    createdAt: "2026-11-22T00:00:00.000Z",
+    profile: {},
+  };
+
+  it("never lets the sliding TTL reach past creation + maxAgeSeconds, and takes no write from then on", async () => {
+    // Prepare: a session created now; its end is 1000 s away.
+    offsetSeconds = 0;
+    const id = newSessionId();
+    const keys = sessionKeys(prefix, id);
+    const createdAt = Math.floor(clock().getTime() / 1000);
+    await store.create(id, fields, [message("first")]);
+    expect(await raw.ttl(keys.hash)).toBeGreaterThan(590);
+
+    // Act: a write 700 s later slides the TTL only to the end, 300 s on.
+    offsetSeconds = 700;
+    expect((await store.save(id, { set: { userMessageCount: 1 } })).outcome).toBe("saved");
+
+    // Assess: Redis forgets both keys at the end, and the session says so.
+    for (const key of [keys.hash, keys.messages]) {
+      const ttl = await raw.ttl(key);
+      expect(ttl).toBeLessThanOrEqual(300);
+      expect(ttl).toBeGreaterThan(290);
+    }
+    expect((await store.load(id))?.expiresAt).toBe(new Date((createdAt + 1000) * 1000).toISOString());
+
+    // At the end (before Redis has dropped the keys in real time) no write lands.
+    offsetSeconds = 1000;
+    expect(await store.save(id, { set: { userMessageCount: 99 } })).toEqual({ outcome: "missing" });
+    offsetSeconds = 0;
+    expect((await store.load(id))?.userMessageCount).toBe(1);
+  });
+
+  it("gives a session created before ends were kept an end at its next write", async () => {
+    offsetSeconds = 0;
+    const id = newSessionId();
+    const keys = sessionKeys(prefix, id);
+    await store.create(id, fields, []);
+    await raw.hdel(keys.hash, "endsAt");
+    await raw.expire(keys.hash, 600);
+
+    offsetSeconds = 500;
+    await store.save(id, { set: { userMessageCount: 1 } });
+
+    expect(Number(await raw.hget(keys.hash, "endsAt"))).toBe(Math.floor(clock().getTime() / 1000) + 1000);
+    expect(await raw.ttl(keys.hash)).toBeGreaterThan(590);
+  });
+});
+
 describe(`RedisSessionStore on ${services.redisEngine}`, () => {
   let store: RedisSessionStore;
   let id: string;

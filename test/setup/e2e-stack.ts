@@ -14,6 +14,9 @@ export interface E2eStack {
   redisToken: string;
   /** The prefix of the stack's Redis keys (its stage's), for tests that read Redis behind the API. */
   redisKeyPrefix: string;
+  /** dynalite, where the results table is, for tests that age a record. */
+  dynamodbUrl: string;
+  resultsTable: string;
   logFile: string;
 }
 
@@ -59,6 +62,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     redisUrl: stack.upstash.url,
     redisToken: stack.env.UPSTASH_REDIS_REST_TOKEN ?? "",
     redisKeyPrefix: stageKeyPrefix({ REDIS_KEY_PREFIX: stack.env.REDIS_KEY_PREFIX ?? "hera", STAGE: stack.env.STAGE ?? "dev" }),
+    dynamodbUrl: stack.env.DYNAMODB_ENDPOINT ?? "",
+    resultsTable: stack.resultsTable,
     logFile,
   });
   return () => stack.stop();

@@ -122,6 +122,141 @@ describe("the HTTP middleware chain", () => {
   });
 });
 
+describe("bodies taken exactly as sent", () => {
+  const base64Event = (bytes: Buffer) => ({ ...httpEvent({ body: bytes.toString("base64"), headers: json }), isBase64Encoded: true });
+  const invalidUtf8 = Buffer.concat([Buffer.from('{"text":"3'), Buffer.from([0xff, 0xfe]), Buffer.from('4"}')]);
+
+  it.each([
+    ["invalid UTF-8 bytes, base64-encoded by the gateway", base64Event(invalidUtf8)],
+    ["a lone continuation byte", base64Event(Buffer.concat([Buffer.from('{"text":"a'), Buffer.from([0x80]), Buffer.from('"}')]))],
+    ["an overlong encoding of '/'", base64Event(Buffer.concat([Buffer.from('{"text":"a'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]))],
+    [
+      "a UTF-16 surrogate encoded as UTF-8",
+      base64Event(Buffer.concat([Buffer.from('{"text":"a'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])),
+    ],
+    [
+      "a body the gateway decoded, holding U+FFFD where invalid bytes were",
+      httpEvent({ body: invalidUtf8.toString("utf8"), headers: json }),
+    ],
+    ["a byte order mark", base64Event(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"text":"a"}')]))],
+  ])("refuses %s with 400 malformed_json, never reaching the handler", async (_name, event) => {
+    calls.length = 0;
+    const response = await send(event);
+    expect(response.statusCode).toBe(400);
+    expect(response.json?.error.code).toBe("malformed_json");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("takes valid UTF-8 as sent, base64-encoded or not, and U+FFFD when it is escaped", async () => {
+    const text = "caf\u00e9 \u{1F600}";
+    expect((await send(base64Event(Buffer.from(JSON.stringify({ text }))))).json).toEqual({ got: { text } });
+    expect((await send(httpEvent({ body: JSON.stringify({ text }), headers: json }))).json).toEqual({ got: { text } });
+    const escaped = await send(httpEvent({ body: '{"text":"\\ufffd"}', headers: json }));
+    expect(escaped.statusCode).toBe(200);
+    expect(escaped.json).toEqual({ got: { text: "\uFFFD" } });
+  });
+
+  const nested = httpHandler(
+    { body: { schema: z.strictObject({ items: z.array(z.looseObject({})), meta: z.looseObject({}).optional() }), required: true } },
+    async (request) => {
+      calls.push(request.body);
+      return { status: 200, body: request.body };
+    },
+  );
+
+  it.each([
+    ["at the top", '{"text":"first","text":"second"}', echo],
+    ["spelled with an escape", '{"text":"first","\\u0074ext":"second"}', echo],
+    ["in an object inside an array", '{"items":[{"a":1},{"b":1,"b":2}]}', nested],
+    ["deep inside", '{"items":[],"meta":{"x":{"y":{"z":1,"z":1}}}}', nested],
+  ])("refuses a key named twice %s with 400 malformed_json", async (_name, raw, handler) => {
+    calls.length = 0;
+    const response = await send(httpEvent({ body: raw, headers: json }), handler);
+    expect(response.statusCode).toBe(400);
+    expect(response.json?.error.code).toBe("malformed_json");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("takes the same key in sibling or nested objects, each named once in its own", async () => {
+    const raw = '{"items":[{"a":1},{"a":2,"b":{"a":3}}],"meta":{"items":[{"a":4}]}}';
+    const response = await send(httpEvent({ body: raw, headers: json }), nested);
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual(JSON.parse(raw));
+  });
+});
+
+describe("the headers of every answer", () => {
+  const csp = "default-src 'none'; frame-ancestors 'none'";
+  const header = (headers: Record<string, string>, name: string) =>
+    Object.entries(headers)
+      .filter(([key]) => key.toLowerCase() === name.toLowerCase())
+      .map(([, value]) => value);
+
+  it.each([
+    ["a 200", () => send(httpEvent({ body: JSON.stringify({ text: "hello" }), headers: json })), 200],
+    [
+      "a 204",
+      () =>
+        send(
+          httpEvent({ method: "DELETE" }),
+          httpHandler({}, async () => ({ status: 204 })),
+        ),
+      204,
+    ],
+    ["a 400", () => send(httpEvent({ body: "{", headers: json })), 400],
+    ["a 413", () => send(httpEvent({ body: JSON.stringify({ text: "y".repeat(17 * 1024) }), headers: json })), 413],
+    [
+      "a 500",
+      () =>
+        send(
+          httpEvent({ method: "GET" }),
+          httpHandler({}, async () => {
+            throw new Error("boom");
+          }),
+        ),
+      500,
+    ],
+    [
+      "a 503",
+      () =>
+        send(
+          httpEvent({ method: "GET" }),
+          httpHandler({}, async () => {
+            throw new DependencyUnavailableError("redis", new Error("down"));
+          }),
+        ),
+      503,
+    ],
+  ])("puts a Content-Security-Policy and X-Frame-Options on %s, once each, beside the others", async (_name, request, status) => {
+    const response = await request();
+    expect(response.statusCode).toBe(status);
+    expect(header(response.headers, "Content-Security-Policy")).toEqual([csp]);
+    expect(header(response.headers, "X-Frame-Options")).toEqual(["DENY"]);
+    expect(header(response.headers, "X-Content-Type-Options")).toEqual(["nosniff"]);
+    expect(header(response.headers, "Cache-Control")).toEqual(["no-store"]);
+  });
+});
+
+describe("the $default route", () => {
+  it("answers any method and path no route takes with 404 not_found, whatever the body, with every header", async () => {
+    const { handler } = await import("../../functions/route-not-found.ts");
+    for (const event of [
+      httpEvent({ method: "GET" }),
+      httpEvent({ method: "PUT", body: "not json at all", headers: { "Content-Type": "text/plain" } }),
+      httpEvent({ method: "POST", body: "y".repeat(64 * 1024), headers: json }),
+    ]) {
+      const response = await send(event, handler);
+      expect(response.statusCode).toBe(404);
+      expect(response.json?.error).toEqual({ code: "not_found", message: "No such resource." });
+      expect(response.headers).toMatchObject({
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+        "X-Frame-Options": "DENY",
+        "Cache-Control": "no-store",
+      });
+    }
+  });
+});
+
 describe("bearerToken", () => {
   it("reads the token of an Authorization header and refuses its absence with 401", () => {
     expect(bearerToken({ authorization: "Bearer abc_DEF-123" })).toBe("abc_DEF-123");

@@ -90,6 +90,34 @@ describe("readResult", () => {
     await expect(readResult(deps, "AAAAAAAAAAAAAAAAAAAAAA", created.sessionToken)).rejects.toBeInstanceOf(SessionNotFoundError);
   });
 
+  it("answers with expiresAt, RETENTION_DAYS after completion, and is 404 from that second on, whether or not the TTL sweep ran", async () => {
+    const { deps, archive, created, session } = await prepare();
+    const completed = await completeSession(deps, await session());
+    expect(completed.expiresAt).toBe("2026-11-29T03:00:00.000Z");
+    const at = (iso: string) => ({ ...deps, now: () => new Date(iso) });
+
+    const last = await readResult(at("2026-11-29T02:59:59.999Z"), created.sessionId, created.sessionToken);
+    expect(last.expiresAt).toBe("2026-11-29T03:00:00.000Z");
+
+    // The record is still in the table (no sweep has run), yet the result is gone.
+    await expect(readResult(at("2026-11-29T03:00:00.000Z"), created.sessionId, created.sessionToken)).rejects.toBeInstanceOf(
+      SessionNotFoundError,
+    );
+    expect(archive.records.has(created.sessionId)).toBe(true);
+  });
+
+  it("is 404 for a record whose expiresAt is 30 days past", async () => {
+    const { deps, archive, created, session } = await prepare();
+    await completeSession(deps, await session());
+    const record = archive.records.get(created.sessionId)!;
+    archive.records.set(created.sessionId, { ...record, expiresAt: Math.floor(clock().getTime() / 1000) - 30 * 86_400 });
+
+    await expect(readResult(deps, created.sessionId, created.sessionToken)).rejects.toMatchObject({
+      status: 404,
+      code: "session_not_found",
+    });
+  });
+
   it("is 404 before completion", async () => {
     const { deps, created } = await prepare();
     await expect(readResult(deps, created.sessionId, created.sessionToken)).rejects.toMatchObject({ status: 404 });

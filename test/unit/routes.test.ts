@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ERROR_CATALOGUE } from "../../lib/errors.ts";
-import { ROUTES } from "../../lib/schemas/routes.ts";
+import { ROUTES, routeNotFoundRoute } from "../../lib/schemas/routes.ts";
 import { httpApiRoutes, serverlessFunctions } from "../helpers/serverless-config.ts";
 
 describe("the route table", () => {
   it("has a function with its httpApi event in serverless.yml for every route, and serverless.yml no other route", () => {
-    const table = ROUTES.map((route) => `${route.method.toUpperCase()} ${route.path} → ${route.functionName}`).sort();
+    const table = [...ROUTES, routeNotFoundRoute]
+      .map((route) => `${route.method.toUpperCase()} ${route.path} → ${route.functionName}`)
+      .sort();
     const declared = httpApiRoutes().map((route) => `${route.method} ${route.path} → ${route.functionName}`);
     expect(declared.sort()).toEqual(table);
   });
