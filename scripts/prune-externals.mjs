@@ -12,7 +12,7 @@
 //   `import("@google/genai")` resolves to dist/node/index.mjs, which imports none of them;
 // - protobufjs (with @protobufjs/* and long), emptied: only genai's tokenizer build uses it, and it is not shipped;
 // - web-streams-polyfill's builds but the one fetch-blob falls back to (dist/ponyfill.es2018.js, only on a Node
-//   without web streams, so never on Lambda's Node 22);
+//   without web streams, so never on Lambda's Node 24);
 // - gaxios' ES module build: its one importer here, google-auth-library, is CommonJS and requires the CommonJS build;
 // - sharp's C++ sources and build-from-source scripts (src/, install/), and libvips' C headers.
 // Hand-written rather than a generic pruner (clean-modules, node-prune): those remove documentation and tests by name
