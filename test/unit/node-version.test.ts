@@ -34,7 +34,7 @@ describe("Node version", () => {
     for (const text of [readme, operations]) expect(text).not.toMatch(/nodejs(?!24)\d+\.x|Node(\.js)? (?!24)\d\d\b/);
   });
 
-    it("is the Node this test runs on (npm scripts put the dev dependency first on the PATH)", () => {
+  it("is the Node this test runs on (npm scripts put the dev dependency first on the PATH)", () => {
     expect(process.versions.node.split(".")[0]).toBe(scriptsMajor);
   });
 });
