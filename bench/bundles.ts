@@ -161,7 +161,7 @@ export async function buildBundles(root: string, outdir: string, extra: Function
       sdkBytes: packages.filter((p) => SDK_RUNTIME.test(p.name)).reduce((sum, p) => sum + p.bytes, 0),
       packages,
       externals: externals.sort(),
-      ...(functions.includes(fn) && budget !== undefined ? { target: { kind: "issue #16 budget", maxBytes: budget } } : {}),
+      ...(functions.includes(fn) && budget !== undefined ? { target: { kind: "budget", maxBytes: budget } } : {}),
     });
   }
   return reports;

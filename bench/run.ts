@@ -4,7 +4,7 @@
 //   --save-before                                   also save this run as bench/before.json (the "before" figures)
 //   --render                                        measure nothing: write bench/results.md again from bench/results.json
 // Environment: BENCH_COLD_RUNS (12), BENCH_FIRST_RUNS (8), BENCH_LATENCY_SAMPLES (200), BENCH_LOAD_USERS (50), BENCH_LOAD_SECONDS (120),
-// BENCH_LOAD_FLOWS (per user, 10), BENCH_RAMP_MS (5000).
+// BENCH_LOAD_FLOWS (per user, 10), BENCH_RAMP_MS (5000), BENCH_PORT_OFFSET (0: added to each port of the bench's stack).
 import { execSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";

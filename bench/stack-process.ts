@@ -6,8 +6,17 @@ import { dirname, resolve } from "node:path";
 import { loadLocalEnv } from "../dev/env.ts";
 import { startLocalStack } from "../dev/local-stack.ts";
 
-/** Ports apart from the dev stack (3000...) and the e2e stack (3300...). */
-export const BENCH_PORTS = { http: 3400, lambda: 3402, s3: 4769, dynamodb: 8200, upstash: 8279, web: 5373 };
+/**
+ * Ports apart from the dev stack (3000...) and the e2e stack (3300...); BENCH_PORT_OFFSET moves them all, so that two
+ * checkouts on one machine can run the benchmark at once.
+ */
+const offset = Number(process.env.BENCH_PORT_OFFSET ?? 0) || 0;
+export const BENCH_PORTS = Object.fromEntries(
+  Object.entries({ http: 3400, lambda: 3402, s3: 4769, dynamodb: 8200, upstash: 8279, web: 5373 }).map(([name, port]) => [
+    name,
+    port + offset,
+  ]),
+) as { http: number; lambda: number; s3: number; dynamodb: number; upstash: number; web: number };
 
 /** What the parent asks. */
 export type StackRequest = { id: number; type: "count" | "reset" | "stop" };

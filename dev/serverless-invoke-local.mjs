@@ -2,7 +2,7 @@
 //
 // - serverless-esbuild writes each function as `functions/<name>.mjs` (ESM, `outputFileExtension`), but osls's
 //   invoke-local requires the handler path with no extension and retries `.cjs` only, so it never finds the bundle.
-//   Once the bundle is built, this points the function's handler at the `.mjs` file; Node 22 `require`s an ES module
+//   Once the bundle is built, this points the function's handler at the `.mjs` file; Node 22 and later `require` an ES module
 //   that has no top-level await, which these bundles do not have.
 // - serverless-esbuild keeps an esbuild build context per bundle (for rebuilds in watch mode) and disposes of it in
 //   its `after:invoke:local:invoke` hook, which runs only when the invocation succeeds: after a failed one, the live

@@ -7,12 +7,15 @@
 //   system-test/);
 // - a package's browser build: the files its package.json names in `browser` (or under an exports `browser`
 //   condition) and nowhere else (not as `main`, nor under another condition), e.g. ws/browser.js, debug/src/browser.js;
+// - every `browser/` or `web/` folder of a package (its builds for those platforms), unless a file of the package that
+//   stays requires or imports something in it by a relative path: google-auth-library's crypto.js, for one, requires
+//   ./browser/crypto at load (and only uses it under a `window`), so that folder must stay for the module to load;
 // - packages of typings alone (@types/*, undici-types), emptied;
 // - @google/genai's other builds (web, the platform-neutral one, CommonJS, tokenizer, vertex_internal): on Node,
 //   `import("@google/genai")` resolves to dist/node/index.mjs, which imports none of them;
 // - protobufjs (with @protobufjs/* and long), emptied: only genai's tokenizer build uses it, and it is not shipped;
 // - web-streams-polyfill's builds but the one fetch-blob falls back to (dist/ponyfill.es2018.js, only on a Node
-//   without web streams, so never on Lambda's Node 22);
+//   without web streams, so never on Lambda's Node 24);
 // - gaxios' ES module build: its one importer here, google-auth-library, is CommonJS and requires the CommonJS build;
 // - sharp's C++ sources and build-from-source scripts (src/, install/), and libvips' C headers.
 // Hand-written rather than a generic pruner (clean-modules, node-prune): those remove documentation and tests by name
@@ -30,6 +33,41 @@ const EVERYWHERE = [/\.map$/, /\.[cm]?tsx?$/, /\.tsbuildinfo$/, /(^|\/)(test|tes
  * serverless-esbuild runs next to tell each zip's dependencies, still finds every declared dependency installed.
  */
 const EMPTIED_PACKAGES = ["@types/*", "undici-types", "protobufjs", "@protobufjs/*", "long"];
+
+/** Folders of a platform build that Node never loads by itself: removed unless a file that stays requires into them. */
+const PLATFORM_FOLDERS = /(^|\/)(browser|web)\//;
+
+/** Relative module specifiers in a JavaScript file: require("./x"), import("../y"), from "./z", export … from "./w". */
+const RELATIVE_SPECIFIER = /(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s*)["'](\.{1,2}\/[^"']*)["']/g;
+
+/** The files of a package's `browser/` and `web/` folders that no other file of the package reaches by a relative path. */
+export function unreachedPlatformFiles(path, files) {
+  const candidates = files.filter((file) => PLATFORM_FOLDERS.test(file));
+  if (candidates.length === 0) return [];
+  const reached = new Set();
+  // What the manifest makes Node load (main, module, exports under any condition but `browser`) stays too.
+  if (existsSync(join(path, "package.json"))) {
+    const manifest = JSON.parse(readFileSync(join(path, "package.json"), "utf8"));
+    const targets = exportTargets(manifest.exports ?? {}, false, { browser: new Set(), other: new Set() }).other;
+    for (const entry of [manifest.main, manifest.module]) if (typeof entry === "string") targets.add(normalize(entry));
+    for (const target of targets) reached.add(target);
+  }
+  for (const file of files) {
+    if (PLATFORM_FOLDERS.test(file) || !/\.[cm]?js$/.test(file)) continue;
+    const source = readFileSync(join(path, file), "utf8");
+    for (const match of source.matchAll(RELATIVE_SPECIFIER)) {
+      const target = posix.normalize(posix.join(posix.dirname(file), match[1] ?? ""));
+      // The folder holding the target, whether it names a file (with or without extension) or a folder's index.
+      reached.add(target);
+    }
+  }
+  const folderOf = (file) =>
+    file.slice(0, file.search(/(browser|web)\//) + (/(^|\/)browser\//.test(file) ? "browser".length : "web".length));
+  const keptFolders = new Set(
+    candidates.map(folderOf).filter((folder) => [...reached].some((target) => target === folder || target.startsWith(`${folder}/`))),
+  );
+  return candidates.filter((file) => !keptFolders.has(folderOf(file)));
+}
 
 /** Packages of which only these files stay (besides package.json and the licence files at their top). */
 const KEEP_ONLY = {
@@ -132,6 +170,8 @@ export function pruneExternals(directory) {
     if (!existsSync(path)) continue;
     for (const folder of REMOVED_FOLDERS[name] ?? []) remove(join(path, folder));
     if (existsSync(join(path, "package.json"))) for (const file of browserOnlyFiles(path)) remove(join(path, file));
+    const own = filesUnder(path).filter((file) => !file.startsWith("node_modules/"));
+    for (const file of unreachedPlatformFiles(path, own)) remove(join(path, file));
     const keep = EMPTIED_PACKAGES.some((pattern) => matches(name, pattern)) ? [] : KEEP_ONLY[name];
     for (const file of filesUnder(path)) {
       if (file.startsWith("node_modules/")) continue;

@@ -5,13 +5,13 @@ import type * as z from "../schemas/zod.ts";
 import type { photoUploadGrantBody } from "../schemas/responses.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
-import { objectKeys, type ObjectStore, type UploadSigner } from "../storage/objects.ts";
+import { objectKeys, type ObjectChecks, type UploadSigner } from "../storage/objects.ts";
 import type { PhotoContentType } from "../schemas/photos.ts";
 import type { InspectionResult, PhotoInspector } from "./inspect.ts";
 
 export interface PhotoDeps extends Clocked {
   store: SessionStore;
-  objects: ObjectStore;
+  objects: ObjectChecks;
   maxPhotoBytes: number;
   uploadTtlSeconds: number;
   /** How long a read leaves a fresh upload to its S3 event before confirming it itself (default PHOTO_EVENT_GRACE_MS). */

@@ -6,7 +6,7 @@ import { updateSession } from "../sessions/optimistic.ts";
 import type * as z from "../schemas/zod.ts";
 import type { archivedResultBody, completedSessionBody, resultBody } from "../schemas/responses.ts";
 import { isSessionId, tokenMatches } from "../sessions/tokens.ts";
-import { GENERATED_IMAGE_TYPE, objectKeys, type ObjectStore } from "../storage/objects.ts";
+import { GENERATED_IMAGE_TYPE, objectKeys, type ObjectLinks, type ObjectStore } from "../storage/objects.ts";
 import type { ResultArchive, ResultRecord } from "./model.ts";
 
 export interface ResultDeps extends Clocked {
@@ -19,6 +19,13 @@ export interface ResultDeps extends Clocked {
   staleAfterMs: number;
   /** The Redis keys of the session's rate-limit counters (given its owner's token hash), erased with it. */
   limitKeys?: (sessionId: string, ownerTokenHash: string) => string[];
+}
+
+/** What reading an archived result needs: the archive and the links to its pictures, no session store and no S3 client. */
+export interface ArchiveDeps extends Clocked {
+  archive: ResultArchive;
+  objects: ObjectLinks;
+  urlTtlSeconds: number;
 }
 
 const IMAGE_KINDS = ["partner", "child"] as const;
@@ -87,11 +94,7 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
  * `expiresAt` is gone from that second on, whenever DynamoDB's TTL sweep (documented to take up to a few days)
  * actually deletes it.
  */
-export async function readResult(
-  deps: Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds" | "now">,
-  sessionId: string | undefined,
-  token: string,
-): Promise<ArchivedResult> {
+export async function readResult(deps: ArchiveDeps, sessionId: string | undefined, token: string): Promise<ArchivedResult> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const record = await deps.archive.get(sessionId);
   if (!record || !tokenMatches(record.tokenHash, token) || isExpired(record, currentTime(deps))) throw new SessionNotFoundError();
@@ -140,7 +143,7 @@ export async function eraseSession(
   return { redis, objects, archive };
 }
 
-async function resultView(deps: Pick<ResultDeps, "objects" | "urlTtlSeconds">, record: ResultRecord): Promise<ResultView> {
+async function resultView(deps: Pick<ArchiveDeps, "objects" | "urlTtlSeconds">, record: ResultRecord): Promise<ResultView> {
   const sign = async (key: string | undefined, contentType: string) =>
     key ? { url: await deps.objects.presignDownload(key, deps.urlTtlSeconds, { contentType }) } : null;
   // A record archived before the photo's type was kept: served as bytes to look at, never as a page.

@@ -30,6 +30,12 @@ export interface ObjectStore {
   presignDownload(key: string, expiresInSeconds: number, served: { contentType: string }): Promise<string>;
 }
 
+/** What a function that only hands out links needs of the store: the presigned GET URLs, signed without the S3 client. */
+export type ObjectLinks = Pick<ObjectStore, "presignDownload">;
+
+/** What checking an upload needs of the store: find it, read it, delete it when it is rejected or replaced. */
+export type ObjectChecks = Pick<ObjectStore, "read" | "exists" | "storedAt" | "remove">;
+
 /** Where everything of a session lives in the bucket; keys are only ever made here, never from client input. */
 export const objectKeys = {
   sessionPrefix: (sessionId: string) => `sessions/${sessionId}/`,

@@ -8,12 +8,11 @@ import {
   PutObjectCommand,
   type GetObjectCommandOutput,
 } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { deadlineSignal } from "../abort.ts";
 import { httpStatusOf } from "../clients/aws.ts";
 import type { S3Bucket } from "../clients/s3.ts";
 import { DependencyUnavailableError } from "../errors.ts";
-import type { ObjectStore } from "./objects.ts";
+import type { ObjectLinks, ObjectStore } from "./objects.ts";
 
 /** How long one call may take (retries included), and the request's signal that may end it sooner. */
 export interface CallDeadline {
@@ -24,19 +23,19 @@ export interface CallDeadline {
 const DEFAULT_CALL_TIMEOUT_MS = 2000;
 
 /**
- * An ObjectStore on one S3 bucket: `server` makes the server-side calls, `browser` signs the GET URLs handed to
- * browsers (locally another host than the functions reach).
+ * An ObjectStore on one S3 bucket: `server` makes the server-side calls, `links` signs the GET URLs handed to browsers
+ * (locally for another host than the functions reach; lib/storage/s3-links.ts, the same signer the reads use).
  */
 export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly server: S3Bucket,
-    private readonly browser: S3Bucket = server,
+    private readonly links: ObjectLinks,
     private readonly deadline: CallDeadline = { timeoutMs: DEFAULT_CALL_TIMEOUT_MS },
   ) {}
 
   /** The same store, each of its calls also ended by `signal` (the request's own, shortly before Lambda's timeout). */
   forRequest(signal: AbortSignal | undefined): S3ObjectStore {
-    return signal ? new S3ObjectStore(this.server, this.browser, { ...this.deadline, signal }) : this;
+    return signal ? new S3ObjectStore(this.server, this.links, { ...this.deadline, signal }) : this;
   }
 
   /** The options of one call: ended at its deadline, or sooner by the request's signal. */
@@ -129,14 +128,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async presignDownload(key: string, expiresInSeconds: number, served: { contentType: string }): Promise<string> {
-    // The response's type and disposition are part of the signature: the URL cannot be made to serve anything else.
-    const get = new GetObjectCommand({
-      Bucket: this.browser.bucket,
-      Key: key,
-      ResponseContentType: served.contentType,
-      ResponseContentDisposition: "inline",
-    });
-    return getSignedUrl(this.browser.client, get, { expiresIn: expiresInSeconds });
+    return this.links.presignDownload(key, expiresInSeconds, served);
   }
 
   /** Whether the bucket answers (HeadBucket), for the readiness check. */

@@ -9,7 +9,7 @@ import { selectImageProvider } from "../images/select.ts";
 import { getConfig } from "./config.ts";
 import { imageRateLimiter } from "./limits.ts";
 import { secret } from "./secrets.ts";
-import { objectStore } from "./photos.ts";
+import { objectLinks, objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
 
 let images: ImageProvider | undefined;
@@ -50,7 +50,7 @@ export function imageRequestDeps(signal?: AbortSignal): ImageRequestDeps {
   const config = getConfig();
   return {
     store: sessionStore(),
-    objects: objectStore(signal),
+    objects: objectLinks(),
     dispatcher: imageDispatcher(signal),
     limiter: imageRateLimiter(),
     traits: imageTraits(),

@@ -1,8 +1,8 @@
 import { createDynamoClient } from "../clients/dynamodb.ts";
 import { DynamoResultArchive } from "../results/dynamo-result-archive.ts";
-import type { ResultDeps } from "../results/results.ts";
+import type { ArchiveDeps, ResultDeps } from "../results/results.ts";
 import { getConfig } from "./config.ts";
-import { objectStore } from "./photos.ts";
+import { objectLinks, objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
 import { sessionLimitKeys } from "./limits.ts";
 import { lostJobAfterMs } from "../sessions/model.ts";
@@ -20,9 +20,9 @@ export function resultArchive(signal?: AbortSignal): DynamoResultArchive {
   return archive.forRequest(signal);
 }
 
-/** What reading an archived result needs: no Redis, the result outlives the session; `signal` is the request's. */
-export function archiveDeps(signal?: AbortSignal): Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds" | "now"> {
-  return { archive: resultArchive(signal), objects: objectStore(signal), urlTtlSeconds: getConfig().DOWNLOAD_URL_TTL_SECONDS };
+/** What reading an archived result needs: no Redis (the result outlives the session), no S3 client (links only). */
+export function archiveDeps(signal?: AbortSignal): ArchiveDeps {
+  return { archive: resultArchive(signal), objects: objectLinks(), urlTtlSeconds: getConfig().DOWNLOAD_URL_TTL_SECONDS };
 }
 
 /** What the results domain needs, from the real clients and configuration. */
@@ -30,6 +30,7 @@ export function resultDeps(signal?: AbortSignal): ResultDeps {
   const config = getConfig();
   return {
     ...archiveDeps(signal),
+    objects: objectStore(signal),
     store: sessionStore(),
     retentionDays: config.RETENTION_DAYS,
     staleAfterMs: lostJobAfterMs(config.IMAGE_TIMEOUT_SECONDS),

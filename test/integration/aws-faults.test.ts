@@ -23,7 +23,15 @@ const handlers: Record<string, Handler> = {};
 beforeAll(async () => {
   faulty = await startFaultyServices(services);
   Object.assign(process.env, faulty.env, { REDIS_TIMEOUT_MS: "1000" });
-  for (const name of ["create-session", "delete-session", "complete-session", "get-result", "request-image", "request-photo-upload"]) {
+  for (const name of [
+    "create-session",
+    "delete-session",
+    "complete-session",
+    "get-result",
+    "get-session",
+    "request-image",
+    "request-photo-upload",
+  ]) {
     handlers[name] = ((await import(`../../functions/${name}.ts`)) as { handler: Handler }).handler;
   }
 });
@@ -97,6 +105,27 @@ describe("a hung S3", () => {
     expect(retried.response.statusCode).toBe(201);
     expect((await store.load(session.id))?.photo).toMatchObject({ status: "pending", contentType: "image/png" });
     expect(await objects.exists(oldKey)).toBe(false);
+  });
+  it("reading a session with a pending upload answers 503 within 3 s (its object calls have no S3 client), then 200", async () => {
+    // Prepare: a pending upload, which a read looks up in S3 to see whether its S3 event is late.
+    const session = await completeProfileSession();
+    const key = objectKeys.userPhoto(session.id, "late");
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]);
+    await objects.write(key, jpeg, "image/jpeg");
+    const requestedAt = new Date(Date.now() - 60_000).toISOString();
+    await store.save(session.id, { set: { photo: { status: "pending", contentType: "image/jpeg", key, size: jpeg.length, requestedAt } } });
+    await faulty.s3.set("hang");
+    const read = { pathParameters: { sessionId: session.id }, headers: session.auth };
+
+    // Act, Assess
+    expectFast503(await call("get-session", read));
+    expect((await store.load(session.id))?.photo).toMatchObject({ status: "pending", key });
+
+    await faulty.heal();
+    const retried = await call("get-session", read);
+    expect(retried.response.statusCode).toBe(200);
+    // Stored a moment ago: left to its S3 event.
+    expect((retried.body as { photo: { status: string } }).photo.status).toBe("pending");
   });
 });
 

@@ -216,11 +216,11 @@ describe("sls package: the deployer's shell never reaches a stage", () => {
 });
 
 describe("sls package --stage prod: functions and routes", () => {
-  it("runs every function on nodejs22.x, arm64", () => {
+  it("runs every function on nodejs24.x, arm64", () => {
     const functions = ofType("AWS::Lambda::Function");
     expect(functions.length).toBe(ourFunctions().length + 1); // + the framework's S3-notification custom resource
     for (const [name, fn] of functions) {
-      expect(fn.Properties.Runtime, name).toBe("nodejs22.x");
+      expect(fn.Properties.Runtime, name).toBe("nodejs24.x");
       expect(fn.Properties.Architectures, name).toEqual(["arm64"]);
     }
   });

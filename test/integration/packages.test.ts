@@ -24,6 +24,8 @@ import { extractZip, readZipEntry, zipEntries, type ZipEntry } from "../helpers/
  */
 const GEMINI_FUNCTIONS = ["postMessage", "imageWorker"];
 const SHARP_FUNCTIONS = ["photoUploaded", "imageWorker"];
+/** The functions that read objects only through presigned links (and a read's check of a late upload). */
+const LINK_ONLY_FUNCTIONS = ["getSession", "getPhoto", "getResult", "requestImage"];
 
 let directory: string;
 const functions = Object.entries(serverlessFunctions()).map(([name, definition]) => ({
@@ -77,6 +79,27 @@ describe("sls package --stage prod: each function's bundle", () => {
     }
     expect(nested).toEqual([]);
   }, 120_000);
+  it("bundles no S3 client in the functions that only hand out links or check an upload", async () => {
+    // They sign links and their few object calls without it (lib/clients/s3-signer.ts); the functions that write keep it.
+    const { options } = esbuildOptionsFromServerless(process.cwd());
+    const withClient: string[] = [];
+    for (const { name, bundle } of functions) {
+      const result = await esbuild.build({
+        ...options,
+        entryPoints: [bundle.replace(/\.mjs$/, ".ts")],
+        outdir: join(tmpdir(), "hera-s3-client"),
+        write: false,
+        metafile: true,
+        logLevel: "error",
+      });
+      const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
+      if (inputs.some(([input, { bytesInOutput }]) => bytesInOutput > 0 && input.includes("node_modules/@aws-sdk/client-s3/")))
+        withClient.push(name);
+    }
+    expect(withClient.filter((name) => LINK_ONLY_FUNCTIONS.includes(name))).toEqual([]);
+    // And the others still have it: the check above looks at the right thing.
+    expect(withClient).toContain("requestPhotoUpload");
+  }, 120_000);
 });
 
 describe("sls package --stage prod: what ships beside each bundle", () => {
@@ -94,6 +117,14 @@ describe("sls package --stage prod: what ships beside each bundle", () => {
         browserFiles.includes(entry.name) ||
         /^node_modules\/@google\/genai\/(?!package\.json$|LICENSE$|dist\/node\/index\.mjs$)/.test(entry.name),
     );
+    expect(unwanted.map((entry) => entry.name)).toEqual([]);
+  });
+
+  it.each(names)("ships no browser/ or web/ folder in the zip of %s, but one that Node requires when it loads the package", (name) => {
+    // google-auth-library's crypto.js requires ./browser/crypto at load (its class is used only under a `window`):
+    // without it the module would not load, so it is the one such folder a zip keeps.
+    const requiredAtLoad = "node_modules/google-auth-library/build/src/crypto/browser/";
+    const unwanted = entriesOf(name).filter((entry) => /\/(browser|web)\//.test(entry.name) && !entry.name.startsWith(requiredAtLoad));
     expect(unwanted.map((entry) => entry.name)).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import sharp from "sharp";
-import { beforeAll, describe, expect, inject, it } from "vitest";
-import { integrationRedis } from "../helpers/integration.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { integrationBucket, integrationObjects, integrationRedis } from "../helpers/integration.ts";
 import { createS3Bucket } from "../../lib/clients/s3.ts";
 import { S3UploadSigner } from "../../lib/storage/s3-upload-signer.ts";
 import { inspectImage } from "../../lib/photos/decode.ts";
@@ -9,16 +9,13 @@ import { confirmPhoto, requestPhotoUpload, type PhotoCheckDeps, type PhotoUpload
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../lib/storage/objects.ts";
-import { S3ObjectStore } from "../../lib/storage/s3-object-store.ts";
+import { S3Signer } from "../../lib/clients/s3-signer.ts";
+import { S3HttpObjects } from "../../lib/storage/s3-http-objects.ts";
 
-const services = inject("services");
-const bucket = {
-  bucket: services.bucket,
-  endpoint: services.s3Endpoint,
-  region: "ap-northeast-1",
-  credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-};
-const objects = new S3ObjectStore(createS3Bucket(bucket));
+const bucket = integrationBucket();
+const objects = integrationObjects();
+// What getSession and getPhoto check a late upload with: signed requests, no S3 client.
+const checks = new S3HttpObjects(new S3Signer(bucket));
 const uploads = new S3UploadSigner(createS3Bucket(bucket));
 
 type PolicyCondition = Record<string, string> | Array<string | number>;
@@ -58,7 +55,7 @@ describe("S3UploadSigner.presignUpload policy", () => {
     const upload = await uploads.presignUpload({ key, contentType: "image/webp", contentLength: 4321, expiresInSeconds: 300 });
     // Assess
     const policy = decodePolicy(upload.fields);
-    expect(upload.url).toBe(`${services.s3Endpoint}/${services.bucket}`);
+    expect(upload.url).toBe(`${bucket.endpoint}/${bucket.bucket}`);
     expect(upload.fields.key).toBe(key);
     expect(upload.fields["Content-Type"]).toBe("image/webp");
     expect(upload.fields).toHaveProperty("X-Amz-Signature");
@@ -66,7 +63,7 @@ describe("S3UploadSigner.presignUpload policy", () => {
     expect(upload.fields["X-Amz-Credential"]).toMatch(/^S3RVER\/\d{8}\/ap-northeast-1\/s3\/aws4_request$/);
     expect(upload.fields["X-Amz-Algorithm"]).toBe("AWS4-HMAC-SHA256");
 
-    expect(policy.conditions).toContainEqual({ bucket: services.bucket });
+    expect(policy.conditions).toContainEqual({ bucket: bucket.bucket });
     expect(policy.conditions).toContainEqual({ key });
     expect(policy.conditions).toContainEqual(["eq", "$Content-Type", "image/webp"]);
     expect(policy.conditions).toContainEqual(["content-length-range", 4321, 4321]);
@@ -185,6 +182,62 @@ describe("S3ObjectStore on s3rver", () => {
   });
 });
 
+describe("S3HttpObjects (signed requests, no S3 client) on s3rver", () => {
+  it("finds, reads and deletes an object as the S3 client's store does", async () => {
+    // Prepare
+    const key = objectKeys.userPhoto(newSessionId(), "http-objects");
+    await objects.write(key, png, "image/png");
+    // Act
+    const [storedAt, clientStoredAt, whole, ranged] = await Promise.all([
+      checks.storedAt(key),
+      objects.storedAt(key),
+      checks.read(key, 10 * 1024 * 1024),
+      checks.read(key, 10),
+    ]);
+    // Assess
+    expect(storedAt?.getTime()).toBe(clientStoredAt?.getTime());
+    expect(await checks.exists(key)).toBe(true);
+    expect(whole).toEqual(await objects.read(key, 10 * 1024 * 1024));
+    expect(whole?.contentType).toBe("image/png");
+    expect(ranged?.bytes.length).toBe(11);
+    expect(ranged?.size).toBe(png.length);
+    await checks.remove(key);
+    expect(await objects.exists(key)).toBe(false);
+    expect(await checks.storedAt(key)).toBeNull();
+    expect(await checks.read(key, 100)).toBeNull();
+    await expect(checks.remove(key)).resolves.toBeUndefined();
+  });
+
+  it("reads an empty object as empty", async () => {
+    const key = objectKeys.userPhoto(newSessionId(), "http-empty");
+    await objects.write(key, Buffer.alloc(0), "image/png");
+
+    const read = await checks.read(key, 100);
+
+    expect(read).toMatchObject({ size: 0 });
+    expect(read?.bytes.length).toBe(0);
+    await objects.remove(key);
+  });
+
+  it("signs its requests: S3 refuses an unknown key, and that is an error, not a missing object", async () => {
+    // s3rver checks a SigV4 request's access key, not its signature (the unit test holds the signing to the SDK's).
+    const key = objectKeys.userPhoto(newSessionId(), "http-refused");
+    await objects.write(key, png, "image/png");
+    const wrong = new S3HttpObjects(new S3Signer({ ...bucket, credentials: { accessKeyId: "NOT-S3RVER", secretAccessKey: "S3RVER" } }));
+
+    await expect(wrong.storedAt(key)).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(wrong.read(key, 100)).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    expect(await checks.exists(key)).toBe(true);
+    await objects.remove(key);
+  });
+
+  it("answers 503 (DependencyUnavailableError) when S3 cannot be reached", async () => {
+    const unreachable = new S3HttpObjects(new S3Signer({ ...bucket, endpoint: "http://127.0.0.1:9" }), { timeoutMs: 1000 });
+
+    await expect(unreachable.storedAt("sessions/x")).rejects.toMatchObject({ status: 503, code: "dependency_unavailable" });
+  });
+});
+
 describe("confirmPhoto on real S3 and Redis", () => {
   const redis = integrationRedis();
   const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-photos" });
@@ -223,7 +276,8 @@ describe("confirmPhoto on real S3 and Redis", () => {
   });
 
   it("lets a read, with no decoder, mark a real PNG ready and reject a cut one", async () => {
-    const reading = { ...deps, inspect: inspectImageFraming };
+    // As getSession and getPhoto do: no decoder, and the object calls signed without the S3 client.
+    const reading = { ...deps, objects: checks, inspect: inspectImageFraming };
     const whole = await uploadAs(png, "image/png");
     const cut = await uploadAs(png.subarray(0, png.length - 20), "image/png");
 

@@ -23,6 +23,17 @@ describe("Node version", () => {
     expect(serverless.custom.esbuild.target).toBe(`node${scriptsMajor}`);
   });
 
+  it("is the one the README's quick start and the deploy guide name", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const operations = readFileSync("docs/operations.md", "utf8");
+
+    expect(readme).toContain(`(\`nodejs${scriptsMajor}.x\`)`);
+    expect(readme).toContain(`Node.js ${scriptsMajor} and npm installed`);
+    expect(readme).toContain(`the \`node@${scriptsMajor}\` dev dependency`);
+    expect(operations).toContain(`Node ${scriptsMajor} and \`npm ci\``);
+    for (const text of [readme, operations]) expect(text).not.toMatch(/nodejs(?!24)\d+\.x|Node(\.js)? (?!24)\d\d\b/);
+  });
+
   it("is the Node this test runs on (npm scripts put the dev dependency first on the PATH)", () => {
     expect(process.versions.node.split(".")[0]).toBe(scriptsMajor);
   });
