@@ -285,7 +285,7 @@ export interface components {
             status: "pending" | "running" | "ready" | "failed";
             jobId: string;
             url?: components["schemas"]["PresignedUrl"];
-            /** @description Why the job failed: generation_timeout, provider_unavailable, provider_rate_limited, provider_rejected_request, model_unavailable, provider_bad_response, provider_refused, inputs_missing, storage_unavailable, dispatch_failed, internal_error. */
+            /** @description Why the job failed: generation_timeout, provider_unavailable, provider_rate_limited, provider_rejected_request, model_unavailable, provider_bad_response, provider_refused, inputs_missing, storage_unavailable, dispatch_failed, images_paused, internal_error. */
             error?: string;
             /** @description What a person should read about `error`, in the session's language (a refusal says so in words). */
             message?: string;
@@ -611,6 +611,75 @@ export interface components {
                 details: {
                     retryAfterSeconds: number;
                 };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `client_image_limit`: this address asked for too many pictures this hour; retry after `Retry-After`. */
+        ClientImageLimitError: {
+            error: {
+                /** @enum {string} */
+                code: "client_image_limit";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    limit: number;
+                    retryAfterSeconds: number;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `client_chat_limit`: this address sent too many messages this hour; retry after `Retry-After`. */
+        ClientChatLimitError: {
+            error: {
+                /** @enum {string} */
+                code: "client_chat_limit";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    limit: number;
+                    retryAfterSeconds: number;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `image_budget_exhausted`: the stage's pictures for the day are spent; retry after `Retry-After`. */
+        ImageBudgetError: {
+            error: {
+                /** @enum {string} */
+                code: "image_budget_exhausted";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    retryAfterSeconds: number;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `chat_budget_exhausted`: the stage's messages for the day are spent; retry after `Retry-After`. */
+        ChatBudgetError: {
+            error: {
+                /** @enum {string} */
+                code: "chat_budget_exhausted";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    retryAfterSeconds: number;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `images_paused`: picture generation is switched off for now; retry after `Retry-After`. */
+        ImagesPausedError: {
+            error: {
+                /** @enum {string} */
+                code: "images_paused";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
             };
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
@@ -994,14 +1063,14 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description Too many messages for this session. */
+            /** @description Too many messages for this session (`rate_limited`) or from this address this hour (`client_chat_limit`). */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedError"];
+                    "application/json": components["schemas"]["RateLimitedError"] | components["schemas"]["ClientChatLimitError"];
                 };
             };
             /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
@@ -1013,14 +1082,14 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description A dependency is down, slow or failing (`dependency_unavailable`), or the stage's messages for the day are spent (`chat_budget_exhausted`); retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DependencyUnavailableError"];
+                    "application/json": components["schemas"]["DependencyUnavailableError"] | components["schemas"]["ChatBudgetError"];
                 };
             };
         };
@@ -1306,14 +1375,14 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description The session's daily generations are spent. */
+            /** @description The session's daily generations are spent (`rate_limited`), or this address asked for too many this hour (`client_image_limit`). */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedError"];
+                    "application/json": components["schemas"]["RateLimitedError"] | components["schemas"]["ClientImageLimitError"];
                 };
             };
             /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
@@ -1325,14 +1394,14 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description A dependency is down, slow or failing; retry after `Retry-After` seconds. */
+            /** @description A dependency is down, slow or failing (`dependency_unavailable`), the stage's pictures for the day are spent (`image_budget_exhausted`), or generation is switched off (`images_paused`); retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DependencyUnavailableError"];
+                    "application/json": components["schemas"]["DependencyUnavailableError"] | components["schemas"]["ImageBudgetError"] | components["schemas"]["ImagesPausedError"];
                 };
             };
         };

@@ -100,6 +100,42 @@ export class RateLimitedError extends HttpError {
   }
 }
 
+const retryAfter = (seconds: number) => Math.max(1, Math.ceil(seconds));
+
+/** What a per-client cap or a stage budget counts: new image jobs, or chat turns. */
+export type SpendKind = "image" | "chat";
+
+/** One client address spent its hour's allowance of image jobs or chat turns, across all of its sessions. */
+export class ClientLimitError extends HttpError {
+  constructor(kind: SpendKind, limit: number, retryAfterSeconds: number) {
+    const what = kind === "image" ? "new pictures" : "messages";
+    super(429, `client_${kind}_limit`, `Too many ${what} from this address this hour; try again later.`, {
+      headers: { "Retry-After": String(retryAfter(retryAfterSeconds)) },
+      details: { limit, retryAfterSeconds: retryAfter(retryAfterSeconds) },
+    });
+  }
+}
+
+/** The stage spent its day's budget of image jobs or chat turns: nobody gets more until the next UTC day. */
+export class StageBudgetError extends HttpError {
+  constructor(kind: SpendKind, retryAfterSeconds: number) {
+    const what = kind === "image" ? "new pictures" : "messages";
+    super(503, `${kind}_budget_exhausted`, `The service takes no more ${what} today; try again after the reset.`, {
+      headers: { "Retry-After": String(retryAfter(retryAfterSeconds)) },
+      details: { retryAfterSeconds: retryAfter(retryAfterSeconds) },
+    });
+  }
+}
+
+/** The operator switched image generation off for this stage (lib/switches.ts). */
+export class ImagesPausedError extends HttpError {
+  constructor(retryAfterSeconds: number) {
+    super(503, "images_paused", "Pictures are not being made right now; try again later.", {
+      headers: { "Retry-After": String(retryAfter(retryAfterSeconds)) },
+    });
+  }
+}
+
 /** A dependency (Redis, S3, DynamoDB, a provider) did not answer in time or failed. */
 export class DependencyUnavailableError extends HttpError {
   readonly dependency: string;

@@ -142,6 +142,26 @@ const RESPONSE_COMPONENTS: Record<string, { schema: Schema; description: string 
     description: "`unsupported_media_type`: the body is not `application/json`.",
   },
   RateLimitedError: { schema: errors.rateLimitedError, description: "`rate_limited`: retry after `Retry-After` seconds." },
+  ClientImageLimitError: {
+    schema: errors.clientImageLimitError,
+    description: "`client_image_limit`: this address asked for too many pictures this hour; retry after `Retry-After`.",
+  },
+  ClientChatLimitError: {
+    schema: errors.clientChatLimitError,
+    description: "`client_chat_limit`: this address sent too many messages this hour; retry after `Retry-After`.",
+  },
+  ImageBudgetError: {
+    schema: errors.imageBudgetError,
+    description: "`image_budget_exhausted`: the stage's pictures for the day are spent; retry after `Retry-After`.",
+  },
+  ChatBudgetError: {
+    schema: errors.chatBudgetError,
+    description: "`chat_budget_exhausted`: the stage's messages for the day are spent; retry after `Retry-After`.",
+  },
+  ImagesPausedError: {
+    schema: errors.imagesPausedError,
+    description: "`images_paused`: picture generation is switched off for now; retry after `Retry-After`.",
+  },
   DependencyUnavailableError: {
     schema: errors.dependencyUnavailableError,
     description: "`dependency_unavailable`: nothing was half-applied; retry after `Retry-After`.",
@@ -239,8 +259,19 @@ function operations(maxPhotoBytes: number): Operation[] {
           body: [errors.sessionCompletedError, errors.messageLimitError, errors.sessionBusyError],
           headers: ["Retry-After"],
         },
-        "429": rateLimited("Too many messages for this session."),
+        "429": {
+          description: "Too many messages for this session (`rate_limited`) or from this address this hour (`client_chat_limit`).",
+          body: [errors.rateLimitedError, errors.clientChatLimitError],
+          headers: ["Retry-After"],
+        },
         ...failures,
+        "503": {
+          description:
+            "A dependency is down, slow or failing (`dependency_unavailable`), or the stage's messages for the day are spent " +
+            "(`chat_budget_exhausted`); retry after `Retry-After` seconds.",
+          body: [errors.dependencyUnavailableError, errors.chatBudgetError],
+          headers: ["Retry-After"],
+        },
       },
     },
     {
@@ -299,8 +330,21 @@ function operations(maxPhotoBytes: number): Operation[] {
           body: [errors.preconditionFailedError, errors.sessionCompletedError, errors.sessionBusyError],
           headers: ["Retry-After"],
         },
-        "429": rateLimited("The session's daily generations are spent."),
+        "429": {
+          description:
+            "The session's daily generations are spent (`rate_limited`), or this address asked for too many this hour " +
+            "(`client_image_limit`).",
+          body: [errors.rateLimitedError, errors.clientImageLimitError],
+          headers: ["Retry-After"],
+        },
         ...failures,
+        "503": {
+          description:
+            "A dependency is down, slow or failing (`dependency_unavailable`), the stage's pictures for the day are spent " +
+            "(`image_budget_exhausted`), or generation is switched off (`images_paused`); retry after `Retry-After` seconds.",
+          body: [errors.dependencyUnavailableError, errors.imageBudgetError, errors.imagesPausedError],
+          headers: ["Retry-After"],
+        },
       },
     },
     {

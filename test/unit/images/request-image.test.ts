@@ -6,7 +6,7 @@ import { geminiImageTraits, LOCAL_IMAGE_TRAITS } from "../../../lib/images/provi
 import type { ImageState, Session } from "../../../lib/sessions/model.ts";
 import { newSessionId } from "../../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../../lib/storage/objects.ts";
-import { CountingLimiter, FakeDispatcher, fakePng } from "../../fakes/image-fakes.ts";
+import { CountingLimiter, FakeDispatcher, FakeSwitch, fakePng, unlimitedSpend } from "../../fakes/image-fakes.ts";
 import { MemoryObjectStore } from "../../fakes/memory-object-store.ts";
 import { MemorySessionStore } from "../../fakes/memory-session-store.ts";
 import { clock, READY_PROFILE, readyPartnerImage, readyPhoto, seedSession } from "./fixtures.ts";
@@ -24,6 +24,8 @@ function setup(overrides: Partial<ImageRequestDeps> = {}) {
     objects,
     dispatcher,
     limiter,
+    spend: unlimitedSpend(),
+    imagesSwitch: new FakeSwitch(),
     traits: LOCAL_IMAGE_TRAITS,
     downloadTtlSeconds: 600,
     staleAfterMs: STALE_AFTER_MS,
