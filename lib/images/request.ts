@@ -81,6 +81,8 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       }
       const planned = planImage(current, kind, deps.traits);
       if (!planned.ok) {
+        // While paused, a picture is refused as paused whatever it still lacks: that is the answer that stays true.
+        await assertImagesOn(deps.imagesSwitch);
         throw new ConflictError("precondition_failed", `The ${kind} picture cannot be generated yet.`, {
           details: { missing: planned.missing },
         });
