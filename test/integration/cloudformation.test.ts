@@ -25,6 +25,12 @@ const CARELESS_OVERRIDES = {
   SESSION_CREATE_LIMIT: "1000",
   MESSAGE_LIMIT: "1000",
   IMAGE_DAILY_LIMIT: "1000",
+  IMAGE_JOBS_PER_CLIENT_PER_HOUR: "1000",
+  CHAT_TURNS_PER_CLIENT_PER_HOUR: "1000",
+  IMAGE_JOBS_PER_DAY: "1000000",
+  CHAT_TURNS_PER_DAY: "1000000",
+  IMAGES_ENABLED: "false",
+  IMAGES_ENABLED_PARAMETER: "",
   CHAT_PROVIDER: "gemini",
   IMAGE_PROVIDER: "gemini",
   LOG_LEVEL: "DEBUG",
@@ -180,6 +186,9 @@ describe("sls package: the deployer's shell never reaches a stage", () => {
         "DYNAMODB_ENDPOINT",
         "LAMBDA_ENDPOINT",
         "ALLOWED_ORIGINS",
+        // A stage's switches are its SSM parameters, read at run time, never a fixed variable.
+        "IMAGES_ENABLED",
+        "GEMINI_CHAT_ENABLED",
         ...Object.keys(PLANTED_SECRETS),
       ]) {
         expect(variables, `${name} ${local}`).not.toHaveProperty(local);
