@@ -211,6 +211,10 @@ export async function measureFirstRequests(
       RESULTS_TABLE: table,
       IMAGE_WORKER_FUNCTION: "hera-api-bench-imageWorker",
       SESSION_CREATE_LIMIT: "1000000",
+      CHAT_TURNS_PER_CLIENT_PER_HOUR: "1000000",
+      IMAGE_JOBS_PER_CLIENT_PER_HOUR: "1000000",
+      CHAT_TURNS_PER_DAY: "1000000",
+      IMAGE_JOBS_PER_DAY: "1000000",
       MESSAGE_LIMIT: "1000000",
       IMAGE_DAILY_LIMIT: "1000000",
     };

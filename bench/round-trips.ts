@@ -61,7 +61,12 @@ export async function measureRoundTrips(stack: BenchStack, photo: Buffer): Promi
 
   const messageCounts: number[] = [];
   for (const text of answersFor("en")) messageCounts.push((await counted(() => client.postMessage(session, text))).count);
-  add(LABELS.message, messageCounts, 2, `each of the ${messageCounts.length} answers of the interview; rate limiter included`);
+  add(
+    LABELS.message,
+    messageCounts,
+    2,
+    `each of the ${messageCounts.length} answers of the interview; the session, client and stage limits included`,
+  );
 
   const photo1 = await counted(() => client.requestPhotoUpload(session, photo, "image/jpeg"));
   add(LABELS.photo, [photo1.count]);

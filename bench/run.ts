@@ -114,7 +114,15 @@ if (phases.has("bundles") || phases.has("cold") || phases.has("first")) {
 
 if (phases.has("roundtrips") || phases.has("latency") || phases.has("load")) {
   const photo = await samplePhoto();
-  const limits = { SESSION_CREATE_LIMIT: "1000000", MESSAGE_LIMIT: "1000000", IMAGE_DAILY_LIMIT: "1000000" };
+  const limits = {
+    SESSION_CREATE_LIMIT: "1000000",
+    MESSAGE_LIMIT: "1000000",
+    IMAGE_DAILY_LIMIT: "1000000",
+    IMAGE_JOBS_PER_CLIENT_PER_HOUR: "1000000",
+    CHAT_TURNS_PER_CLIENT_PER_HOUR: "1000000",
+    IMAGE_JOBS_PER_DAY: "1000000",
+    CHAT_TURNS_PER_DAY: "1000000",
+  };
   const stack: BenchStack = await phase("stack start", () => startBenchStack(limits));
   results.machine.redisEngine = stack.engine;
   try {

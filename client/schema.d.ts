@@ -285,7 +285,7 @@ export interface components {
             status: "pending" | "running" | "ready" | "failed";
             jobId: string;
             url?: components["schemas"]["PresignedUrl"];
-            /** @description Why the job failed: generation_timeout, provider_unavailable, provider_rate_limited, provider_rejected_request, model_unavailable, provider_bad_response, provider_refused, inputs_missing, storage_unavailable, dispatch_failed, internal_error. */
+            /** @description Why the job failed: generation_timeout, provider_unavailable, provider_rate_limited, provider_rejected_request, model_unavailable, provider_bad_response, provider_refused, inputs_missing, storage_unavailable, dispatch_failed, images_paused, internal_error. */
             error?: string;
             /** @description What a person should read about `error`, in the session's language (a refusal says so in words). */
             message?: string;
@@ -444,6 +444,50 @@ export interface components {
             field: string;
             message: string;
         };
+        /** @description `chat_budget_exhausted`: the stage answered its `CHAT_TURNS_PER_DAY` messages this UTC day; `Retry-After` is the time to the next day. */
+        ChatBudgetError: {
+            error: {
+                /** @enum {string} */
+                code: "chat_budget_exhausted";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    retryAfterSeconds: number;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `client_chat_limit`: this client address sent `CHAT_TURNS_PER_CLIENT_PER_HOUR` messages this hour, across all its sessions. */
+        ClientChatLimitError: {
+            error: {
+                /** @enum {string} */
+                code: "client_chat_limit";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    limit: number;
+                    retryAfterSeconds: number;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `client_image_limit`: this client address asked for `IMAGE_JOBS_PER_CLIENT_PER_HOUR` new pictures this hour, across all its sessions. */
+        ClientImageLimitError: {
+            error: {
+                /** @enum {string} */
+                code: "client_image_limit";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    limit: number;
+                    retryAfterSeconds: number;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
         /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
         DependencyUnavailableError: {
             error: {
@@ -454,6 +498,31 @@ export interface components {
                 details: {
                     dependency: string;
                 };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `image_budget_exhausted`: the stage started its `IMAGE_JOBS_PER_DAY` new pictures this UTC day; `Retry-After` is the time to the next day. */
+        ImageBudgetError: {
+            error: {
+                /** @enum {string} */
+                code: "image_budget_exhausted";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+                details: {
+                    retryAfterSeconds: number;
+                };
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `images_paused`: the operator switched picture generation off; a job that was queued fails with `error: "images_paused"`. */
+        ImagesPausedError: {
+            error: {
+                /** @enum {string} */
+                code: "images_paused";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
             };
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
@@ -998,14 +1067,14 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description `rate_limited`: Too many messages for this session. */
+            /** @description `rate_limited`: Too many messages for this session. `client_chat_limit`: this client address sent `CHAT_TURNS_PER_CLIENT_PER_HOUR` messages this hour, across all its sessions. */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedError"];
+                    "application/json": components["schemas"]["RateLimitedError"] | components["schemas"]["ClientChatLimitError"];
                 };
             };
             /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
@@ -1017,14 +1086,14 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
+            /** @description `chat_budget_exhausted`: the stage answered its `CHAT_TURNS_PER_DAY` messages this UTC day; `Retry-After` is the time to the next day. `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DependencyUnavailableError"];
+                    "application/json": components["schemas"]["ChatBudgetError"] | components["schemas"]["DependencyUnavailableError"];
                 };
             };
         };
@@ -1310,14 +1379,14 @@ export interface operations {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
                 };
             };
-            /** @description `rate_limited`: The session's daily generations are spent. */
+            /** @description `rate_limited`: The session's daily generations are spent. `client_image_limit`: this client address asked for `IMAGE_JOBS_PER_CLIENT_PER_HOUR` new pictures this hour, across all its sessions. */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedError"];
+                    "application/json": components["schemas"]["RateLimitedError"] | components["schemas"]["ClientImageLimitError"];
                 };
             };
             /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
@@ -1329,14 +1398,14 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
+            /** @description `image_budget_exhausted`: the stage started its `IMAGE_JOBS_PER_DAY` new pictures this UTC day; `Retry-After` is the time to the next day. `images_paused`: the operator switched picture generation off; a job that was queued fails with `error: "images_paused"`. `dependency_unavailable`: Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DependencyUnavailableError"];
+                    "application/json": components["schemas"]["ImageBudgetError"] | components["schemas"]["ImagesPausedError"] | components["schemas"]["DependencyUnavailableError"];
                 };
             };
         };

@@ -81,6 +81,10 @@ function observability({ service, stage, functions, thresholds, alarmEmail }) {
   ];
   const worker = [{ Name: "FunctionName", Value: { Ref: functionLogicalId("imageWorker") } }];
 
+  // Where a budget alarm fires: its share of the day's budget, rounded up, and never above the budget itself.
+  const budgetAlarmAt = (/** @type {string} */ budget) =>
+    Math.min(t(budget), Math.max(1, Math.ceil((t(budget) * t("alarmBudgetPercent")) / 100)));
+
   // The image jobs that finished in the period, as a metric-math expression.
   const finished = "FILL(failed, 0) + FILL(generated, 0)";
 
@@ -116,6 +120,30 @@ function observability({ service, stage, functions, thresholds, alarmEmail }) {
         ].join(" "),
         threshold: t("alarmDependencyErrors"),
         metric: { Namespace: "Hera", MetricName: "DependencyErrors", Dimensions: hera, Statistic: "Sum", Period: FIVE_MINUTES },
+      },
+      prefix,
+    ),
+    // The day's count so far (lib/limits/spend.ts emits it after every admitted call) against a share of the budget,
+    // so that the operator hears of a heavy day while there is still budget left to decide with.
+    AlarmImageBudget: alarm(
+      {
+        name: "image-budget",
+        description:
+          `The stage started ${budgetAlarmAt("imageJobsPerDay")} image jobs today (UTC), ${t("alarmBudgetPercent")} % of its ` +
+          `daily budget of ${t("imageJobsPerDay")} (imageJobsPerDay); past the budget requests answer 503 image_budget_exhausted.`,
+        threshold: budgetAlarmAt("imageJobsPerDay"),
+        metric: { Namespace: "Hera", MetricName: "ImageJobsToday", Dimensions: hera, Statistic: "Maximum", Period: FIVE_MINUTES },
+      },
+      prefix,
+    ),
+    AlarmChatBudget: alarm(
+      {
+        name: "chat-budget",
+        description:
+          `The stage answered ${budgetAlarmAt("chatTurnsPerDay")} chat turns today (UTC), ${t("alarmBudgetPercent")} % of its ` +
+          `daily budget of ${t("chatTurnsPerDay")} (chatTurnsPerDay); past the budget messages answer 503 chat_budget_exhausted.`,
+        threshold: budgetAlarmAt("chatTurnsPerDay"),
+        metric: { Namespace: "Hera", MetricName: "ChatTurnsToday", Dimensions: hera, Statistic: "Maximum", Period: FIVE_MINUTES },
       },
       prefix,
     ),
@@ -372,6 +400,9 @@ async function resolveFromServerless({ resolveVariable, resolveConfigurationProp
     "alarmFunctionThrottles",
     "alarmDeadLetters",
     "alarmTableThrottles",
+    "alarmBudgetPercent",
+    "imageJobsPerDay",
+    "chatTurnsPerDay",
   ];
   /** @type {Record<string, number>} */
   const thresholds = {};

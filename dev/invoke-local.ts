@@ -85,6 +85,8 @@ export async function startInvokeServices(base: Record<string, string>): Promise
       UPSTASH_REDIS_REST_TOKEN: token,
       UPSTASH_REDIS_REST_URL_PARAMETER: "",
       UPSTASH_REDIS_REST_TOKEN_PARAMETER: "",
+      IMAGES_ENABLED_PARAMETER: "",
+      GEMINI_CHAT_ENABLED_PARAMETER: "",
       GEMINI_API_KEY_PARAMETER: "",
       S3_ENDPOINT: s3.endpoint,
       S3_PUBLIC_ENDPOINT: s3.endpoint,

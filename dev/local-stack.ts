@@ -70,6 +70,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // The local Redis is given by value: no SSM parameter names (lib/secrets.ts reads those in AWS only).
       UPSTASH_REDIS_REST_URL_PARAMETER: "",
       UPSTASH_REDIS_REST_TOKEN_PARAMETER: "",
+      IMAGES_ENABLED_PARAMETER: "",
+      GEMINI_CHAT_ENABLED_PARAMETER: "",
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       S3_ENDPOINT: s3Url,
       S3_PUBLIC_ENDPOINT: s3PublicUrl,

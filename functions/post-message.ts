@@ -8,8 +8,9 @@ import { messageLimit } from "../lib/wiring/limits.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 export const handler = httpHandler(postMessageRoute, async (request) => {
-  // The session read and the message limit share one Redis round trip; the turn's write is the second.
-  const session = await openRequestedSession(request, messageLimit());
+  // The session read and the message limits (session, client address, stage) share one Redis round trip; the turn's
+  // write is the second.
+  const session = await openRequestedSession(request, messageLimit(request.sourceIp));
   const result = await postMessage(messageDeps(), session, request.body.text, request.signal);
   // Field names and counts only: never the text or the values.
   logger.info("message answered", { extracted: result.extracted, missing: result.missingFields.length });

@@ -7,7 +7,7 @@ import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 export const handler = httpHandler(requestImageRoute, async (request) => {
   const session = await openRequestedSession(request);
-  const result = await requestImage(imageRequestDeps(request.signal), session, request.body.kind);
+  const result = await requestImage(imageRequestDeps(request.sourceIp, request.signal), session, request.body.kind);
   // Ids, kinds and statuses only: never the URL.
   logger.info("image requested", {
     kind: result.image.kind,

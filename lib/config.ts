@@ -11,6 +11,7 @@ const emptyIsUnset = z.pipe(
 );
 const optionalUrl = z.optional(z.pipe(emptyIsUnset, z.optional(z.url())));
 const optionalText = z.optional(emptyIsUnset);
+const onOff = z.stringbool({ truthy: ["true"], falsy: ["false"] });
 const modelName = (fallback: string) =>
   z._default(z.string().check(z.regex(GEMINI_MODEL_NAME, "must be a Gemini model name such as gemini-3.5-flash-lite")), fallback);
 
@@ -68,6 +69,18 @@ const envSchema = z.object({
   SESSION_CREATE_LIMIT: intFrom(30, 1),
   MESSAGE_LIMIT: intFrom(30, 1),
   MAX_USER_MESSAGES: intFrom(100, 1),
+
+  // What costs money, per client address (an hour) and for the whole stage (a UTC day): lib/limits/spend.ts.
+  IMAGE_JOBS_PER_CLIENT_PER_HOUR: intFrom(20, 1),
+  CHAT_TURNS_PER_CLIENT_PER_HOUR: intFrom(300, 1),
+  IMAGE_JOBS_PER_DAY: intFrom(1000, 1),
+  CHAT_TURNS_PER_DAY: intFrom(20_000, 1),
+  // The switches (lib/switches.ts): in AWS each is the SSM parameter named by `<NAME>_PARAMETER`, read at run time;
+  // locally (the name empty) the plain variable.
+  IMAGES_ENABLED: z._default(onOff, true),
+  IMAGES_ENABLED_PARAMETER: optionalText,
+  GEMINI_CHAT_ENABLED: z._default(onOff, true),
+  GEMINI_CHAT_ENABLED_PARAMETER: optionalText,
 });
 
 /** The names of every variable the functions' configuration reads (the docs' environment table is checked against them). */

@@ -95,6 +95,18 @@ export const ERROR_CATALOGUE = {
     when: "too many calls (see [Limits](#limits))",
     details: "`{retryAfterSeconds}`",
   },
+  client_image_limit: {
+    status: 429,
+    message: "Too many new pictures from this address this hour; try again later.",
+    when: "this client address asked for `IMAGE_JOBS_PER_CLIENT_PER_HOUR` new pictures this hour, across all its sessions",
+    details: "`{limit, retryAfterSeconds}`",
+  },
+  client_chat_limit: {
+    status: 429,
+    message: "Too many messages from this address this hour; try again later.",
+    when: "this client address sent `CHAT_TURNS_PER_CLIENT_PER_HOUR` messages this hour, across all its sessions",
+    details: "`{limit, retryAfterSeconds}`",
+  },
   internal_error: {
     status: 500,
     message: "Something went wrong on our side.",
@@ -106,6 +118,24 @@ export const ERROR_CATALOGUE = {
     when: "Redis, S3, DynamoDB, SSM, the rate limiter, the chat provider or the image worker did not answer within seconds",
     details: "`{dependency}`",
     retryAfterSeconds: 5,
+  },
+  image_budget_exhausted: {
+    status: 503,
+    message: "The service takes no more new pictures today; try again after the reset.",
+    when: "the stage started its `IMAGE_JOBS_PER_DAY` new pictures this UTC day; `Retry-After` is the time to the next day",
+    details: "`{retryAfterSeconds}`",
+  },
+  chat_budget_exhausted: {
+    status: 503,
+    message: "The service takes no more messages today; try again after the reset.",
+    when: "the stage answered its `CHAT_TURNS_PER_DAY` messages this UTC day; `Retry-After` is the time to the next day",
+    details: "`{retryAfterSeconds}`",
+  },
+  images_paused: {
+    status: 503,
+    message: "Pictures are not being made right now; try again later.",
+    when: 'the operator switched picture generation off; a job that was queued fails with `error: "images_paused"`',
+    retryAfterSeconds: 600,
   },
 } as const satisfies Record<string, ErrorEntry>;
 
@@ -265,6 +295,42 @@ export class RateLimitedError extends HttpError {
 export class InternalError extends HttpError {
   constructor(cause?: unknown) {
     super(ERROR_CODE.internal_error, { cause });
+  }
+}
+
+/** What a per-client cap or a stage budget counts: new image jobs, or chat turns. */
+export type SpendKind = "image" | "chat";
+
+const whatIsSpent = (kind: SpendKind) => (kind === "image" ? "new pictures" : "messages");
+
+/** One client address spent its hour's allowance of image jobs or chat turns, across all of its sessions. */
+export class ClientLimitError extends HttpError {
+  constructor(kind: SpendKind, limit: number, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(kind === "image" ? ERROR_CODE.client_image_limit : ERROR_CODE.client_chat_limit, {
+      message: `Too many ${whatIsSpent(kind)} from this address this hour; try again later.`,
+      retryAfterSeconds: seconds,
+      details: { limit, retryAfterSeconds: seconds },
+    });
+  }
+}
+
+/** The stage spent its day's budget of image jobs or chat turns: nobody gets more until the next UTC day. */
+export class StageBudgetError extends HttpError {
+  constructor(kind: SpendKind, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(kind === "image" ? ERROR_CODE.image_budget_exhausted : ERROR_CODE.chat_budget_exhausted, {
+      message: `The service takes no more ${whatIsSpent(kind)} today; try again after the reset.`,
+      retryAfterSeconds: seconds,
+      details: { retryAfterSeconds: seconds },
+    });
+  }
+}
+
+/** The operator switched image generation off for this stage (lib/switches.ts). */
+export class ImagesPausedError extends HttpError {
+  constructor(retryAfterSeconds: number) {
+    super(ERROR_CODE.images_paused, { retryAfterSeconds });
   }
 }
 

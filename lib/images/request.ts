@@ -1,8 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { currentTime, type Clocked } from "../clock.ts";
-import { DependencyUnavailableError, HttpError, PreconditionFailedError, SessionCompletedError, SessionNotFoundError } from "../errors.ts";
+import {
+  DependencyUnavailableError,
+  HttpError,
+  ImagesPausedError,
+  PreconditionFailedError,
+  SessionCompletedError,
+  SessionNotFoundError,
+} from "../errors.ts";
 import { enforceLimit } from "../limits/enforce.ts";
 import type { RateLimiter } from "../limits/rate-limiter.ts";
+import type { RuntimeSwitch } from "../switches.ts";
 import { describeError, logger } from "../observability/logger.ts";
 import { imageFields, isJobUnderWay, type ImageKind, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
@@ -23,6 +31,13 @@ export interface ImageRequestDeps extends Clocked {
   dispatcher: JobDispatcher;
   /** Counts new jobs per session; it must refuse (throw) when it cannot answer. */
   limiter: RateLimiter;
+  /**
+   * Counts a new job against the requesting client address's hour and the stage's day (a SpendLimiter bound to the
+   * request's address); it must refuse (throw) when it cannot answer.
+   */
+  spend: () => Promise<void>;
+  /** The operator's switch: while off, no new job is recorded (503 images_paused). */
+  imagesSwitch: RuntimeSwitch;
   traits: ImageProviderTraits;
   downloadTtlSeconds: number;
   /**
@@ -50,9 +65,13 @@ export function newJobId(): string {
   return randomBytes(16).toString("base64url");
 }
 
+/** How long a paused client is asked to wait: the operator's switch has no schedule. */
+export const IMAGES_PAUSED_RETRY_SECONDS = 600;
+
 /**
  * Asks for a picture: returns the job under way, or the ready picture when its inputs are unchanged,
- * or else records a new job (rate-limited per session) and starts the worker asynchronously.
+ * or else records a new job (limited per session, per client address and for the stage) and starts the worker
+ * asynchronously. While the images switch is off, a new job is refused with 503 images_paused.
  */
 export function requestImage(deps: ImageRequestDeps, session: Session, kind: ImageKind): Promise<ImageRequestResult> {
   return updateSession<ImageRequestResult>(deps.store, session.id, {
@@ -69,12 +88,15 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       }
       const planned = planImage(current, kind, deps.traits);
       if (!planned.ok) {
+        // While paused, a picture is refused as paused whatever it still lacks: that is the answer that stays true.
+        await assertImagesOn(deps.imagesSwitch);
         throw new PreconditionFailedError(kind, planned.missing);
       }
       if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
         const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds, { contentType: GENERATED_IMAGE_TYPE });
         return { done: { httpStatus: 200, image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } };
       }
+      await assertImagesOn(deps.imagesSwitch);
       const job: ImageState = {
         status: "pending",
         jobId: (deps.newJobId ?? newJobId)(),
@@ -103,7 +125,9 @@ async function admit(
   previous: ImageState | null,
 ): Promise<void> {
   try {
+    // The session's own allowance first: a call it refuses spends nothing of the client's hour or the stage's day.
     await enforceLimit(deps.limiter, recorded.id);
+    await deps.spend();
   } catch (error) {
     // Fail closed: a limiter that cannot answer never lets a paid generation through.
     const refusal = error instanceof HttpError ? error : new DependencyUnavailableError("rate_limiter", error);
@@ -111,6 +135,16 @@ async function admit(
     await replacePendingJob(deps.store, recorded, kind, job.jobId, previous);
     throw refusal;
   }
+}
+
+async function assertImagesOn(imagesSwitch: RuntimeSwitch): Promise<void> {
+  let on: boolean;
+  try {
+    on = await imagesSwitch.isOn();
+  } catch (error) {
+    throw new DependencyUnavailableError("parameters", error);
+  }
+  if (!on) throw new ImagesPausedError(IMAGES_PAUSED_RETRY_SECONDS);
 }
 
 async function start(deps: ImageRequestDeps, recorded: Session, kind: ImageKind, job: ImageState): Promise<void> {

@@ -6,6 +6,7 @@ import type { ImageJobEvent } from "../schemas/images.ts";
 import { imageFields, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";
+import type { RuntimeSwitch } from "../switches.ts";
 import { planImage, type ImagePlan, type StoredPicture } from "./inputs.ts";
 import { ImageProviderError, isPng, type ImageFailureCode, type ImageInput, type ImageProvider, type SourceImage } from "./provider.ts";
 
@@ -21,6 +22,8 @@ export interface ImageWorkerDeps extends Clocked {
   timeoutMs: number;
   /** The largest source picture read (user photo, partner image). */
   maxSourceBytes: number;
+  /** The operator's switch: a job that starts while it is off fails with `images_paused`, calling no provider. */
+  imagesSwitch: RuntimeSwitch;
   /** Aborted when the function itself is about to time out. */
   signal?: AbortSignal;
 }
@@ -47,6 +50,7 @@ export async function runImageJob(deps: ImageWorkerDeps, event: ImageJobEvent): 
   let png: Buffer;
   let inputsHash: string;
   try {
+    await assertImagesOn(deps.imagesSwitch);
     const planned = planImage(session, event.kind, deps.provider);
     if (!planned.ok) throw new ImageProviderError("inputs_missing", "The job's inputs are no longer there");
     const input = await loadInput(deps, planned.plan);
@@ -91,6 +95,17 @@ async function claimJob(deps: ImageWorkerDeps, event: ImageJobEvent): Promise<Cl
     },
     contended: () => ({ skipped: "contended" }),
   });
+}
+
+/** Jobs queued before the switch went off (waiting for a worker, or retried) stop here, before any provider call. */
+async function assertImagesOn(imagesSwitch: RuntimeSwitch): Promise<void> {
+  let on: boolean;
+  try {
+    on = await imagesSwitch.isOn();
+  } catch (error) {
+    throw new DependencyUnavailableError("parameters", error);
+  }
+  if (!on) throw new ImageProviderError("images_paused", "Image generation is switched off for this stage");
 }
 
 function isRunning(session: Session | null, event: ImageJobEvent): session is Session {

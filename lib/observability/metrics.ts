@@ -20,9 +20,17 @@ export type MetricName =
   | "SessionsCompleted"
   | "SessionsDeleted"
   | "RateLimited"
-  | "DependencyErrors";
+  | "DependencyErrors"
+  // Refusals of the per-client caps and the stage budgets (lib/limits/spend.ts).
+  | "ClientLimited"
+  | "ImageBudgetExhausted"
+  | "ChatBudgetExhausted"
+  // Not an occurrence but the stage's count so far this UTC day, after each admitted call: its Maximum is what the
+  // budget alarms compare with a share of the cap.
+  | "ImageJobsToday"
+  | "ChatTurnsToday";
 
-/** Counts one occurrence of a named event. */
+/** Counts one occurrence of a named event (or records a count so far: ImageJobsToday, ChatTurnsToday). */
 export function countMetric(name: MetricName, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
 }

@@ -79,6 +79,23 @@ export const rateLimitedError = errorResponse(
   z.strictObject({ retryAfterSeconds: z.int().check(z.minimum(1)) }),
 );
 
+const retryAfterSeconds = z.int().check(z.minimum(1));
+
+/** 429: this client address asked for too many pictures this hour, across all its sessions (`details.limit`). */
+export const clientImageLimitError = errorResponse([ERROR_CODE.client_image_limit], z.strictObject({ limit: z.int(), retryAfterSeconds }));
+
+/** 429: this client address sent too many messages this hour, across all its sessions (`details.limit`). */
+export const clientChatLimitError = errorResponse([ERROR_CODE.client_chat_limit], z.strictObject({ limit: z.int(), retryAfterSeconds }));
+
+/** 503: the stage made all the pictures its daily budget allows; retry after `Retry-After` (the next UTC day). */
+export const imageBudgetError = errorResponse([ERROR_CODE.image_budget_exhausted], z.strictObject({ retryAfterSeconds }));
+
+/** 503: the stage answered all the messages its daily budget allows; retry after `Retry-After` (the next UTC day). */
+export const chatBudgetError = errorResponse([ERROR_CODE.chat_budget_exhausted], z.strictObject({ retryAfterSeconds }));
+
+/** 503: the operator switched picture generation off for now; retry after `Retry-After`. */
+export const imagesPausedError = errorResponse([ERROR_CODE.images_paused]);
+
 /** 503: a dependency is down, slow or failing; nothing was half-applied, retry after `Retry-After` seconds. */
 export const dependencyUnavailableError = errorResponse([ERROR_CODE.dependency_unavailable], z.strictObject({ dependency: z.string() }));
 

@@ -16,6 +16,7 @@ export const IMAGE_FAILURE_CODES = [
   "inputs_missing",
   "storage_unavailable",
   "dispatch_failed",
+  "images_paused",
   "internal_error",
 ] as const;
 export type ImageFailureCode = (typeof IMAGE_FAILURE_CODES)[number];

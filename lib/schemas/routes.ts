@@ -88,7 +88,14 @@ export const postMessageRoute = {
   auth: true,
   body: { schema: postMessageBody, required: true },
   success: { "200": { description: "The reply and the profile so far.", body: "MessageReply" } },
-  errors: [ERROR_CODE.session_completed, ERROR_CODE.message_limit_reached, ERROR_CODE.session_busy, ERROR_CODE.rate_limited],
+  errors: [
+    ERROR_CODE.session_completed,
+    ERROR_CODE.message_limit_reached,
+    ERROR_CODE.session_busy,
+    ERROR_CODE.rate_limited,
+    ERROR_CODE.client_chat_limit,
+    ERROR_CODE.chat_budget_exhausted,
+  ],
   limit: "Too many messages for this session.",
 } as const satisfies Route;
 
@@ -128,7 +135,15 @@ export const requestImageRoute = {
     "200": { description: "The same picture is already made from the same inputs.", body: "ReadyImageResponse" },
     "202": { description: "A job is under way (new, or the one already running).", body: "ImageJobResponse" },
   },
-  errors: [ERROR_CODE.precondition_failed, ERROR_CODE.session_completed, ERROR_CODE.session_busy, ERROR_CODE.rate_limited],
+  errors: [
+    ERROR_CODE.precondition_failed,
+    ERROR_CODE.session_completed,
+    ERROR_CODE.session_busy,
+    ERROR_CODE.rate_limited,
+    ERROR_CODE.client_image_limit,
+    ERROR_CODE.image_budget_exhausted,
+    ERROR_CODE.images_paused,
+  ],
   limit: "The session's daily generations are spent.",
 } as const satisfies Route;
 

@@ -50,6 +50,10 @@ const MESSAGES: Record<ImageFailureCode, Record<Locale, string>> = {
     ja: "生成を開始できませんでした。もう一度お試しください。",
     en: "Generation could not be started. Please try again.",
   },
+  images_paused: {
+    ja: "現在、画像の生成を一時停止しています。時間をおいてからもう一度お試しください。",
+    en: "Making pictures is paused for now. Please try again later.",
+  },
   internal_error: {
     ja: "サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。",
     en: "Something went wrong on the server. Please try again in a little while.",

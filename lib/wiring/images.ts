@@ -7,7 +7,8 @@ import type { ImageWorkerDeps } from "../images/worker.ts";
 import { imageProviderTraits, type ImageProvider, type ImageProviderTraits } from "../images/provider.ts";
 import { selectImageProvider } from "../images/select.ts";
 import { getConfig } from "./config.ts";
-import { imageRateLimiter } from "./limits.ts";
+import { imageRateLimiter, imageSpendLimiter } from "./limits.ts";
+import { imagesSwitch } from "./switches.ts";
 import { secret } from "./secrets.ts";
 import { objectLinks, objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
@@ -45,14 +46,19 @@ function imageDispatcher(signal: AbortSignal | undefined): JobDispatcher {
   return createLambdaDispatcher(lambda, config.IMAGE_WORKER_FUNCTION, config.DEPENDENCY_TIMEOUT_MS, signal);
 }
 
-/** What a request for a picture needs: the store, the limiter and the async invocation of the image worker. */
-export function imageRequestDeps(signal?: AbortSignal): ImageRequestDeps {
+/**
+ * What a request for a picture needs: the store, the limiters (the session's; the client address's and the stage's,
+ * bound to the request's address) and the async invocation of the image worker.
+ */
+export function imageRequestDeps(sourceIp: string, signal?: AbortSignal): ImageRequestDeps {
   const config = getConfig();
   return {
     store: sessionStore(),
     objects: objectLinks(),
     dispatcher: imageDispatcher(signal),
     limiter: imageRateLimiter(),
+    spend: () => imageSpendLimiter().spend(sourceIp),
+    imagesSwitch: imagesSwitch(),
     traits: imageTraits(),
     downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
     staleAfterMs: lostJobAfterMs(config.IMAGE_TIMEOUT_SECONDS),
@@ -69,6 +75,7 @@ export function imageWorkerDeps(signal?: AbortSignal): ImageWorkerDeps {
     timeoutMs: config.IMAGE_TIMEOUT_SECONDS * 1000,
     // Generated pictures are made here, but the user photo is the largest source allowed in.
     maxSourceBytes: config.MAX_PHOTO_BYTES,
+    imagesSwitch: imagesSwitch(),
     ...(signal ? { signal } : {}),
   };
 }

@@ -2,8 +2,9 @@ import { stageKeyPrefix } from "../config.ts";
 import { perSessionLimit, sessionLimitKey, type SessionLimit } from "../limits/enforce.ts";
 import { fixedWindowKeys } from "../limits/windows.ts";
 import { createUpstashRateLimiter, type RateLimiter } from "../limits/rate-limiter.ts";
+import { createSpendLimiter, type SpendLimiter } from "../limits/spend.ts";
 import { getConfig } from "./config.ts";
-import { limiterRedis } from "./redis.ts";
+import { limiterRedis, redisBatch } from "./redis.ts";
 
 // Session creation and messages fail open: they cost nothing outside Redis, and with Redis down the
 // request fails at the session store anyway. Image generation fails closed: it costs money.
@@ -13,6 +14,8 @@ const IMAGE_WINDOW = "1 d";
 let sessions: RateLimiter | undefined;
 let messages: RateLimiter | undefined;
 let images: RateLimiter | undefined;
+let imageSpend: SpendLimiter | undefined;
+let chatSpend: SpendLimiter | undefined;
 
 const prefixFor = (name: string) => `${stageKeyPrefix(getConfig())}:ratelimit:${name}`;
 
@@ -44,9 +47,32 @@ export function messageLimiter(): RateLimiter {
   return messages;
 }
 
-/** The message limit of a session, counted as the session is opened. */
-export function messageLimit(): SessionLimit {
-  return perSessionLimit(messageLimiter());
+/**
+ * CHAT_TURNS_PER_CLIENT_PER_HOUR per client address and CHAT_TURNS_PER_DAY for the stage. Fails open, like the
+ * message limit: with Redis down the session read fails anyway.
+ */
+export function chatSpendLimiter(): SpendLimiter {
+  const config = getConfig();
+  chatSpend ??= createSpendLimiter(redisBatch(), {
+    kind: "chat",
+    prefix: prefixFor("spend"),
+    perClientPerHour: config.CHAT_TURNS_PER_CLIENT_PER_HOUR,
+    perStagePerDay: config.CHAT_TURNS_PER_DAY,
+    onUnavailable: "open",
+  });
+  return chatSpend;
+}
+
+/**
+ * The limits of a message, counted as the session is opened and in the same Redis round trip: the session's own
+ * (per minute), the client address's (per hour) and the stage's (per day).
+ */
+export function messageLimit(sourceIp: string): SessionLimit {
+  const perSession = perSessionLimit(messageLimiter());
+  const chat = chatSpendLimiter();
+  return async (sessionId, tokenHash) => {
+    await Promise.all([perSession(sessionId, tokenHash), chat.spend(sourceIp)]);
+  };
 }
 
 /** IMAGE_DAILY_LIMIT new image jobs per session a day; fails closed, since a generation costs money. */
@@ -58,6 +84,19 @@ export function imageRateLimiter(): RateLimiter {
     onUnavailable: "closed",
   });
   return images;
+}
+
+/** IMAGE_JOBS_PER_CLIENT_PER_HOUR per client address and IMAGE_JOBS_PER_DAY for the stage; fails closed. */
+export function imageSpendLimiter(): SpendLimiter {
+  const config = getConfig();
+  imageSpend ??= createSpendLimiter(redisBatch(), {
+    kind: "image",
+    prefix: prefixFor("spend"),
+    perClientPerHour: config.IMAGE_JOBS_PER_CLIENT_PER_HOUR,
+    perStagePerDay: config.IMAGE_JOBS_PER_DAY,
+    onUnavailable: "closed",
+  });
+  return imageSpend;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { RuntimeSwitch } from "../../lib/switches.ts";
 import type { JobDispatcher } from "../../lib/images/dispatch.ts";
 import { PNG_SIGNATURE, type ImageInput, type ImageProvider } from "../../lib/images/provider.ts";
 import type { RateLimitDecision, RateLimiter } from "../../lib/limits/rate-limiter.ts";
@@ -17,6 +18,20 @@ export class FakeDispatcher implements JobDispatcher {
 }
 
 /** A RateLimiter that allows `limit` calls per key and then refuses with `retryAfterSeconds`. */
+/** A switch the test flips: on unless told otherwise. */
+export class FakeSwitch implements RuntimeSwitch {
+  constructor(public on = true) {}
+  async isOn(): Promise<boolean> {
+    return this.on;
+  }
+}
+
+/** A client/stage allowance that never refuses, counting its calls (lib/limits/spend.ts is tested apart). */
+export function unlimitedSpend(): (() => Promise<void>) & { calls: number } {
+  const spend = Object.assign(async () => void spend.calls++, { calls: 0 });
+  return spend;
+}
+
 export class CountingLimiter implements RateLimiter {
   readonly calls: string[] = [];
   private readonly counts = new Map<string, number>();

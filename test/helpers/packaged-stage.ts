@@ -29,6 +29,8 @@ async function runPackage(stage: string, directory: string): Promise<void> {
     "UPSTASH_REDIS_REST_URL_PARAMETER",
     "UPSTASH_REDIS_REST_TOKEN_PARAMETER",
     "GEMINI_API_KEY_PARAMETER",
+    "IMAGES_ENABLED_PARAMETER",
+    "GEMINI_CHAT_ENABLED_PARAMETER",
     "ESBUILD_INSTALL_TARGET",
   ]) {
     delete env[name];

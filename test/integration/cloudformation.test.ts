@@ -25,6 +25,12 @@ const CARELESS_OVERRIDES = {
   SESSION_CREATE_LIMIT: "1000",
   MESSAGE_LIMIT: "1000",
   IMAGE_DAILY_LIMIT: "1000",
+  IMAGE_JOBS_PER_CLIENT_PER_HOUR: "1000",
+  CHAT_TURNS_PER_CLIENT_PER_HOUR: "1000",
+  IMAGE_JOBS_PER_DAY: "1000000",
+  CHAT_TURNS_PER_DAY: "1000000",
+  IMAGES_ENABLED: "false",
+  IMAGES_ENABLED_PARAMETER: "",
   CHAT_PROVIDER: "gemini",
   IMAGE_PROVIDER: "gemini",
   LOG_LEVEL: "DEBUG",
@@ -125,12 +131,14 @@ const PARAMETER_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId
 const SESSION_OBJECTS = "${PhotoBucket.Arn}/sessions/*";
 const REDIS_PARAMETERS = ["/hera/prod/upstash-redis-rest-url", "/hera/prod/upstash-redis-rest-token"];
 const GEMINI_PARAMETER = "/hera/prod/gemini-api-key";
+const IMAGES_SWITCH = "/hera/prod/images-enabled";
+const GEMINI_CHAT_SWITCH = "/hera/prod/gemini-chat-enabled";
 
 // What each function's code calls (besides writing its own logs), and the secrets it reads.
 const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: string[] }> = {
   createSession: { actions: ["ssm:GetParameter"], parameters: REDIS_PARAMETERS },
   getSession: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
-  postMessage: { actions: ["ssm:GetParameter"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER] },
+  postMessage: { actions: ["ssm:GetParameter"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER, GEMINI_CHAT_SWITCH] },
   requestPhotoUpload: { actions: ["ssm:GetParameter", "s3:PutObject", "s3:DeleteObject"], parameters: REDIS_PARAMETERS },
   getPhoto: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
   photoUploaded: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
@@ -140,10 +148,13 @@ const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: stri
     actions: ["ssm:GetParameter", "s3:DeleteObject", "s3:ListBucket", "dynamodb:GetItem", "dynamodb:DeleteItem"],
     parameters: REDIS_PARAMETERS,
   },
-  requestImage: { actions: ["ssm:GetParameter", "s3:GetObject", "lambda:InvokeFunction"], parameters: REDIS_PARAMETERS },
+  requestImage: {
+    actions: ["ssm:GetParameter", "s3:GetObject", "lambda:InvokeFunction"],
+    parameters: [...REDIS_PARAMETERS, IMAGES_SWITCH],
+  },
   imageWorker: {
     actions: ["ssm:GetParameter", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "sqs:SendMessage"],
-    parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER],
+    parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER, IMAGES_SWITCH],
   },
   health: { actions: ["ssm:GetParameter", "s3:ListBucket", "dynamodb:DescribeTable"], parameters: REDIS_PARAMETERS },
   openapi: { actions: [], parameters: [] },
@@ -176,6 +187,9 @@ describe("sls package: the deployer's shell never reaches a stage", () => {
         "DYNAMODB_ENDPOINT",
         "LAMBDA_ENDPOINT",
         "ALLOWED_ORIGINS",
+        // A stage's switches are its SSM parameters, read at run time, never a fixed variable.
+        "IMAGES_ENABLED",
+        "GEMINI_CHAT_ENABLED",
         ...Object.keys(PLANTED_SECRETS),
       ]) {
         expect(variables, `${name} ${local}`).not.toHaveProperty(local);
@@ -194,6 +208,10 @@ describe("sls package: the deployer's shell never reaches a stage", () => {
         SESSION_CREATE_LIMIT: String(param(stage, "sessionCreateLimit")),
         MESSAGE_LIMIT: String(param(stage, "messageLimit")),
         IMAGE_DAILY_LIMIT: String(param(stage, "imageDailyLimit")),
+        IMAGE_JOBS_PER_CLIENT_PER_HOUR: String(param(stage, "imageJobsPerClientPerHour")),
+        CHAT_TURNS_PER_CLIENT_PER_HOUR: String(param(stage, "chatTurnsPerClientPerHour")),
+        IMAGE_JOBS_PER_DAY: String(param(stage, "imageJobsPerDay")),
+        CHAT_TURNS_PER_DAY: String(param(stage, "chatTurnsPerDay")),
         CHAT_PROVIDER: param(stage, "chatProvider"),
         IMAGE_PROVIDER: param(stage, "imageProvider"),
         POWERTOOLS_LOG_LEVEL: param(stage, "logLevel"),
@@ -544,7 +562,7 @@ describe("sls package: alarms and a dashboard", () => {
       expect(all[`hera-api-${stage}-${fn}-errors`]?.Threshold, fn).toBe(param(stage, "alarmFunctionErrors"));
       expect(all[`hera-api-${stage}-${fn}-throttles`]?.Threshold, fn).toBe(param(stage, "alarmFunctionThrottles"));
     }
-    expect(Object.keys(all)).toHaveLength(STAGE_ALARMS.length + 1 + 2 * ourFunctions().length);
+    expect(Object.keys(all)).toHaveLength(STAGE_ALARMS.length + 3 + 2 * ourFunctions().length);
     for (const [name, alarm] of Object.entries(all)) {
       expect(alarm.AlarmActions, name).toEqual([{ Ref: "AlarmTopic" }]);
       expect(alarm.OKActions, name).toEqual([{ Ref: "AlarmTopic" }]);
@@ -583,6 +601,29 @@ describe("sls package: alarms and a dashboard", () => {
       MetricName: "Throttles",
       Dimensions: [{ Name: "FunctionName", Value: { Ref: "ImageWorkerLambdaFunction" } }],
     });
+  });
+
+  it.each(STAGES)("warns of the %s daily budgets at alarmBudgetPercent of each, before the cap refuses", (stage) => {
+    const all = alarms(stage);
+    for (const [name, metric, budget] of [
+      ["image-budget", "ImageJobsToday", "imageJobsPerDay"],
+      ["chat-budget", "ChatTurnsToday", "chatTurnsPerDay"],
+    ] as const) {
+      const cap = param(stage, budget) as number;
+      const at = Math.ceil((cap * (param(stage, "alarmBudgetPercent") as number)) / 100);
+      expect(at).toBeLessThan(cap);
+      expect(all[`hera-api-${stage}-${name}`], name).toMatchObject({
+        Namespace: "Hera",
+        MetricName: metric,
+        Statistic: "Maximum",
+        Threshold: at,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        Dimensions: [
+          { Name: "service", Value: "hera-api" },
+          { Name: "stage", Value: stage },
+        ],
+      });
+    }
   });
 
   it("subscribes the alarm e-mail to the topic only when params give one", () => {
@@ -643,8 +684,11 @@ describe("deploy/deploy-role-policy.json: what the deploy role of docs/operation
         "lambda:InvokeFunction",
       ]),
     );
-    expect(actions).not.toContain("ssm:GetParameters"); // the check never reads a value
+    // The secret check never reads a value; CloudFormation reads the switches it keeps (their values are no secret).
     expect(actions).not.toContain("ssm:GetParameter");
+    for (const statement of policy.Statement.filter((s) => asArray(s.Action).includes("ssm:GetParameters")))
+      for (const resource of asArray(statement.Resource))
+        expect(resource).toMatch(/:parameter\/hera\/\*\/(images-enabled|gemini-chat-enabled)$/);
   });
 
   it("scopes what it can to this service's names", () => {
@@ -653,10 +697,73 @@ describe("deploy/deploy-role-policy.json: what the deploy role of docs/operation
         if (resource === "*") continue;
         // AWS's own Parameters and Secrets extension layer, which the functions with secrets carry, is the one exception.
         expect(resource).toMatch(
-          /hera-api-|\/apis|\/tags\/|aws-service-role\/ops\.apigateway|layer:AWS-Parameters-and-Secrets-Lambda-Extension/,
+          /hera-api-|\/apis|\/tags\/|aws-service-role\/ops\.apigateway|layer:AWS-Parameters-and-Secrets-Lambda-Extension|parameter\/hera\/\*\/(images-enabled|gemini-chat-enabled)$/,
         );
       }
     }
+  });
+});
+
+describe("a deploy role that cannot escalate: permissions boundaries", () => {
+  const policy = JSON.parse(readFileSync("deploy/deploy-role-policy.json", "utf8")) as { Statement: Statement[] };
+  const ROLE_WRITES = [
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+  ];
+  const BOUNDARY_CHANGES = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion"];
+  const boundaryOf = (stage: Stage) => `arn:aws:iam::*:policy/hera-api-${stage}-function-boundary`;
+
+  it.each(STAGES)("creates every %s role with the stage's boundary, a managed policy of the template", (stage) => {
+    const roles = ofType("AWS::IAM::Role", stage);
+    expect(roles.length).toBeGreaterThan(ourFunctions().length);
+    for (const [name, role] of roles) expect(role.Properties.PermissionsBoundary, name).toEqual({ Ref: "FunctionPermissionsBoundary" });
+    const boundary = resources(stage).FunctionPermissionsBoundary!;
+    expect(boundary.Type).toBe("AWS::IAM::ManagedPolicy");
+    expect(boundary.Properties.ManagedPolicyName).toBe(`hera-api-${stage}-function-boundary`);
+  });
+
+  it("bounds the functions to what their roles are given, on this stage's resources only", () => {
+    const boundary = (resources().FunctionPermissionsBoundary!.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    const allowed = new Set(boundary.flatMap((statement) => asArray(statement.Action)));
+    for (const statement of boundary) {
+      expect(statement.Effect).toBe("Allow");
+      for (const action of asArray(statement.Action)) expect(action).toMatch(/^[a-z0-9]+:[A-Za-z]+$/);
+      for (const resource of asArray(statement.Resource).map(describeResource)) {
+        expect(resource).toMatch(/prod|PhotoBucket\.Arn|hera-api-results-prod/);
+        expect(resource.replace(/([:/]\*)+$/, "").replace(/-\*$/, "")).not.toContain("*");
+      }
+    }
+    // Every action a role of the stack is given lies inside the boundary (else the role could not use it).
+    for (const [name, role] of ofType("AWS::IAM::Role"))
+      for (const statement of statementsOf(role))
+        for (const action of asArray(statement.Action)) expect(allowed.has(action), `${name} ${action}`).toBe(true);
+    expect([...allowed].some((action) => action.startsWith("iam:"))).toBe(false);
+  });
+
+  it("lets the deploy role create and change roles only with a stage's boundary, and never change or delete a boundary", () => {
+    for (const statement of policy.Statement) {
+      const actions = asArray(statement.Action);
+      for (const action of actions) {
+        expect(action).not.toMatch(/^\*$|^iam:\*|\*$/);
+        expect(BOUNDARY_CHANGES).not.toContain(action);
+        expect(action).not.toBe("iam:DeleteRolePermissionsBoundary");
+      }
+      if (actions.some((action) => ROLE_WRITES.includes(action))) {
+        expect(statement.Condition, statement.Action.toString()).toEqual({
+          StringLike: { "iam:PermissionsBoundary": STAGES.map(boundaryOf) },
+        });
+        // Only role writes in a statement under the condition: one that needs no boundary must not hide among them.
+        expect(actions.every((action) => ROLE_WRITES.includes(action))).toBe(true);
+      }
+      if (actions.includes("iam:CreatePolicy")) expect(asArray(statement.Resource).sort()).toEqual(STAGES.map(boundaryOf).sort());
+    }
+    const granted = policy.Statement.flatMap((statement) => asArray(statement.Action));
+    for (const action of ["iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary", "iam:CreatePolicy"])
+      expect(granted).toContain(action);
   });
 });
 

@@ -17,7 +17,7 @@ import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import type { Session } from "../../lib/sessions/model.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../lib/storage/objects.ts";
-import { FakeDispatcher } from "../fakes/image-fakes.ts";
+import { FakeDispatcher, FakeSwitch, unlimitedSpend } from "../fakes/image-fakes.ts";
 
 const objects = integrationObjects();
 const redis = integrationRedis();
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 function workerDeps(overrides: Partial<ImageWorkerDeps> = {}): ImageWorkerDeps {
-  return { store, objects, provider, timeoutMs: 20_000, maxSourceBytes: 10 * 1024 * 1024, ...overrides };
+  return { store, objects, provider, timeoutMs: 20_000, maxSourceBytes: 10 * 1024 * 1024, imagesSwitch: new FakeSwitch(), ...overrides };
 }
 
 function requestDeps(overrides: Partial<ImageRequestDeps> = {}): ImageRequestDeps {
@@ -48,6 +48,8 @@ function requestDeps(overrides: Partial<ImageRequestDeps> = {}): ImageRequestDep
       window: "1 d",
       onUnavailable: "closed",
     }),
+    spend: unlimitedSpend(),
+    imagesSwitch: new FakeSwitch(),
     traits: provider,
     downloadTtlSeconds: 600,
     staleAfterMs: 150_000,

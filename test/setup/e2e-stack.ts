@@ -26,6 +26,15 @@ declare module "vitest" {
   }
 }
 
+/** Limits no test of the shared stack reaches. */
+export const E2E_LIMITS = {
+  SESSION_CREATE_LIMIT: "1000",
+  IMAGE_JOBS_PER_CLIENT_PER_HOUR: "10000",
+  CHAT_TURNS_PER_CLIENT_PER_HOUR: "100000",
+  IMAGE_JOBS_PER_DAY: "10000",
+  CHAT_TURNS_PER_DAY: "100000",
+};
+
 // Ports apart from the dev stack's, so `npm test` runs while `npm run dev` is up.
 const TEST_PORTS = { http: 3300, lambda: 3302, s3: 4669, dynamodb: 8100, upstash: 8179, web: 5273 };
 
@@ -49,8 +58,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const logFile = resolve("test-artifacts", "offline.log");
   const stack = await startLocalStack({
     ports,
-    // Every test comes from 127.0.0.1: session creation is limited per IP, so the suite raises that limit.
-    env: { ...env, POWERTOOLS_METRICS_DISABLED: "false", S3_PUBLIC_ENDPOINT: "", SESSION_CREATE_LIMIT: "1000" },
+    // Every test comes from 127.0.0.1: session creation, image jobs and chat turns are limited per IP (and per stage),
+    // so the suite raises those limits; test/e2e/spend-limits.test.ts starts stacks of its own with small ones.
+    env: { ...env, POWERTOOLS_METRICS_DISABLED: "false", S3_PUBLIC_ENDPOINT: "", ...E2E_LIMITS },
     output: logFile,
     workFolder: ".esbuild-test",
   });

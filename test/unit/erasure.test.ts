@@ -7,7 +7,7 @@ import { createSession } from "../../lib/sessions/sessions.ts";
 import { hashToken } from "../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../lib/storage/objects.ts";
 import { INTERVIEWS } from "../fixtures/interviews.ts";
-import { FakeImageProvider } from "../fakes/image-fakes.ts";
+import { FakeImageProvider, FakeSwitch } from "../fakes/image-fakes.ts";
 import { MemoryObjectStore } from "../fakes/memory-object-store.ts";
 import { MemoryResultArchive } from "../fakes/memory-result-archive.ts";
 import { MemorySessionStore } from "../fakes/memory-session-store.ts";
@@ -59,6 +59,7 @@ describe("erasure against an image job in flight", () => {
         provider: new FakeImageProvider({ partnerUsesUserPhoto: false }),
         timeoutMs: 5000,
         maxSourceBytes: 1024,
+        imagesSwitch: new FakeSwitch(),
         now: clock,
       },
       { sessionId: created.sessionId, kind: "partner", jobId: "job-1" },

@@ -22,7 +22,7 @@ import {
 import { DEFAULT_MAX_PHOTO_BYTES } from "../../lib/config.ts";
 import { buildOpenApiDocument } from "../../lib/openapi/document.ts";
 import { INTERVIEWS } from "../fixtures/interviews.ts";
-import { CountingLimiter, FakeDispatcher, fakePng } from "../fakes/image-fakes.ts";
+import { CountingLimiter, FakeDispatcher, FakeSwitch, fakePng, unlimitedSpend } from "../fakes/image-fakes.ts";
 import { MemoryObjectStore } from "../fakes/memory-object-store.ts";
 import { MemoryResultArchive } from "../fakes/memory-result-archive.ts";
 import { MemorySessionStore } from "../fakes/memory-session-store.ts";
@@ -95,6 +95,8 @@ describe("the response schemas", () => {
       objects,
       dispatcher: new FakeDispatcher(),
       limiter: new CountingLimiter(),
+      spend: unlimitedSpend(),
+      imagesSwitch: new FakeSwitch(),
       traits: LOCAL_IMAGE_TRAITS,
       downloadTtlSeconds: 600,
       staleAfterMs: 150_000,
@@ -199,6 +201,8 @@ describe("the error answers of the chain", () => {
             objects,
             dispatcher: new FakeDispatcher(),
             limiter: new CountingLimiter(),
+            spend: unlimitedSpend(),
+            imagesSwitch: new FakeSwitch(),
             traits: LOCAL_IMAGE_TRAITS,
             downloadTtlSeconds: 600,
             staleAfterMs: 1,

@@ -24,11 +24,11 @@ describe("the route table", () => {
 });
 
 describe("the error catalogue", () => {
-  // The same words in the other vocabularies are other things: `internal_error` is also an image job's failure code
-  // (IMAGE_FAILURE_CODES, answered in the session view), `rate_limited` a Gemini call's failure kind.
+  // The same words in the other vocabularies are other things: `internal_error` and `images_paused` are also an image
+  // job's failure codes (IMAGE_FAILURE_CODES, answered in the session view), `rate_limited` a Gemini call's failure kind.
   const otherVocabularies: Record<string, string[]> = {
-    "lib/schemas/images.ts": ["internal_error"],
-    "lib/images/worker.ts": ["internal_error"],
+    "lib/schemas/images.ts": ["internal_error", "images_paused"],
+    "lib/images/worker.ts": ["internal_error", "images_paused"],
     "lib/providers/gemini-call.ts": ["rate_limited"],
   };
 

@@ -52,6 +52,7 @@ const ja = {
   "image.running": "生成中…",
   "image.ready": "完成しました。",
   "image.failed": "生成に失敗しました（{error}）。もう一度お試しください。",
+  "image.paused": "現在、画像の生成を一時停止しています。時間をおいてからもう一度お試しください。",
   "image.refused":
     "画像AIが安全上の基準によりこの画像の生成を見送りました。実在の大人の写真から子どもの姿を作る依頼は、特に見送られやすいものです。同じ写真と内容のままでは結果は変わらない見込みです。別の写真を使うか、プロフィールの内容を見直してください。",
   "image.waiting": "状態の確認に時間がかかっています。",
@@ -117,6 +118,11 @@ const ja = {
   "error.message_limit_reached": "このセッションで送れるメッセージの上限に達しました。",
   "error.picture_not_ready": "画像の準備がまだできていません。",
   "error.dependency_unavailable": "サービスが一時的に利用できません。しばらくしてからもう一度お試しください。",
+  "error.client_image_limit": "この接続元からの画像の依頼が多すぎます。{seconds} 秒ほど待ってからもう一度お試しください。",
+  "error.client_chat_limit": "この接続元からのメッセージが多すぎます。{seconds} 秒ほど待ってからもう一度お試しください。",
+  "error.image_budget_exhausted": "本日分の画像生成の上限に達しました。明日（日本時間の午前9時以降）もう一度お試しください。",
+  "error.chat_budget_exhausted": "本日分の会話の上限に達しました。明日（日本時間の午前9時以降）もう一度お試しください。",
+  "error.images_paused": "現在、画像の生成を一時停止しています。時間をおいてからもう一度お試しください。",
   "error.internal_error": "サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。",
   "error.network_error": "サーバーに接続できませんでした。ネットワークとローカルスタック（npm run dev）を確認してください。",
   "error.upload_failed": "写真をストレージに送れませんでした（{status}）。もう一度お試しください。",
@@ -173,6 +179,7 @@ const en: Record<Key, string> = {
   "image.running": "Generating…",
   "image.ready": "Ready.",
   "image.failed": "Generation failed ({error}). Please try again.",
+  "image.paused": "Making pictures is paused for now. Please try again later.",
   "image.refused":
     "The image model declined to make this picture under its safety rules. " +
     "A picture of a child made from a photo of a real adult is the request most often declined. " +
@@ -241,6 +248,11 @@ const en: Record<Key, string> = {
   "error.message_limit_reached": "This session has reached its message limit.",
   "error.picture_not_ready": "The picture isn't ready yet.",
   "error.dependency_unavailable": "A service is temporarily unavailable. Please try again shortly.",
+  "error.client_image_limit": "Too many pictures asked for from your connection. Please wait about {seconds} s and try again.",
+  "error.client_chat_limit": "Too many messages from your connection. Please wait about {seconds} s and try again.",
+  "error.image_budget_exhausted": "Today's pictures are all made. Please try again after midnight UTC.",
+  "error.chat_budget_exhausted": "Today's conversations are used up. Please try again after midnight UTC.",
+  "error.images_paused": "Making pictures is paused for now. Please try again later.",
   "error.internal_error": "Something went wrong on the server. Please try again shortly.",
   "error.network_error": "Could not reach the server. Check your network and that the local stack (npm run dev) is running.",
   "error.upload_failed": "The photo could not be sent to storage ({status}). Please try again.",

@@ -347,7 +347,9 @@ function renderImage(kind: ImageKind, image: ImageView | null): void {
     : image.status === "failed"
       ? image.error === "provider_refused"
         ? tr("image.refused")
-        : tr("image.failed", { error: image.error ?? "?" })
+        : image.error === "images_paused"
+          ? tr("image.paused")
+          : tr("image.failed", { error: image.error ?? "?" })
       : tr(`image.${image.status}`);
   view.button.textContent = image?.status === "ready" || image?.status === "failed" ? tr("regenerate") : tr("generate");
   if (newlyFailed) view.status.scrollIntoView({ block: "nearest" });

@@ -7,7 +7,7 @@ import type { ImageJobEvent } from "../../../lib/schemas/images.ts";
 import type { ImageState, Session } from "../../../lib/sessions/model.ts";
 import { newSessionId } from "../../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../../lib/storage/objects.ts";
-import { CountingLimiter, FakeDispatcher, FakeImageProvider, fakePng } from "../../fakes/image-fakes.ts";
+import { CountingLimiter, FakeDispatcher, FakeImageProvider, FakeSwitch, fakePng, unlimitedSpend } from "../../fakes/image-fakes.ts";
 import { MemoryObjectStore } from "../../fakes/memory-object-store.ts";
 import { MemorySessionStore } from "../../fakes/memory-session-store.ts";
 import { clock, readyPartnerImage, readyPhoto, seedSession } from "./fixtures.ts";
@@ -18,7 +18,16 @@ function setup(overrides: Partial<ImageWorkerDeps> = {}) {
   const store = new MemorySessionStore(clock);
   const objects = new MemoryObjectStore();
   const provider = new FakeImageProvider();
-  const deps: ImageWorkerDeps = { store, objects, provider, timeoutMs: 5000, maxSourceBytes: 1024 * 1024, now: clock, ...overrides };
+  const deps: ImageWorkerDeps = {
+    store,
+    objects,
+    provider,
+    timeoutMs: 5000,
+    maxSourceBytes: 1024 * 1024,
+    imagesSwitch: new FakeSwitch(),
+    now: clock,
+    ...overrides,
+  };
   return { store, objects, provider, deps };
 }
 
@@ -281,6 +290,8 @@ describe("request and worker together", () => {
       objects: worker.objects,
       dispatcher,
       limiter: new CountingLimiter(5),
+      spend: unlimitedSpend(),
+      imagesSwitch: new FakeSwitch(),
       // The same provider on both sides, as in production: the worker's hash must match the request's.
       traits: worker.provider,
       downloadTtlSeconds: 600,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConflictError, DependencyUnavailableError, HttpError, RateLimitedError } from "../../../lib/errors.ts";
+import { ConflictError, DependencyUnavailableError, HttpError, RateLimitedError, StageBudgetError } from "../../../lib/errors.ts";
 import { inputsHash, planImage } from "../../../lib/images/inputs.ts";
 import { requestImage, type ImageRequestDeps } from "../../../lib/images/request.ts";
 import { geminiImageTraits, LOCAL_IMAGE_TRAITS } from "../../../lib/images/provider.ts";
 import type { ImageState, Session } from "../../../lib/sessions/model.ts";
 import { newSessionId } from "../../../lib/sessions/tokens.ts";
 import { objectKeys } from "../../../lib/storage/objects.ts";
-import { CountingLimiter, FakeDispatcher, fakePng } from "../../fakes/image-fakes.ts";
+import { CountingLimiter, FakeDispatcher, FakeSwitch, fakePng, unlimitedSpend } from "../../fakes/image-fakes.ts";
 import { MemoryObjectStore } from "../../fakes/memory-object-store.ts";
 import { MemorySessionStore } from "../../fakes/memory-session-store.ts";
 import { clock, READY_PROFILE, readyPartnerImage, readyPhoto, seedSession } from "./fixtures.ts";
@@ -24,6 +24,8 @@ function setup(overrides: Partial<ImageRequestDeps> = {}) {
     objects,
     dispatcher,
     limiter,
+    spend: unlimitedSpend(),
+    imagesSwitch: new FakeSwitch(),
     traits: LOCAL_IMAGE_TRAITS,
     downloadTtlSeconds: 600,
     staleAfterMs: STALE_AFTER_MS,
@@ -257,6 +259,51 @@ describe("requestImage rate limit", () => {
     expect(error).toMatchObject({ status: 429, code: "rate_limited", headers: { "Retry-After": "7200" } });
     expect(await stored(store, session.id, "partner")).toEqual(failed);
     expect(dispatcher.events).toHaveLength(1);
+  });
+
+  it("counts the client address and the stage only for a job the session's own allowance took", async () => {
+    // Prepare
+    const spend = unlimitedSpend();
+    const { store, deps } = setup({ limiter: new CountingLimiter(1), spend });
+    const session = await seedSession(store);
+    const other = await seedSession(store);
+    await requestImage(deps, session, "partner");
+    await store.save(session.id, { set: { images: { partner: null } } });
+
+    // Act: the session's allowance refuses the second job; a client/stage refusal takes back the other's job.
+    const refusedBySession = await refusal(requestImage(deps, (await store.load(session.id))!, "partner"));
+    const budget = new StageBudgetError("image", 3600);
+    const refusedByStage = await refusal(
+      requestImage({ ...deps, limiter: new CountingLimiter(), spend: () => Promise.reject(budget) }, other, "partner"),
+    );
+
+    // Assess
+    expect(refusedBySession.code).toBe("rate_limited");
+    expect(spend.calls).toBe(1);
+    expect(refusedByStage).toBe(budget);
+    expect(await stored(store, other.id, "partner")).toBeNull();
+  });
+
+  it("refuses a new job with 503 images_paused while the switch is off, whatever the session still lacks", async () => {
+    // Prepare
+    const imagesSwitch = new FakeSwitch(false);
+    const spend = unlimitedSpend();
+    const { store, dispatcher, deps } = setup({ imagesSwitch, spend });
+    const ready = await seedSession(store);
+    const lacking = await seedSession(store, { profile: {} });
+
+    // Act
+    const paused = await refusal(requestImage(deps, ready, "partner"));
+    const pausedToo = await refusal(requestImage(deps, lacking, "partner"));
+    imagesSwitch.on = true;
+    const resumed = await requestImage(deps, (await store.load(ready.id))!, "partner");
+
+    // Assess
+    expect(paused).toMatchObject({ status: 503, code: "images_paused", headers: { "Retry-After": "600" } });
+    expect(pausedToo.code).toBe("images_paused");
+    expect(resumed.httpStatus).toBe(202);
+    expect(dispatcher.events).toHaveLength(1);
+    expect(spend.calls).toBe(1);
   });
 
   it("does not count idempotent repeats", async () => {
