@@ -46,6 +46,18 @@ describe("validation details over HTTP, from the bundled functions", () => {
     expect(response.body).toMatchObject({ error: { code: "invalid_request", details: { fields } } });
   });
 
+  it("says a bearer header copied from the docs with its placeholder is malformed, not missing", async () => {
+    // Prepare
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    // Act
+    const response = await api(stack.baseUrl, "GET", `/api/sessions/${session.sessionId}`, {
+      headers: { Authorization: "Bearer <sessionToken>" },
+    });
+    // Assess
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error: { code: "missing_token", message: expect.stringContaining("header is malformed") } });
+  });
+
   it("lists the locales a session can speak", async () => {
     const response = await api(stack.baseUrl, "POST", "/api/sessions", { json: { locale: "fr" } });
     expect(response.status).toBe(400);
