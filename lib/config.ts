@@ -73,8 +73,8 @@ const envSchema = z.object({
   // What costs money, per client address (an hour) and for the whole stage (a UTC day): lib/limits/spend.ts.
   IMAGE_JOBS_PER_CLIENT_PER_HOUR: intFrom(20, 1),
   CHAT_TURNS_PER_CLIENT_PER_HOUR: intFrom(300, 1),
-  IMAGE_JOBS_PER_DAY: intFrom(1000, 1),
-  CHAT_TURNS_PER_DAY: intFrom(20_000, 1),
+  IMAGE_JOBS_PER_DAY: intFrom(200, 1),
+  CHAT_TURNS_PER_DAY: intFrom(5000, 1),
   // The switches (lib/switches.ts): in AWS each is the SSM parameter named by `<NAME>_PARAMETER`, read at run time;
   // locally (the name empty) the plain variable.
   IMAGES_ENABLED: z._default(onOff, true),

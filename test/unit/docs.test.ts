@@ -102,6 +102,14 @@ describe("docs/api.md", () => {
       "new sessions per client IP": [`\`SESSION_CREATE_LIMIT\`, ${defaults.SESSION_CREATE_LIMIT} a minute`],
       "messages per session": [`\`MESSAGE_LIMIT\`, ${defaults.MESSAGE_LIMIT} a minute`],
       "new image jobs per session": [`\`IMAGE_DAILY_LIMIT\`, ${defaults.IMAGE_DAILY_LIMIT} a day`],
+      "new image jobs per client address, across its sessions": [
+        `\`IMAGE_JOBS_PER_CLIENT_PER_HOUR\`, ${defaults.IMAGE_JOBS_PER_CLIENT_PER_HOUR} an hour`,
+      ],
+      "messages per client address, across its sessions": [
+        `\`CHAT_TURNS_PER_CLIENT_PER_HOUR\`, ${defaults.CHAT_TURNS_PER_CLIENT_PER_HOUR} an hour`,
+      ],
+      "new image jobs of the whole stage": [`\`IMAGE_JOBS_PER_DAY\`, ${defaults.IMAGE_JOBS_PER_DAY} a UTC day`],
+      "messages of the whole stage": [`\`CHAT_TURNS_PER_DAY\`, ${defaults.CHAT_TURNS_PER_DAY} a UTC day`],
       "photo size": [`\`MAX_PHOTO_BYTES\`, ${Number(defaults.MAX_PHOTO_BYTES) / 1024 / 1024} MiB`],
       "upload form / picture URL life": [
         `${minutes(defaults.PHOTO_UPLOAD_TTL_SECONDS)} / ${minutes(defaults.DOWNLOAD_URL_TTL_SECONDS)} minutes`,
