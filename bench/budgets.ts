@@ -8,7 +8,9 @@ const KB = 1024;
 /** The largest main bundle each function may have, in bytes. */
 export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   createSession: 280 * KB,
-  postMessage: 280 * KB,
+  // The local interviewer's phrase tables (names introduced by a phrase, degree words, several children, in two
+  // languages) are ~26 KB of it: 290 KB when they were added.
+  postMessage: 300 * KB,
   openapi: 200 * KB,
   routeNotFound: 200 * KB,
   getSession: 240 * KB,
