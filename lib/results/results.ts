@@ -1,7 +1,7 @@
 import { currentTime, type Clocked } from "../clock.ts";
 import { ConflictError, SessionNotFoundError } from "../errors.ts";
 import { missingFields } from "../interview/profile-fields.ts";
-import { isJobUnderWay, type Session, type SessionStore } from "../sessions/model.ts";
+import { checkedPhotoOf, isJobUnderWay, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import type * as z from "../schemas/zod.ts";
 import type { archivedResultBody, completedSessionBody, resultBody } from "../schemas/responses.ts";
@@ -60,9 +60,12 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
         });
       }
       const completedAt = new Date(nowMs).toISOString();
+      // Completion is final: an upload not checked by now is dropped (its check, if it comes, finds nobody waiting
+      // and deletes it), so the session never shows a photo its result does not have.
+      const photo = current.photo?.status === "pending" ? null : current.photo;
       return {
-        write: { set: { status: "completed", completedAt } },
-        saved: (version) => ({ ...current, status: "completed", completedAt, version }),
+        write: { set: { status: "completed", completedAt, photo } },
+        saved: (version) => ({ ...current, status: "completed", completedAt, photo, version }),
       };
     },
     contended: () => {
@@ -70,18 +73,19 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
     },
   });
   const completedAt = completed.completedAt ?? currentTime(deps).toISOString();
+  const photo = checkedPhotoOf(completed.photo);
   const { record } = await deps.archive.putOnce({
     sessionId: completed.id,
     tokenHash: completed.tokenHash,
     locale: completed.locale,
     completedAt,
     profile: completed.profile,
-    ...(completed.photo?.status === "ready" ? { photoKey: completed.photo.key, photoContentType: completed.photo.contentType } : {}),
+    ...(photo ? { photoKey: photo.key, photoContentType: photo.contentType } : {}),
     ...(completed.images.partner?.status === "ready" && completed.images.partner.key
       ? { partnerImageKey: completed.images.partner.key }
       : {}),
     ...(completed.images.child?.status === "ready" && completed.images.child.key ? { childImageKey: completed.images.child.key } : {}),
-    expiresAt: Math.floor(Date.parse(completedAt) / 1000) + deps.retentionDays * 86_400,
+    expiresAt: Math.floor(resultExpiresAt(completed, completedAt, deps.retentionDays) / 1000),
   });
   // An erasure that ran meanwhile removed the session before it removed the record; a record put after that goes too.
   if (!(await deps.store.load(completed.id))) {
@@ -91,15 +95,33 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
   return { status: "completed", completedAt: record.completedAt, result: await resultView(deps, record) };
 }
 
+/**
+ * When a result stops being served (epoch ms): RETENTION_DAYS after the oldest object it links to was written, or after
+ * completion when it links to none. The bucket's lifecycle expires an object RETENTION_DAYS after it was written
+ * (rounded up to the next midnight UTC), so every link of a result outlives the result.
+ */
+export function resultExpiresAt(session: Session, completedAt: string, retentionDays: number): number {
+  const written = [
+    completedAt,
+    ...(checkedPhotoOf(session.photo) ? [session.photo?.checkedAt] : []),
+    ...IMAGE_KINDS.map((kind) => (session.images[kind]?.status === "ready" ? session.images[kind]?.finishedAt : undefined)),
+  ]
+    .map((at) => (at ? Date.parse(at) : Number.NaN))
+    .filter((at) => Number.isFinite(at));
+  return Math.min(...written) + retentionDays * 86_400_000;
+}
+
 /** The archived result for the holder of the session's token; it outlives the Redis session. */
 export async function readResult(
-  deps: Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds">,
+  deps: Pick<ResultDeps, "archive" | "objects" | "urlTtlSeconds" | "now">,
   sessionId: string | undefined,
   token: string,
 ): Promise<ArchivedResult> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const record = await deps.archive.get(sessionId);
-  if (!record || !tokenMatches(record.tokenHash, token)) throw new SessionNotFoundError();
+  // DynamoDB's TTL deletes an expired record within days, not at once: past its time it is gone, as its objects are.
+  if (!record || !tokenMatches(record.tokenHash, token) || record.expiresAt * 1000 <= currentTime(deps).getTime())
+    throw new SessionNotFoundError();
   return { sessionId, completedAt: record.completedAt, result: await resultView(deps, record) };
 }
 

@@ -1,6 +1,5 @@
 import { createS3Bucket } from "../clients/s3.ts";
-import { inspectImage } from "../photos/decode.ts";
-import { inspectImageFraming } from "../photos/inspect.ts";
+import { normalisePhoto } from "../photos/decode.ts";
 import type { PhotoCheckDeps, PhotoDeps, PhotoUploadDeps } from "../photos/photos.ts";
 import type { UploadSigner } from "../storage/objects.ts";
 import { S3ObjectStore } from "../storage/s3-object-store.ts";
@@ -48,17 +47,17 @@ export function photoDeps(signal?: AbortSignal): PhotoDeps {
   };
 }
 
-/** What the S3 event's check of an upload needs: a full decode, with sharp (photoUploaded is the function that ships it). */
+/** What the S3 event's check of an upload needs: a full decode and the copy, with sharp (photoUploaded ships it). */
 export function photoEventDeps(): PhotoCheckDeps {
-  return { ...photoDeps(), inspect: inspectImage };
+  return { ...photoDeps(), normalise: normalisePhoto };
 }
 
 /**
- * What a read needs to confirm a photo whose S3 event is late: the checks that need no decoder (size, magic bytes, the
- * format's framing), so that getSession and getPhoto, which every poll reaches, carry no sharp.
+ * What a read needs to settle a photo whose check never came: no decoder, so that getSession and getPhoto, which
+ * every poll reaches, carry no sharp.
  */
-export function photoReadDeps(signal?: AbortSignal): PhotoCheckDeps {
-  return { ...photoDeps(signal), inspect: inspectImageFraming };
+export function photoReadDeps(signal?: AbortSignal): PhotoDeps {
+  return photoDeps(signal);
 }
 
 /** What granting a photo upload needs: the photo domain and the signer of presigned POST forms. */

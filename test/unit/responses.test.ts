@@ -74,7 +74,7 @@ describe("the response schemas", () => {
       (await store.load(created.sessionId))!,
     );
     expect(strictly(responses.completedSessionBody, completed)).toEqual(completed);
-    const result = await readResult({ archive, objects, urlTtlSeconds: 600 }, created.sessionId, created.sessionToken);
+    const result = await readResult({ archive, objects, urlTtlSeconds: 600, now: clock }, created.sessionId, created.sessionToken);
     expect(strictly(responses.archivedResultBody, result)).toEqual(result);
 
     const full = sessionView((await store.load(created.sessionId))!, { photo: "http://objects.test/bucket/photo?sig=1" });

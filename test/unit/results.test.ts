@@ -37,7 +37,7 @@ describe("completeSession", () => {
     const { deps, archive, store, objects, created, session } = await prepare();
     await store.save(created.sessionId, {
       set: {
-        photo: { status: "ready", contentType: "image/png", key: `sessions/${created.sessionId}/uploads/u/user-photo`, requestedAt: "t" },
+        photo: { status: "ready", contentType: "image/png", key: `sessions/${created.sessionId}/photo/u.jpg`, requestedAt: "t" },
       },
     });
 
@@ -45,10 +45,10 @@ describe("completeSession", () => {
 
     expect(completed).toMatchObject({ status: "completed", completedAt: "2026-11-22T03:00:00.000Z" });
     expect(completed.result.profile).toEqual(INTERVIEWS.en.profile);
-    expect(completed.result.photo?.url).toContain(`sessions/${created.sessionId}/uploads/u/user-photo`);
+    expect(completed.result.photo?.url).toContain(`sessions/${created.sessionId}/photo/u.jpg`);
     // Served as the confirmed type, inline, whatever type the object was stored with.
     expect(objects.presignedDownloads).toContainEqual({
-      key: `sessions/${created.sessionId}/uploads/u/user-photo`,
+      key: `sessions/${created.sessionId}/photo/u.jpg`,
       expiresInSeconds: 600,
       contentType: "image/png",
     });
@@ -56,12 +56,46 @@ describe("completeSession", () => {
     const record = archive.records.get(created.sessionId);
     expect(record).toMatchObject({
       tokenHash: hashToken(created.sessionToken),
-      photoKey: `sessions/${created.sessionId}/uploads/u/user-photo`,
+      photoKey: `sessions/${created.sessionId}/photo/u.jpg`,
       photoContentType: "image/png",
       expiresAt: Date.parse("2026-11-22T03:00:00.000Z") / 1000 + 7 * 86_400,
     });
     expect((await session()).status).toBe("completed");
     expect((await session()).completedAt).toBe("2026-11-22T03:00:00.000Z");
+  });
+
+  it("ends the result's life RETENTION_DAYS after the oldest object it links to was written, so no link outlives its object", async () => {
+    const { deps, archive, store, created, session } = await prepare();
+    const checkedAt = "2026-11-20T09:00:00.000Z";
+    const photo = {
+      status: "ready" as const,
+      contentType: "image/jpeg",
+      key: `sessions/${created.sessionId}/photo/u.jpg`,
+      requestedAt: "t",
+      checkedAt,
+    };
+    await store.save(created.sessionId, { set: { photo } });
+
+    await completeSession(deps, await session());
+
+    expect(archive.records.get(created.sessionId)?.expiresAt).toBe(Date.parse(checkedAt) / 1000 + 7 * 86_400);
+  });
+
+  it("drops a photo still pending at completion: the session and its result then have none", async () => {
+    const { deps, archive, store, created, session } = await prepare();
+    const pending = {
+      status: "pending" as const,
+      contentType: "image/png",
+      key: `sessions/${created.sessionId}/uploads/u/user-photo`,
+      requestedAt: "t",
+    };
+    await store.save(created.sessionId, { set: { photo: pending } });
+
+    const completed = await completeSession(deps, await session());
+
+    expect(completed.result.photo).toBeNull();
+    expect(archive.records.get(created.sessionId)?.photoKey).toBeUndefined();
+    expect((await session()).photo).toBeNull();
   });
 
   it("answers a repeat, and parallel calls, with one record and the same completedAt", async () => {
@@ -90,6 +124,14 @@ describe("readResult", () => {
     await expect(readResult(deps, "AAAAAAAAAAAAAAAAAAAAAA", created.sessionToken)).rejects.toBeInstanceOf(SessionNotFoundError);
   });
 
+  it("is 404 once the record's time is past, before DynamoDB's TTL has deleted it", async () => {
+    const { deps, created, session } = await prepare();
+    await completeSession(deps, await session());
+    const later = { ...deps, now: () => new Date(Date.parse("2026-11-29T03:00:00.000Z")) };
+
+    await expect(readResult(later, created.sessionId, created.sessionToken)).rejects.toMatchObject({ status: 404 });
+  });
+
   it("is 404 before completion", async () => {
     const { deps, created } = await prepare();
     await expect(readResult(deps, created.sessionId, created.sessionToken)).rejects.toMatchObject({ status: 404 });
@@ -100,7 +142,7 @@ describe("eraseSession", () => {
   it("erases the Redis session, every object under its prefix and the archive record, and only those", async () => {
     const { deps, store, archive, objects, created, session } = await prepare();
     const other = "BBBBBBBBBBBBBBBBBBBBBB";
-    objects.put(`sessions/${created.sessionId}/uploads/u/user-photo`, Buffer.from("p"));
+    objects.put(`sessions/${created.sessionId}/photo/u.jpg`, Buffer.from("p"));
     objects.put(`sessions/${created.sessionId}/images/partner.png`, Buffer.from("i"));
     objects.put(`sessions/${other}/images/partner.png`, Buffer.from("keep"));
     await completeSession(deps, await session());

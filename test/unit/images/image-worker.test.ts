@@ -12,7 +12,8 @@ import { MemoryObjectStore } from "../../fakes/memory-object-store.ts";
 import { MemorySessionStore } from "../../fakes/memory-session-store.ts";
 import { clock, readyPartnerImage, readyPhoto, seedSession } from "./fixtures.ts";
 
-const USER_PHOTO = Buffer.from("user photo bytes");
+// A checked copy is a JPEG: the worker takes only a source that is the type it was stored as.
+const USER_PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.from("user photo bytes")]);
 
 function setup(overrides: Partial<ImageWorkerDeps> = {}) {
   const store = new MemorySessionStore(clock);
