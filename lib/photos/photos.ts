@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { currentTime, type Clocked } from "../clock.ts";
 import { ConflictError, SessionNotFoundError } from "../errors.ts";
-import { describeError, logger } from "../observability/logger.ts";
 import type * as z from "../schemas/zod.ts";
 import type { photoUploadGrantBody } from "../schemas/responses.ts";
 import type { PhotoState, Session, SessionStore } from "../sessions/model.ts";
@@ -59,7 +58,7 @@ export async function requestPhotoUpload(
     contentLength: input.contentLength,
     expiresInSeconds: deps.uploadTtlSeconds,
   });
-  const photo: PhotoState = {
+  const pending: PhotoState = {
     status: "pending",
     contentType: input.contentType,
     key,
@@ -68,20 +67,22 @@ export async function requestPhotoUpload(
   };
   // Checked and written at the version read: a completion that got in first turns this grant into a 409, and one that
   // comes after sees the new pending photo, so no archive can point at the photo this one replaces.
-  const replaced = await updateSession<PhotoState | null>(deps.store, session.id, {
+  const photo = await updateSession<PhotoState>(deps.store, session.id, {
     loaded: session,
     decide: (current) => {
       if (!current) throw new SessionNotFoundError();
       if (current.status === "completed") throw completedError();
-      return { write: { set: { photo } }, saved: () => current.photo };
+      const discard = current.photo ? photoObjects(current.photo) : [];
+      const next: PhotoState = discard.length > 0 ? { ...pending, discard } : pending;
+      return { write: { set: { photo: next } }, saved: () => next };
     },
     contended: () => {
       throw new ConflictError("session_busy", "The session is being changed by another request; try again.", { retryAfterSeconds: 1 });
     },
   });
-  // Only once the session no longer names it: a failure here leaves an object nothing points at, under the session's
-  // prefix (erasure and the bucket's lifecycle remove it), never a session that points at nothing.
-  if (replaced) await removePhotoObjects(deps.objects, replaced);
+  // Only once the session no longer names them. S3 failing here is a 503 with the new photo pending and the old
+  // objects listed in it: a retry of the grant, or the check of this upload, deletes them.
+  await removeAll(deps.objects, photo.discard);
   return {
     upload: { method: "POST", url, fields, expiresAt: new Date(now.getTime() + deps.uploadTtlSeconds * 1000).toISOString() },
     photo: { status: "pending" },
@@ -92,14 +93,13 @@ function completedError(): ConflictError {
   return new ConflictError("session_completed", "This session is completed; its photo can no longer change.");
 }
 
-/** Deletes every object of a photo that is replaced: its checked copy, and its upload when it was never checked. */
-async function removePhotoObjects(objects: Pick<ObjectStore, "remove">, photo: PhotoState): Promise<void> {
-  const keys = new Set([photo.key, ...(photo.upload ? [photo.upload] : [])]);
-  try {
-    await Promise.all([...keys].map((key) => objects.remove(key)));
-  } catch (error) {
-    logger.warn("could not remove a replaced photo", describeError(error));
-  }
+/** Every object a photo may have left: its checked copy or upload, the upload it consumed, those it was to discard. */
+function photoObjects(photo: PhotoState): string[] {
+  return [...new Set([photo.key, ...(photo.upload ? [photo.upload] : []), ...(photo.discard ?? [])])];
+}
+
+async function removeAll(objects: Pick<ObjectStore, "remove">, keys: string[] | undefined): Promise<void> {
+  await Promise.all((keys ?? []).map((key) => objects.remove(key)));
 }
 
 /**
@@ -155,8 +155,9 @@ export async function confirmPhoto(deps: PhotoCheckDeps, sessionId: string, uplo
     throw error;
   }
   if (copyKey && settled !== next) await deps.objects.remove(copyKey);
-  // Handled, kept or not: the raw bytes (and whatever a replay put there meanwhile) go.
-  await deps.objects.remove(uploadKey);
+  // Handled, kept or not: the raw bytes (and whatever a replay put there meanwhile) go, and what the grant of this
+  // upload could not delete of the photo it replaced.
+  await removeAll(deps.objects, [uploadKey, ...(settled === next ? (photo.discard ?? []) : [])]);
   return settled;
 }
 

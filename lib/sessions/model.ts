@@ -27,6 +27,11 @@ export interface PhotoState {
   size?: number;
   width?: number;
   height?: number;
+  /**
+   * Objects of the photo this one replaced, deleted by the grant once the session no longer names them; kept here so
+   * that when S3 fails that moment, a retry of the grant (or the check of this upload) deletes them still.
+   */
+  discard?: string[];
   reason?: PhotoRejection;
   requestedAt: string;
   checkedAt?: string;

@@ -364,6 +364,22 @@ describe("confirmPhoto", () => {
     }
   });
 
+  it("deletes, once checked, what the grant of its upload could not delete of the photo it replaced", async () => {
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const old = objectKeys.checkedPhoto(id, "old");
+    const photo: PhotoState = { ...pendingPhoto(id, "image/png", png.length), discard: [old] };
+    await store.create(id, { tokenHash: "h", photo }, []);
+    objects.put(old, jpeg, "image/jpeg");
+    objects.put(photo.key, png, "image/png");
+
+    const ready = await confirmPhoto(deps, id, photo.key);
+
+    expect(ready).toMatchObject({ status: "ready" });
+    expect(ready).not.toHaveProperty("discard");
+    expect(objects.objects.has(old)).toBe(false);
+  });
+
   it("does not take an upload for a completed session, even one still pending", async () => {
     const { store, objects, deps } = setup();
     const id = newSessionId();

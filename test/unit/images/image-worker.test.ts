@@ -38,6 +38,19 @@ async function partnerJobSession(
 }
 
 describe("runImageJob", () => {
+  it("fails with input_not_decodable, never internal_error, when the photo's object is not the JPEG it was stored as", async () => {
+    // Prepare: bytes at the checked copy's key that are no JPEG (a damaged object)
+    const { store, objects, provider, deps } = setup();
+    const { session, event } = await partnerJobSession(store, objects);
+    objects.put(session.photo!.key, Buffer.from("<html>not a photo</html>"), "image/jpeg");
+    // Act
+    const result = await runImageJob(deps, event);
+    // Assess
+    expect(result).toMatchObject({ outcome: "failed", error: "input_not_decodable" });
+    expect(provider.inputs).toHaveLength(0);
+    expect((await store.load(session.id))?.images.partner).toMatchObject({ status: "failed", error: "input_not_decodable" });
+  });
+
   it("claims the job, writes one PNG under the session's key and marks the job ready with that key", async () => {
     // Prepare
     const { store, objects, provider, deps } = setup();
