@@ -72,7 +72,9 @@ export async function requestPhotoUpload(
     decide: (current) => {
       if (!current) throw new SessionNotFoundError();
       if (current.status === "completed") throw completedError();
-      const discard = current.photo ? photoObjects(current.photo) : [];
+      // Newest first, and a few: each grant that answered deleted the keys it listed, so only a run of grants that met
+      // a failing S3 carries keys forward, and what falls off the end is left to the bucket's lifecycle.
+      const discard = current.photo ? photoObjects(current.photo).slice(0, MAX_DISCARDED_KEYS) : [];
       const next: PhotoState = discard.length > 0 ? { ...pending, discard } : pending;
       return { write: { set: { photo: next } }, saved: () => next };
     },
@@ -88,6 +90,8 @@ export async function requestPhotoUpload(
     photo: { status: "pending" },
   };
 }
+
+const MAX_DISCARDED_KEYS = 8;
 
 function completedError(): ConflictError {
   return new ConflictError("session_completed", "This session is completed; its photo can no longer change.");
@@ -135,7 +139,16 @@ export async function confirmPhoto(deps: PhotoCheckDeps, sessionId: string, uplo
         requestedAt: photo.requestedAt,
         checkedAt,
       }
-    : { ...photo, status: "rejected", upload: uploadKey, size: object.size, reason: verdict.reason, checkedAt };
+    : {
+        status: "rejected",
+        contentType: photo.contentType,
+        key: uploadKey,
+        upload: uploadKey,
+        size: object.size,
+        reason: verdict.reason,
+        requestedAt: photo.requestedAt,
+        checkedAt,
+      };
   if (copyKey && verdict.ok) await deps.objects.write(copyKey, verdict.bytes, CHECKED_PHOTO_TYPE);
 
   let settled: PhotoState | null;
