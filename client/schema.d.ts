@@ -272,12 +272,16 @@ export interface components {
         PhotoView: {
             /** @enum {string} */
             status: "pending" | "ready" | "rejected";
-            /** @description The declared type: image/jpeg, image/png or image/webp. */
+            /** @description The declared type (image/jpeg, image/png or image/webp) while pending or rejected; image/jpeg once ready: the checked copy, the photo served. */
             contentType: string;
+            /** @description Bytes: as declared while pending, as uploaded when rejected, of the checked copy once ready. */
             size?: number;
             url?: components["schemas"]["PresignedUrl"];
-            /** @description Why the photo was refused: empty, too_large, size_mismatch, type_mismatch or not_decodable. */
-            reason?: string;
+            /**
+             * @description Why the photo was refused (docs/api.md, The user photo).
+             * @enum {string}
+             */
+            reason?: "empty" | "too_large" | "size_mismatch" | "content_type_mismatch" | "type_mismatch" | "too_many_pixels" | "not_decodable" | "not_checked";
         };
         /** @description A generated picture: `url` when ready, `error` (a code) when failed. */
         ImageView: {
@@ -285,7 +289,7 @@ export interface components {
             status: "pending" | "running" | "ready" | "failed";
             jobId: string;
             url?: components["schemas"]["PresignedUrl"];
-            /** @description Why the job failed: generation_timeout, provider_unavailable, provider_rate_limited, provider_rejected_request, model_unavailable, provider_bad_response, provider_refused, inputs_missing, storage_unavailable, dispatch_failed, images_paused, internal_error. */
+            /** @description Why the job failed: generation_timeout, provider_unavailable, provider_rate_limited, provider_rejected_request, model_unavailable, provider_bad_response, provider_refused, inputs_missing, input_not_decodable, storage_unavailable, dispatch_failed, images_paused, internal_error. */
             error?: string;
             /** @description What a person should read about `error`, in the session's language (a refusal says so in words). */
             message?: string;

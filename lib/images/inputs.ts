@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ChildGender, Gender } from "../interview/profile.ts";
-import type { ImageKind, Session } from "../sessions/model.ts";
+import { checkedPhotoOf, type ImageKind, type Session } from "../sessions/model.ts";
 import type { ImageProviderTraits } from "./provider.ts";
 
 /** A stored picture a job reads: its object key (unique per upload or job) and type. */
@@ -36,9 +36,9 @@ export function planImage(session: Session, kind: ImageKind, traits: ImageProvid
   return { ok: true, plan, inputsHash: inputsHash(plan, traits) };
 }
 
+/** The photo a provider is given: its checked copy, never the upload. */
 function readyPhoto(session: Session): StoredPicture | undefined {
-  const photo = session.photo;
-  return photo?.status === "ready" ? { key: photo.key, contentType: photo.contentType } : undefined;
+  return checkedPhotoOf(session.photo) ?? undefined;
 }
 
 function planPartner(session: Session, traits: ImageProviderTraits): PartnerImagePlan | string[] {

@@ -30,7 +30,7 @@ export function createLocalImageProvider(): ImageProvider {
       // Loaded on demand: only functions that draw pictures pay for the native module.
       const { default: sharp } = await import("sharp");
       const seed = seedOf(input);
-      const base = input.kind === "partner" ? await partnerBase(sharp, input, seed) : await childBase(sharp, input, seed);
+      const base = await decodeSources(() => (input.kind === "partner" ? partnerBase(sharp, input, seed) : childBase(sharp, input, seed)));
       checkSignal(signal);
       const overlay = Buffer.from(overlaySvg(input, seed));
       const png = await sharp(base)
@@ -44,6 +44,15 @@ export function createLocalImageProvider(): ImageProvider {
 }
 
 type SharpFactory = typeof import("sharp")["default"];
+
+/** Runs the steps that decode the source pictures; a failure to decode is the job's `input_not_decodable`, not a crash. */
+async function decodeSources(draw: () => Promise<Buffer>): Promise<Buffer> {
+  try {
+    return await draw();
+  } catch (error) {
+    throw new ImageProviderError("input_not_decodable", "A source picture could not be decoded", { cause: error });
+  }
+}
 
 function checkSignal(signal: AbortSignal): void {
   if (signal.aborted) throw new ImageProviderError("generation_timeout", "The local image provider was aborted");

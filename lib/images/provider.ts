@@ -62,6 +62,8 @@ export interface ImageProvider extends ImageProviderTraits {
  *   counts against the session's daily allowance: the allowance is spent when the job is requested (lib/limits,
  *   fail-closed), and the declined call is billed for its input (the prompt and both pictures);
  * - `inputs_missing`: a picture or profile field the job needs is gone;
+ * - `input_not_decodable`: a source picture (the checked photo, the partner picture) did not decode, or is not the
+ *   type it was stored as; it was checked when stored, so this is a damaged object, never the user's upload as such;
  * - `storage_unavailable`: the image could not be written;
  * - `dispatch_failed`: the worker could not be started;
  * - `internal_error`: anything else.

@@ -5,6 +5,7 @@ import { describeError, logger } from "../observability/logger.ts";
 import type { ImageJobEvent } from "../schemas/images.ts";
 import { imageFields, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
+import { sniffImageType } from "../photos/inspect.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";
 import type { RuntimeSwitch } from "../switches.ts";
 import { planImage, type ImagePlan, type StoredPicture } from "./inputs.ts";
@@ -168,6 +169,9 @@ async function readSource(deps: ImageWorkerDeps, picture: StoredPicture): Promis
   const object = await deps.objects.read(picture.key, deps.maxSourceBytes);
   if (!object || object.size > deps.maxSourceBytes)
     throw new ImageProviderError("inputs_missing", "A source picture is missing or too large");
+  // Only checked pictures are ever sources (the photo's copy, a generated PNG); bytes of another type were not.
+  if (sniffImageType(object.bytes) !== picture.contentType)
+    throw new ImageProviderError("input_not_decodable", "A source picture is not the type it was stored as");
   return { bytes: object.bytes, contentType: picture.contentType };
 }
 

@@ -1,7 +1,7 @@
 import { currentTime, type Clocked } from "../clock.ts";
 import { ImagesPendingError, ProfileIncompleteError, SessionNotFoundError } from "../errors.ts";
 import { missingFields } from "../interview/profile-fields.ts";
-import { isJobUnderWay, type Session, type SessionStore } from "../sessions/model.ts";
+import { checkedPhotoOf, isJobUnderWay, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
 import type * as z from "../schemas/zod.ts";
 import type { archivedResultBody, completedSessionBody, resultBody } from "../schemas/responses.ts";
@@ -61,20 +61,24 @@ export async function completeSession(deps: ResultDeps, session: Session): Promi
         throw new ImagesPendingError(pending);
       }
       const completedAt = new Date(nowMs).toISOString();
+      // Completion is final: an upload not checked by now is dropped (its check, if it comes, finds nobody waiting
+      // and deletes it), so the session never shows a photo its result does not have.
+      const photo = current.photo?.status === "pending" ? null : current.photo;
       return {
-        write: { set: { status: "completed", completedAt } },
-        saved: (version) => ({ ...current, status: "completed", completedAt, version }),
+        write: { set: { status: "completed", completedAt, photo } },
+        saved: (version) => ({ ...current, status: "completed", completedAt, photo, version }),
       };
     },
   });
   const completedAt = completed.completedAt ?? currentTime(deps).toISOString();
+  const photo = checkedPhotoOf(completed.photo);
   const { record } = await deps.archive.putOnce({
     sessionId: completed.id,
     tokenHash: completed.tokenHash,
     locale: completed.locale,
     completedAt,
     profile: completed.profile,
-    ...(completed.photo?.status === "ready" ? { photoKey: completed.photo.key, photoContentType: completed.photo.contentType } : {}),
+    ...(photo ? { photoKey: photo.key, photoContentType: photo.contentType } : {}),
     ...(completed.images.partner?.status === "ready" && completed.images.partner.key
       ? { partnerImageKey: completed.images.partner.key }
       : {}),

@@ -14,6 +14,7 @@ export const IMAGE_FAILURE_CODES = [
   "provider_bad_response",
   "provider_refused",
   "inputs_missing",
+  "input_not_decodable",
   "storage_unavailable",
   "dispatch_failed",
   "images_paused",

@@ -1,6 +1,7 @@
 import { IMAGE_FAILURE_CODES, imageKind } from "./images.ts";
 import { childSchema, partnerSchema, personalitySchema, profileField, profileSchema } from "./profile.ts";
 import { locale } from "./sessions.ts";
+import { photoRejection } from "./photos.ts";
 import * as z from "./zod.ts";
 
 // What every 2xx answer of the HTTP API holds. Each schema is the single source of its body's TypeScript type (the
@@ -40,10 +41,15 @@ export const chatMessageBody = z.strictObject({
 /** The user's photo: `url` once it is ready, `reason` once it is rejected. */
 export const photoViewBody = z.strictObject({
   status: z.enum(["pending", "ready", "rejected"]),
-  contentType: described(z.string(), "The declared type: image/jpeg, image/png or image/webp."),
-  size: z.optional(z.int().check(z.minimum(0))),
+  contentType: described(
+    z.string(),
+    "The declared type (image/jpeg, image/png or image/webp) while pending or rejected; image/jpeg once ready: the checked copy, the photo served.",
+  ),
+  size: z.optional(
+    described(z.int().check(z.minimum(0)), "Bytes: as declared while pending, as uploaded when rejected, of the checked copy once ready."),
+  ),
   url: z.optional(presignedUrl),
-  reason: z.optional(described(z.string(), "Why the photo was refused: empty, too_large, size_mismatch, type_mismatch or not_decodable.")),
+  reason: z.optional(described(photoRejection, "Why the photo was refused (docs/api.md, The user photo).")),
 });
 
 /** A generated picture: `url` once it is ready, `error` once it failed. */

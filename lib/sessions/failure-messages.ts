@@ -42,6 +42,10 @@ const MESSAGES: Record<ImageFailureCode, Record<Locale, string>> = {
     ja: "画像の元になる写真またはプロフィールの項目が見つかりません。写真とプロフィールを確認してください。",
     en: "A photo or profile detail this picture needs is missing. Please check the photo and the profile.",
   },
+  input_not_decodable: {
+    ja: "画像の元になる写真を読み取れませんでした。写真をもう一度アップロードしてから、もう一度お試しください。",
+    en: "A picture this one is made from could not be read. Please upload the photo again, then try again.",
+  },
   storage_unavailable: {
     ja: "画像を保存できませんでした。もう一度お試しください。",
     en: "The picture could not be stored. Please try again.",

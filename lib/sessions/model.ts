@@ -1,6 +1,8 @@
 import type { Profile } from "../interview/profile.ts";
+import { isCheckedPhotoKey } from "../storage/objects.ts";
 
 import type { ImageKind } from "../schemas/images.ts";
+import type { PhotoRejection } from "../schemas/photos.ts";
 import type { Locale } from "../schemas/sessions.ts";
 
 export type { ImageKind, Locale };
@@ -15,10 +17,22 @@ export interface SessionMessage {
 
 export interface PhotoState {
   status: "pending" | "ready" | "rejected";
+  /** The declared type while pending or rejected; once ready, the checked copy's type (CHECKED_PHOTO_TYPE). */
   contentType: string;
+  /** Pending: the upload's key, where its form puts the raw bytes. Ready: the checked copy's key, the one ever served. */
   key: string;
+  /** Once checked: the upload's key the check consumed (its form may be posted again; what lands there is removed). */
+  upload?: string;
+  /** Bytes: the declared size while pending, the uploaded size when rejected, the checked copy's size when ready. */
   size?: number;
-  reason?: string;
+  width?: number;
+  height?: number;
+  /**
+   * Objects of the photo this one replaced, deleted by the grant once the session no longer names them; kept here so
+   * that when S3 fails that moment, a retry of the grant (or the check of this upload) deletes them still.
+   */
+  discard?: string[];
+  reason?: PhotoRejection;
   requestedAt: string;
   checkedAt?: string;
 }
@@ -127,4 +141,12 @@ export function isJobUnderWay(
   if (image?.status !== "pending" && image?.status !== "running") return false;
   const since = Date.parse(image.startedAt ?? image.requestedAt);
   return !(Number.isFinite(since) && nowMs - since > staleAfterMs);
+}
+
+/**
+ * The photo's checked copy when the photo is ready: the only photo object that is ever served, archived or given to a
+ * provider. A photo made ready before copies were kept (its key an upload's) counts as none.
+ */
+export function checkedPhotoOf(photo: PhotoState | null): { key: string; contentType: string } | null {
+  return photo?.status === "ready" && isCheckedPhotoKey(photo.key) ? { key: photo.key, contentType: photo.contentType } : null;
 }

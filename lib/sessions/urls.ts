@@ -1,13 +1,11 @@
 import type { PictureName } from "../schemas/photos.ts";
 import { GENERATED_IMAGE_TYPE, type ObjectStore } from "../storage/objects.ts";
-import type { Session } from "./model.ts";
+import { checkedPhotoOf, type Session } from "./model.ts";
 import type { ObjectUrls } from "./sessions.ts";
 
 /** The object key of a picture of the session when it is ready, else null. */
 export function readyPictureKey(session: Session, name: PictureName): { key: string; contentType: string } | null {
-  if (name === "user") {
-    return session.photo?.status === "ready" ? { key: session.photo.key, contentType: session.photo.contentType } : null;
-  }
+  if (name === "user") return checkedPhotoOf(session.photo);
   const image = session.images[name];
   return image?.status === "ready" && image.key ? { key: image.key, contentType: GENERATED_IMAGE_TYPE } : null;
 }

@@ -39,17 +39,33 @@ export type ObjectChecks = Pick<ObjectStore, "read" | "exists" | "storedAt" | "r
 /** Where everything of a session lives in the bucket; keys are only ever made here, never from client input. */
 export const objectKeys = {
   sessionPrefix: (sessionId: string) => `sessions/${sessionId}/`,
+  /** Where a presigned form puts an upload: raw, unchecked bytes, read once by the check and then deleted. */
   userPhoto: (sessionId: string, uploadId: string) => `sessions/${sessionId}/uploads/${uploadId}/${USER_PHOTO_SUFFIX}`,
+  /**
+   * The checked, normalised copy of a photo, the only one ever served, archived or given to a provider. No form can
+   * write here: a form's policy pins its `uploads/` key, and the granting function may only sign forms for `uploads/`.
+   */
+  checkedPhoto: (sessionId: string, photoId: string) => `sessions/${sessionId}/photo/${photoId}.jpg`,
   image: (sessionId: string, kind: ImageKind) => `sessions/${sessionId}/images/${kind}.png`,
 };
 
 /** The type of every generated image (`objectKeys.image`). */
 export const GENERATED_IMAGE_TYPE = "image/png";
 
+/** The type of every checked photo (`objectKeys.checkedPhoto`): one format, whatever was uploaded (docs/api.md says why). */
+export const CHECKED_PHOTO_TYPE = "image/jpeg";
+
 /** The S3 notification for uploaded photos filters on this suffix (and the `sessions/` prefix). */
 export const USER_PHOTO_SUFFIX = "user-photo";
 
 const USER_PHOTO_KEY = /^sessions\/([A-Za-z0-9_-]{22})\/uploads\/([A-Za-z0-9_-]{1,64})\/user-photo$/;
+
+const CHECKED_PHOTO_KEY = /^sessions\/[A-Za-z0-9_-]+\/photo\/[A-Za-z0-9_-]{1,64}\.jpg$/;
+
+/** Whether a key is a checked photo's copy (`objectKeys.checkedPhoto`), never an upload's raw bytes. */
+export function isCheckedPhotoKey(key: string): boolean {
+  return CHECKED_PHOTO_KEY.test(key);
+}
 
 /** The session id of a user-photo key, or null for any other key. */
 export function sessionIdOfPhotoKey(key: string): string | null {

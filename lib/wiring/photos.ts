@@ -1,7 +1,6 @@
 import { createS3Bucket } from "../clients/s3.ts";
 import { S3Signer } from "../clients/s3-signer.ts";
-import { inspectImage } from "../photos/decode.ts";
-import { inspectImageFraming } from "../photos/inspect.ts";
+import { normalisePhoto } from "../photos/decode.ts";
 import type { PhotoCheckDeps, PhotoDeps, PhotoUploadDeps } from "../photos/photos.ts";
 import type { ObjectLinks, UploadSigner } from "../storage/objects.ts";
 import { S3HttpObjects } from "../storage/s3-http-objects.ts";
@@ -77,18 +76,17 @@ function photoDepsOn(objects: PhotoDeps["objects"]): PhotoDeps {
   };
 }
 
-/** What the S3 event's check of an upload needs: a full decode, with sharp (photoUploaded is the function that ships it). */
+/** What the S3 event's check of an upload needs: a full decode and the copy, with sharp (photoUploaded ships it). */
 export function photoEventDeps(): PhotoCheckDeps {
-  return { ...photoDeps(), inspect: inspectImage };
+  return { ...photoDepsOn(objectStore()), objects: objectStore(), normalise: normalisePhoto };
 }
 
 /**
- * What a read needs to confirm a photo whose S3 event is late: the checks that need no decoder (size, magic bytes, the
- * format's framing), and whose object calls are signed requests, so that getSession and getPhoto, which every poll
- * reaches, carry neither sharp nor the S3 client.
+ * What a read needs to settle a photo whose check never came: no decoder, and object calls that are signed requests,
+ * so that getSession and getPhoto, which every poll reaches, carry neither sharp nor the S3 client.
  */
-export function photoReadDeps(signal?: AbortSignal): PhotoCheckDeps {
-  return { ...photoDepsOn(objectChecks(signal)), inspect: inspectImageFraming };
+export function photoReadDeps(signal?: AbortSignal): PhotoDeps {
+  return photoDepsOn(objectChecks(signal));
 }
 
 /** What granting a photo upload needs: the photo domain and the signer of presigned POST forms. */

@@ -74,39 +74,45 @@ describe("photo upload over HTTP and S3", () => {
   it.each([
     ["JPEG", "image/jpeg", () => jpeg],
     ["PNG", "image/png", () => png],
-  ] as const)("takes a real %s straight from the browser to S3 and serves the same bytes back", async (_name, contentType, image) => {
-    // Prepare
-    const bytes = image();
-    const session = await createSession();
-    const grant = await requestUpload(session, { contentType, contentLength: bytes.length });
-    expect(grant.status).toBe(201);
-    expect(grant.body.photo).toEqual({ status: "pending" });
-    expect(grant.body.upload).toMatchObject({ method: "POST", url: expect.stringContaining(stack.s3Url) });
-    expect(grant.body.upload.fields.key).toMatch(new RegExp(`^sessions/${session.sessionId}/uploads/[A-Za-z0-9_-]+/user-photo$`));
-    const expiresIn = Date.parse(grant.body.upload.expiresAt) - Date.now();
-    expect(expiresIn).toBeGreaterThan(0);
-    expect(expiresIn).toBeLessThanOrEqual(15 * 60_000);
-    expect(await readPhoto(session)).toEqual({ status: "pending", contentType, size: bytes.length });
-    // Act
-    const posted = await browserUpload(grant.body.upload, bytes, contentType);
-    // Assess
-    expect(posted.status).toBeLessThan(300);
-    expect(posted.headers.get("access-control-allow-origin")).toBeTruthy();
-    const photo = await settledPhoto(session);
-    expect(photo).toMatchObject({ status: "ready", contentType, size: bytes.length, url: expect.any(String) });
-    expect(Buffer.compare(await download(photo?.url ?? ""), bytes)).toBe(0);
-    // A ready photo stays in the bucket, at the key the server chose.
-    expect(Buffer.compare(await download(`${grant.body.upload.url}/${grant.body.upload.fields.key ?? ""}`), bytes)).toBe(0);
+  ] as const)(
+    "takes a real %s straight from the browser to S3 and serves its checked JPEG copy, never the upload",
+    async (_name, contentType, image) => {
+      // Prepare
+      const bytes = image();
+      const session = await createSession();
+      const grant = await requestUpload(session, { contentType, contentLength: bytes.length });
+      expect(grant.status).toBe(201);
+      expect(grant.body.photo).toEqual({ status: "pending" });
+      expect(grant.body.upload).toMatchObject({ method: "POST", url: expect.stringContaining(stack.s3Url) });
+      expect(grant.body.upload.fields.key).toMatch(new RegExp(`^sessions/${session.sessionId}/uploads/[A-Za-z0-9_-]+/user-photo$`));
+      const expiresIn = Date.parse(grant.body.upload.expiresAt) - Date.now();
+      expect(expiresIn).toBeGreaterThan(0);
+      expect(expiresIn).toBeLessThanOrEqual(15 * 60_000);
+      expect(await readPhoto(session)).toEqual({ status: "pending", contentType, size: bytes.length });
+      // Act
+      const posted = await browserUpload(grant.body.upload, bytes, contentType);
+      // Assess
+      expect(posted.status).toBeLessThan(300);
+      expect(posted.headers.get("access-control-allow-origin")).toBeTruthy();
+      const photo = await settledPhoto(session);
+      expect(photo).toMatchObject({ status: "ready", contentType: "image/jpeg", size: expect.any(Number), url: expect.any(String) });
+      const served = await download(photo?.url ?? "");
+      expect(served.length).toBe(photo?.size);
+      expect(await sharp(served).metadata()).toMatchObject({ format: "jpeg", width: 64, height: 48 });
+      // The upload itself is gone from the bucket: its key is never served.
+      const direct = await fetch(`${grant.body.upload.url}/${grant.body.upload.fields.key ?? ""}`, { signal: AbortSignal.timeout(10_000) });
+      expect(direct.status).toBe(404);
 
-    const link = await client.GET("/api/sessions/{sessionId}/photos/{name}", {
-      ...asOwner(session),
-      params: { path: { sessionId: session.sessionId, name: "user" } },
-    });
-    expect(link.response.status).toBe(200);
-    expect(link.data).toMatchObject({ contentType, url: expect.any(String) });
-    expect(Date.parse(link.data!.expiresAt)).toBeGreaterThan(Date.now());
-    expect(Buffer.compare(await download(link.data!.url), bytes)).toBe(0);
-  });
+      const link = await client.GET("/api/sessions/{sessionId}/photos/{name}", {
+        ...asOwner(session),
+        params: { path: { sessionId: session.sessionId, name: "user" } },
+      });
+      expect(link.response.status).toBe(200);
+      expect(link.data).toMatchObject({ contentType: "image/jpeg", url: expect.any(String) });
+      expect(Date.parse(link.data!.expiresAt)).toBeGreaterThan(Date.now());
+      expect(Buffer.compare(await download(link.data!.url), served)).toBe(0);
+    },
+  );
 
   it("settles the photo from the S3 event alone, with no read of the session", async () => {
     // Prepare
@@ -162,7 +168,7 @@ describe("photo upload over HTTP and S3", () => {
     expect(link.body).toMatchObject({ error: { code: "picture_not_ready" } });
   });
 
-  it("rejects a real PNG stored as text/html, and serves every ready photo as its confirmed type, inline", async () => {
+  it("rejects a real PNG stored as text/html, and serves every ready photo as its checked copy's type, inline", async () => {
     // Prepare: a form whose Content-Type field is not the policy's (S3 would refuse it; s3rver stores it as it says).
     const session = await createSession();
     const grant = await requestUpload(session, { contentType: "image/png", contentLength: png.length });
@@ -185,11 +191,11 @@ describe("photo upload over HTTP and S3", () => {
       token: session.sessionToken,
     });
     for (const url of [ready?.url ?? "", link.body.url]) {
-      expect(new URL(url).searchParams.get("response-content-type")).toBe("image/png");
+      expect(new URL(url).searchParams.get("response-content-type")).toBe("image/jpeg");
       expect(new URL(url).searchParams.get("response-content-disposition")).toBe("inline");
       const served = await fetch(url, { signal: AbortSignal.timeout(10_000) });
       expect(served.status).toBe(200);
-      expect(served.headers.get("content-type")).toBe("image/png");
+      expect(served.headers.get("content-type")).toBe("image/jpeg");
       expect(served.headers.get("content-disposition")).toBe("inline");
     }
   });

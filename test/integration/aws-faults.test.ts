@@ -85,9 +85,9 @@ describe("a hung S3", () => {
     expect(await store.load(session.id)).toBeNull();
   });
 
-  it("a new photo grant answers 503 within 3 s and leaves the ready photo as it was; a retry replaces it", async () => {
+  it("a new photo grant answers 503 within 3 s, naming the old photo's object in the new one; a retry deletes it", async () => {
     const session = await completeProfileSession();
-    const oldKey = objectKeys.userPhoto(session.id, "old");
+    const oldKey = objectKeys.checkedPhoto(session.id, "old");
     await objects.write(oldKey, Buffer.from("old photo"), "image/jpeg");
     const ready = { status: "ready" as const, contentType: "image/jpeg", key: oldKey, size: 9, requestedAt: new Date().toISOString() };
     await store.save(session.id, { set: { photo: ready } });
@@ -98,9 +98,12 @@ describe("a hung S3", () => {
     };
 
     expectFast503(await call("request-photo-upload", { ...grant, pathParameters: { sessionId: session.id } }));
-    expect((await store.load(session.id))?.photo).toEqual(ready);
-
+    // The session is written first (so that no completion can archive a photo the grant deletes), then the old object
+    // goes: S3 hung, so the new pending photo carries the old object's key for whoever comes next.
+    expect((await store.load(session.id))?.photo).toMatchObject({ status: "pending", discard: [oldKey] });
     await faulty.heal();
+    expect(await objects.exists(oldKey)).toBe(true);
+
     const retried = await call("request-photo-upload", { ...grant, pathParameters: { sessionId: session.id } });
     expect(retried.response.statusCode).toBe(201);
     expect((await store.load(session.id))?.photo).toMatchObject({ status: "pending", contentType: "image/png" });

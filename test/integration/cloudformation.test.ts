@@ -129,19 +129,32 @@ function normalized(packagedStage: Packaged): unknown {
 
 const PARAMETER_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter";
 const SESSION_OBJECTS = "${PhotoBucket.Arn}/sessions/*";
+const UPLOADS = "${PhotoBucket.Arn}/sessions/*/uploads/*";
+const CHECKED_PHOTOS = "${PhotoBucket.Arn}/sessions/*/photo/*";
+const IMAGES = "${PhotoBucket.Arn}/sessions/*/images/*";
 const REDIS_PARAMETERS = ["/hera/prod/upstash-redis-rest-url", "/hera/prod/upstash-redis-rest-token"];
 const GEMINI_PARAMETER = "/hera/prod/gemini-api-key";
 const IMAGES_SWITCH = "/hera/prod/images-enabled";
 const GEMINI_CHAT_SWITCH = "/hera/prod/gemini-chat-enabled";
 
 // What each function's code calls (besides writing its own logs), and the secrets it reads.
-const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: string[] }> = {
+// S3 actions apply to every object of the sessions unless `objects` narrows them: an upload's raw bytes are read only by
+// the check, a checked copy written only by it, and a form signed only for an upload's key.
+const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: string[]; objects?: Record<string, string[]> }> = {
   createSession: { actions: ["ssm:GetParameter"], parameters: REDIS_PARAMETERS },
   getSession: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
   postMessage: { actions: ["ssm:GetParameter"], parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER, GEMINI_CHAT_SWITCH] },
-  requestPhotoUpload: { actions: ["ssm:GetParameter", "s3:PutObject", "s3:DeleteObject"], parameters: REDIS_PARAMETERS },
+  requestPhotoUpload: {
+    actions: ["ssm:GetParameter", "s3:PutObject", "s3:DeleteObject"],
+    parameters: REDIS_PARAMETERS,
+    objects: { "s3:PutObject": [UPLOADS] },
+  },
   getPhoto: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
-  photoUploaded: { actions: ["ssm:GetParameter", "s3:GetObject", "s3:DeleteObject", "s3:ListBucket"], parameters: REDIS_PARAMETERS },
+  photoUploaded: {
+    actions: ["ssm:GetParameter", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"],
+    parameters: REDIS_PARAMETERS,
+    objects: { "s3:GetObject": [UPLOADS], "s3:PutObject": [CHECKED_PHOTOS] },
+  },
   completeSession: { actions: ["ssm:GetParameter", "s3:GetObject", "dynamodb:PutItem", "dynamodb:GetItem"], parameters: REDIS_PARAMETERS },
   getResult: { actions: ["s3:GetObject", "dynamodb:GetItem"], parameters: [] },
   deleteSession: {
@@ -155,6 +168,7 @@ const EXPECTED_PERMISSIONS: Record<string, { actions: string[]; parameters: stri
   imageWorker: {
     actions: ["ssm:GetParameter", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "sqs:SendMessage"],
     parameters: [...REDIS_PARAMETERS, GEMINI_PARAMETER, IMAGES_SWITCH],
+    objects: { "s3:GetObject": [CHECKED_PHOTOS, IMAGES], "s3:PutObject": [IMAGES] },
   },
   health: { actions: ["ssm:GetParameter", "s3:ListBucket", "dynamodb:DescribeTable"], parameters: REDIS_PARAMETERS },
   openapi: { actions: [], parameters: [] },
@@ -317,7 +331,10 @@ describe("sls package --stage prod: one least-privilege role per function", () =
         for (const resource of asArray(statement.Resource)) {
           // A trailing wildcard inside a named thing is fine (the streams of one log group, the keys under
           // sessions/); the named thing itself must not be a wildcard or a whole resource type.
-          const named = describeResource(resource).replace(/([:/]\*)+$/, "");
+          // A wildcard for the session id (sessions/*/uploads/*) stands for one segment of a named prefix.
+          const named = describeResource(resource)
+            .replace("/sessions/*/", "/sessions/{id}/")
+            .replace(/([:/]\*)+$/, "");
           expect(named, name).not.toContain("*");
           expect(named, name).not.toMatch(/:(function|parameter|log-group|table)$|^$/);
         }
@@ -339,7 +356,7 @@ describe("sls package --stage prod: one least-privilege role per function", () =
         if (service === "logs") expect(targets).toEqual([expect.stringContaining(`:log-group:/aws/lambda/hera-api-prod-${name}:`)]);
         if (service === "ssm") parameters.push(...targets.map((target) => target.replace(PARAMETER_ARN, "")));
         if (action === "s3:ListBucket") expect(targets).toEqual(["GetAtt:PhotoBucket.Arn"]);
-        else if (service === "s3") expect(targets).toEqual([SESSION_OBJECTS]);
+        else if (service === "s3") expect(targets, action).toEqual(expected.objects?.[action] ?? [SESSION_OBJECTS]);
         if (service === "dynamodb") expect(targets).toEqual(["GetAtt:ResultsTable.Arn"]);
         if (service === "lambda") expect(targets).toEqual(["GetAtt:ImageWorkerLambdaFunction.Arn"]);
         if (service === "sqs") expect(targets).toEqual(["GetAtt:ImageJobDeadLetterQueue.Arn"]);

@@ -60,7 +60,7 @@ function requestDeps(overrides: Partial<ImageRequestDeps> = {}): ImageRequestDep
 /** A session with a complete profile and a ready photo whose object really is in S3. */
 async function seedSession(): Promise<Session> {
   const id = newSessionId();
-  const photoKey = objectKeys.userPhoto(id, "itest");
+  const photoKey = objectKeys.checkedPhoto(id, "itest");
   await objects.write(photoKey, userPhoto, "image/jpeg");
   await store.create(
     id,

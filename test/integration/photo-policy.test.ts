@@ -3,8 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { integrationBucket, integrationObjects, integrationRedis } from "../helpers/integration.ts";
 import { createS3Bucket } from "../../lib/clients/s3.ts";
 import { S3UploadSigner } from "../../lib/storage/s3-upload-signer.ts";
-import { inspectImage } from "../../lib/photos/decode.ts";
-import { inspectImageFraming } from "../../lib/photos/inspect.ts";
+import { normalisePhoto } from "../../lib/photos/decode.ts";
 import { confirmPhoto, requestPhotoUpload, type PhotoCheckDeps, type PhotoUploadDeps } from "../../lib/photos/photos.ts";
 import { RedisSessionStore } from "../../lib/sessions/redis-session-store.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
@@ -247,7 +246,7 @@ describe("confirmPhoto on real S3 and Redis", () => {
     uploads,
     maxPhotoBytes: 10 * 1024 * 1024,
     uploadTtlSeconds: 300,
-    inspect: inspectImage,
+    normalise: normalisePhoto,
   };
 
   async function uploadAs(bytes: Buffer, contentType: "image/png" | "image/jpeg", formContentType: string = contentType) {
@@ -275,19 +274,6 @@ describe("confirmPhoto on real S3 and Redis", () => {
     expect(await objects.exists(key)).toBe(false);
   });
 
-  it("lets a read, with no decoder, mark a real PNG ready and reject a cut one", async () => {
-    // As getSession and getPhoto do: no decoder, and the object calls signed without the S3 client.
-    const reading = { ...deps, objects: checks, inspect: inspectImageFraming };
-    const whole = await uploadAs(png, "image/png");
-    const cut = await uploadAs(png.subarray(0, png.length - 20), "image/png");
-
-    await expect(confirmPhoto(reading, whole.id, whole.key)).resolves.toMatchObject({ status: "ready", size: png.length });
-    await expect(confirmPhoto(reading, cut.id, cut.key)).resolves.toMatchObject({ status: "rejected", reason: "not_decodable" });
-    expect(await objects.exists(whole.key)).toBe(true);
-    expect(await objects.exists(cut.key)).toBe(false);
-    await objects.removePrefix(objectKeys.sessionPrefix(whole.id));
-  });
-
   it("rejects a real PNG that was stored as text/html, and deletes its object", async () => {
     // Prepare
     const { id, key } = await uploadAs(png, "image/png", "text/html");
@@ -300,14 +286,17 @@ describe("confirmPhoto on real S3 and Redis", () => {
     expect(await objects.exists(key)).toBe(false);
   });
 
-  it("marks a real PNG ready and keeps its object", async () => {
+  it("marks a real PNG ready with its checked JPEG copy, and deletes the upload", async () => {
     const { id, key } = await uploadAs(png, "image/png");
 
     const photo = await confirmPhoto(deps, id, key);
 
-    expect(photo).toMatchObject({ status: "ready", size: png.length });
-    expect((await store.load(id))?.photo).toMatchObject({ status: "ready", key });
-    expect(await objects.exists(key)).toBe(true);
+    expect(photo).toMatchObject({ status: "ready", contentType: "image/jpeg", upload: key, width: 32, height: 24 });
+    expect((await store.load(id))?.photo).toEqual(photo);
+    expect(await objects.exists(key)).toBe(false);
+    const copy = await objects.read(photo!.key, 10 * 1024 * 1024);
+    expect(copy).toMatchObject({ size: photo!.size, contentType: "image/jpeg" });
+    expect((await sharp(copy!.bytes).metadata()).format).toBe("jpeg");
     await objects.removePrefix(objectKeys.sessionPrefix(id));
   });
 });

@@ -1,3 +1,4 @@
+import { CHECKED_PHOTO_MAX_SIDE, MAX_PHOTO_PIXELS } from "../../lib/photos/inspect.ts";
 import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -110,6 +111,8 @@ describe("docs/api.md", () => {
       ],
       "new image jobs of the whole stage": [`\`IMAGE_JOBS_PER_DAY\`, ${defaults.IMAGE_JOBS_PER_DAY} a UTC day`],
       "messages of the whole stage": [`\`CHAT_TURNS_PER_DAY\`, ${defaults.CHAT_TURNS_PER_DAY} a UTC day`],
+      "photo dimensions": [`${MAX_PHOTO_PIXELS.toLocaleString("en-US")} pixels`],
+      "the photo kept (the checked copy)": [`fits ${CHECKED_PHOTO_MAX_SIDE} × ${CHECKED_PHOTO_MAX_SIDE} pixels`],
       "photo size": [`\`MAX_PHOTO_BYTES\`, ${Number(defaults.MAX_PHOTO_BYTES) / 1024 / 1024} MiB`],
       "upload form / picture URL life": [
         `${minutes(defaults.PHOTO_UPLOAD_TTL_SECONDS)} / ${minutes(defaults.DOWNLOAD_URL_TTL_SECONDS)} minutes`,

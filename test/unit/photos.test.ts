@@ -1,12 +1,12 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConflictError } from "../../lib/errors.ts";
-import { inspectImage } from "../../lib/photos/decode.ts";
-import { inspectImageFraming, sniffImageType, type PhotoInspector } from "../../lib/photos/inspect.ts";
+import { normalisePhoto } from "../../lib/photos/decode.ts";
+import { CHECKED_PHOTO_MAX_SIDE, sniffImageType } from "../../lib/photos/inspect.ts";
 import type { PhotoContentType } from "../../lib/schemas/photos.ts";
 import {
   confirmPhoto,
-  PHOTO_EVENT_GRACE_MS,
+  PHOTO_CHECK_TIMEOUT_MS,
   requestPhotoUpload,
   settlePendingPhoto,
   type PhotoCheckDeps,
@@ -14,7 +14,7 @@ import {
 } from "../../lib/photos/photos.ts";
 import type { PhotoState, Session } from "../../lib/sessions/model.ts";
 import { newSessionId } from "../../lib/sessions/tokens.ts";
-import { objectKeys, sessionIdOfPhotoKey } from "../../lib/storage/objects.ts";
+import { isCheckedPhotoKey, objectKeys, sessionIdOfPhotoKey } from "../../lib/storage/objects.ts";
 import { MemoryObjectStore } from "../fakes/memory-object-store.ts";
 import { MemorySessionStore } from "../fakes/memory-session-store.ts";
 
@@ -47,7 +47,7 @@ function setup(overrides: Partial<PhotoUploadDeps & PhotoCheckDeps> = {}) {
     uploads: objects,
     maxPhotoBytes: MAX_BYTES,
     uploadTtlSeconds: 300,
-    inspect: inspectImage,
+    normalise: normalisePhoto,
     now: clock,
     ...overrides,
   };
@@ -94,27 +94,17 @@ describe("sniffImageType", () => {
   });
 });
 
-/** A segment of a JPEG: marker, then length and payload. */
-function jpegSegment(marker: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeUInt16BE(0xff00 | marker, 0);
-  head.writeUInt16BE(payload.length + 2, 2);
-  return Buffer.concat([head, payload]);
-}
-
-// Both checks of an upload: the S3 event's full decode, and the read's framing check (no decoder). Every upload that
-// the decode rejects in these cases, the framing check rejects too.
-describe.each<[string, PhotoInspector]>([
-  ["inspectImage (a full decode by sharp)", inspectImage],
-  ["inspectImageFraming (no decoder)", inspectImageFraming],
-])("%s", (_name, inspect) => {
-  it("accepts a real image of each type", async () => {
+describe("normalisePhoto (the check's full decode, and the copy that is kept)", () => {
+  it("accepts a real image of each type and makes a JPEG of the same pixels' size", async () => {
     for (const [bytes, type] of [
       [jpeg, "image/jpeg"],
       [png, "image/png"],
       [webp, "image/webp"],
     ] as const) {
-      await expect(inspect(bytes, type), type).resolves.toMatchObject({ ok: true });
+      const verdict = await normalisePhoto(bytes, type);
+      expect(verdict, type).toMatchObject({ ok: true, width: 64, height: 48 });
+      if (!verdict.ok) continue;
+      expect(await sharp(verdict.bytes).metadata(), type).toMatchObject({ format: "jpeg", width: 64, height: 48 });
     }
   });
 
@@ -123,61 +113,85 @@ describe.each<[string, PhotoInspector]>([
     const raw = { raw: { width: 64, height: 48, channels: 3 as const } };
     const progressive = await sharp(pixels, raw).jpeg({ progressive: true }).toBuffer();
     const lossless = await sharp(pixels, raw).webp({ lossless: true }).toBuffer();
-    await expect(inspect(progressive, "image/jpeg")).resolves.toMatchObject({ ok: true });
-    await expect(inspect(lossless, "image/webp")).resolves.toMatchObject({ ok: true });
-    await expect(inspect(Buffer.concat([jpeg, Buffer.alloc(64)]), "image/jpeg")).resolves.toMatchObject({ ok: true });
+    await expect(normalisePhoto(progressive, "image/jpeg")).resolves.toMatchObject({ ok: true });
+    await expect(normalisePhoto(lossless, "image/webp")).resolves.toMatchObject({ ok: true });
+    await expect(normalisePhoto(Buffer.concat([jpeg, Buffer.alloc(64)]), "image/jpeg")).resolves.toMatchObject({ ok: true });
+  });
+
+  it("keeps no metadata, turns the picture upright, and converts its colours to sRGB", async () => {
+    // Prepare: GPS and a camera in EXIF, XMP, a Display P3 profile, stored sideways (orientation 6).
+    const located = await sharp({ create: { width: 80, height: 40, channels: 3, background: "#c33" } })
+      .jpeg()
+      .withIccProfile("p3")
+      .withExif({ IFD0: { Make: "HeraCam" }, IFD3: { GPSLatitudeRef: "N", GPSLatitude: "35/1 39/1 29/1" } })
+      .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>')
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    expect(await sharp(located).metadata()).toMatchObject({ orientation: 6, exif: expect.any(Buffer), icc: expect.any(Buffer) });
+    // Act
+    const verdict = await normalisePhoto(located, "image/jpeg");
+    // Assess
+    expect(verdict).toMatchObject({ ok: true, width: 40, height: 80 });
+    if (!verdict.ok) return;
+    const kept = await sharp(verdict.bytes).metadata();
+    expect(kept).toMatchObject({ format: "jpeg", width: 40, height: 80, space: "srgb" });
+    for (const field of ["orientation", "exif", "icc", "xmp", "iptc", "comments"] as const) expect(kept[field], field).toBeUndefined();
+    expect(verdict.bytes.includes("HeraCam")).toBe(false);
+  });
+
+  it("flattens transparency onto white and scales a large photo down to the longest side it keeps", async () => {
+    const wide = await sharp({ create: { width: 3000, height: 1000, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
+    const verdict = await normalisePhoto(wide, "image/png");
+    expect(verdict).toMatchObject({ ok: true, width: CHECKED_PHOTO_MAX_SIDE, height: CHECKED_PHOTO_MAX_SIDE / 3 });
+    if (!verdict.ok) return;
+    const { data } = await sharp(verdict.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect(data[0]).toBeGreaterThan(250);
+  });
+
+  it("makes the same copy of the same upload", async () => {
+    const [first, second] = await Promise.all([normalisePhoto(webp, "image/webp"), normalisePhoto(webp, "image/webp")]);
+    expect(first.ok && second.ok && Buffer.compare(first.bytes, second.bytes)).toBe(0);
   });
 
   it("rejects a PNG declared as JPEG, and a JPEG declared as WebP", async () => {
-    await expect(inspect(png, "image/jpeg")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
-    await expect(inspect(jpeg, "image/webp")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
+    await expect(normalisePhoto(png, "image/jpeg")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
+    await expect(normalisePhoto(jpeg, "image/webp")).resolves.toEqual({ ok: false, reason: "type_mismatch" });
   });
 
   it("rejects an image with valid magic bytes that does not decode", async () => {
-    const truncatedJpeg = jpeg.subarray(0, Math.floor(jpeg.length / 2));
-    const truncatedPng = png.subarray(0, Math.floor(png.length / 2));
-    const garbagePng = Buffer.concat([png.subarray(0, 8), Buffer.from("x".repeat(200))]);
-    const garbageWebp = Buffer.concat([webp.subarray(0, 12), Buffer.alloc(200, 0x41)]);
-    const truncatedWebp = webp.subarray(0, webp.length - 40);
-    // A thumbnail's end marker inside an APP1 segment must not count as the photo's own end.
-    const thumbnail = Buffer.concat([jpeg.subarray(0, 40), Buffer.from([0xff, 0xd9])]);
-    const firstHalf = jpeg.subarray(2, Math.floor(jpeg.length / 2));
-    const cutAfterThumbnail = Buffer.concat([jpeg.subarray(0, 2), jpegSegment(0xe1, thumbnail), firstHalf]);
-
-    for (const [name, bytes, type] of [
-      ["truncated JPEG", truncatedJpeg, "image/jpeg"],
-      ["truncated JPEG carrying a whole thumbnail", cutAfterThumbnail, "image/jpeg"],
-      ["truncated PNG", truncatedPng, "image/png"],
-      ["PNG signature then garbage", garbagePng, "image/png"],
-      ["WebP header then garbage", garbageWebp, "image/webp"],
-      ["truncated WebP", truncatedWebp, "image/webp"],
-    ] as const) {
-      expect(sniffImageType(bytes), name).toBe(type);
-      await expect(inspect(bytes, type), name).resolves.toEqual({ ok: false, reason: "not_decodable" });
-    }
-  });
-
-  it("rejects a PNG whose pixel data was altered in transit", async () => {
     const altered = Buffer.from(png);
     const idat = altered.indexOf("IDAT", 8, "latin1");
     altered[idat + 20] = altered[idat + 20]! ^ 0xff;
-    await expect(inspect(altered, "image/png")).resolves.toEqual({ ok: false, reason: "not_decodable" });
+    for (const [name, bytes, type] of [
+      ["truncated JPEG", jpeg.subarray(0, Math.floor(jpeg.length / 2)), "image/jpeg"],
+      ["truncated PNG", png.subarray(0, Math.floor(png.length / 2)), "image/png"],
+      ["PNG signature then garbage", Buffer.concat([png.subarray(0, 8), Buffer.from("x".repeat(200))]), "image/png"],
+      ["WebP header then garbage", Buffer.concat([webp.subarray(0, 12), Buffer.alloc(200, 0x41)]), "image/webp"],
+      ["truncated WebP", webp.subarray(0, webp.length - 40), "image/webp"],
+      ["PNG whose pixel data was altered in transit", altered, "image/png"],
+    ] as const) {
+      expect(sniffImageType(bytes), name).toBe(type);
+      await expect(normalisePhoto(bytes, type), name).resolves.toEqual({ ok: false, reason: "not_decodable" });
+    }
+  });
+
+  it("says too_many_pixels, from the header alone, for a photo past 64 million pixels", async () => {
+    // A PNG header that claims 9000 × 9000: the verdict comes before any pixel would be decoded.
+    const small = await sharp({ create: { width: 1, height: 1, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
+    const huge = Buffer.from(small);
+    huge.writeUInt32BE(9000, 16);
+    huge.writeUInt32BE(9000, 20);
+    const { crc32 } = await import("node:zlib");
+    huge.writeUInt32BE(crc32(huge.subarray(12, 29)), 29);
+    await expect(normalisePhoto(huge, "image/png")).resolves.toEqual({ ok: false, reason: "too_many_pixels" });
   });
 
   it("rejects empty bytes", async () => {
-    await expect(inspect(Buffer.alloc(0), "image/png")).resolves.toEqual({ ok: false, reason: "empty" });
-  });
-});
-
-describe("inspectImage", () => {
-  it("tells the dimensions of what it decoded", async () => {
-    for (const [bytes, type] of [
-      [jpeg, "image/jpeg"],
-      [png, "image/png"],
-      [webp, "image/webp"],
-    ] as const) {
-      await expect(inspectImage(bytes, type), type).resolves.toEqual({ ok: true, width: 64, height: 48 });
-    }
+    await expect(normalisePhoto(Buffer.alloc(0), "image/png")).resolves.toEqual({ ok: false, reason: "empty" });
   });
 });
 
@@ -249,6 +263,24 @@ describe("requestPhotoUpload", () => {
     expect((await store.load(session.id))?.photo).toBeNull();
   });
 
+  it("refuses with 409 a session completed after it was read, and keeps the photo its result links to", async () => {
+    // Prepare: a ready photo; the caller read the session, then a completion landed.
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const ready: PhotoState = { ...pendingPhoto(id, "image/jpeg", jpeg.length), key: objectKeys.checkedPhoto(id, "copy"), status: "ready" };
+    await store.create(id, { tokenHash: "h", status: "collecting", profile: {}, photo: ready }, []);
+    objects.put(ready.key, jpeg, "image/jpeg");
+    const read = (await store.load(id))!;
+    await store.save(id, { set: { status: "completed", completedAt: "2026-11-22T01:02:03.000Z" } });
+    // Act
+    const error = await requestPhotoUpload(deps, read, { contentType: "image/png", contentLength: 10 }).catch((caught: unknown) => caught);
+    // Assess
+    expect(error).toMatchObject({ status: 409, code: "session_completed" });
+    expect((await store.load(id))?.photo).toEqual(ready);
+    expect(objects.objects.has(ready.key)).toBe(true);
+    expect(objects.removed).toEqual([]);
+  });
+
   it("deletes the previous photo's object when a new upload replaces it", async () => {
     const { store, objects, deps } = setup();
     const id = newSessionId();
@@ -268,7 +300,7 @@ describe("requestPhotoUpload", () => {
 });
 
 describe("confirmPhoto", () => {
-  it("marks a valid upload ready with its real size and keeps the object", async () => {
+  it("marks a valid upload ready with its checked copy under a key of its own, and deletes the upload", async () => {
     const { store, objects, deps } = setup();
     const id = newSessionId();
     const photo = pendingPhoto(id, "image/png", png.length);
@@ -277,11 +309,90 @@ describe("confirmPhoto", () => {
 
     const result = await confirmPhoto(deps, id, photo.key);
 
-    const expected = { ...photo, status: "ready", size: png.length, checkedAt: "2026-11-22T01:02:03.000Z" };
-    expect(result).toEqual(expected);
-    expect((await store.load(id))?.photo).toEqual(expected);
-    expect(objects.objects.has(photo.key)).toBe(true);
-    expect(objects.removed).toEqual([]);
+    expect(result).toEqual({
+      status: "ready",
+      contentType: "image/jpeg",
+      key: expect.stringMatching(new RegExp(`^sessions/${id}/photo/[A-Za-z0-9_-]{16}\\.jpg$`)),
+      upload: photo.key,
+      size: expect.any(Number),
+      width: 64,
+      height: 48,
+      requestedAt: photo.requestedAt,
+      checkedAt: "2026-11-22T01:02:03.000Z",
+    });
+    expect(isCheckedPhotoKey(result!.key)).toBe(true);
+    expect((await store.load(id))?.photo).toEqual(result);
+    const copy = objects.objects.get(result!.key);
+    expect(copy?.contentType).toBe("image/jpeg");
+    expect(copy?.bytes.length).toBe(result!.size);
+    expect(objects.objects.has(photo.key)).toBe(false);
+    expect(objects.removed).toEqual([photo.key]);
+  });
+
+  it("never reads what a form posts again once its upload was checked: the copy stays, the new bytes go", async () => {
+    for (const [name, status] of [
+      ["after ready", "collecting"],
+      ["after completion", "completed"],
+    ] as const) {
+      // Prepare: a checked photo, then other bytes at the same upload key (the same form posted again).
+      const { store, objects, deps } = setup();
+      const id = newSessionId();
+      const photo = pendingPhoto(id, "image/png", png.length);
+      await store.create(id, { tokenHash: "h", photo }, []);
+      objects.put(photo.key, png, "image/png");
+      const ready = await confirmPhoto(deps, id, photo.key);
+      if (status === "completed") await store.save(id, { set: { status } });
+      const copy = Buffer.from(objects.objects.get(ready!.key)!.bytes);
+      const session = await store.load(id);
+      objects.put(photo.key, Buffer.from("<html><script>alert(1)</script></html>"), "image/png");
+      let decoded = 0;
+      const counting = {
+        ...deps,
+        normalise: async (...args: Parameters<typeof normalisePhoto>) => {
+          decoded++;
+          return normalisePhoto(...args);
+        },
+      };
+      // Act
+      const again = await confirmPhoto(counting, id, photo.key);
+      // Assess
+      expect(again, name).toEqual(ready);
+      expect(decoded, name).toBe(0);
+      expect(await store.load(id), name).toEqual(session);
+      expect(objects.objects.has(photo.key), name).toBe(false);
+      expect(Buffer.compare(objects.objects.get(ready!.key)!.bytes, copy), name).toBe(0);
+    }
+  });
+
+  it("deletes, once checked, what the grant of its upload could not delete of the photo it replaced", async () => {
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const old = objectKeys.checkedPhoto(id, "old");
+    const photo: PhotoState = { ...pendingPhoto(id, "image/png", png.length), discard: [old] };
+    await store.create(id, { tokenHash: "h", photo }, []);
+    objects.put(old, jpeg, "image/jpeg");
+    objects.put(photo.key, png, "image/png");
+
+    const ready = await confirmPhoto(deps, id, photo.key);
+
+    expect(ready).toMatchObject({ status: "ready" });
+    expect(ready).not.toHaveProperty("discard");
+    expect(objects.objects.has(old)).toBe(false);
+  });
+
+  it("does not take an upload for a completed session, even one still pending", async () => {
+    const { store, objects, deps } = setup();
+    const id = newSessionId();
+    const photo = pendingPhoto(id, "image/png", png.length);
+    await store.create(id, { tokenHash: "h", status: "completed", photo }, []);
+    objects.put(photo.key, png, "image/png");
+    const writes = store.writes;
+
+    await confirmPhoto(deps, id, photo.key);
+
+    expect(store.writes).toBe(writes);
+    expect(objects.objects.has(photo.key)).toBe(false);
+    expect([...objects.objects.keys()]).toEqual([]);
   });
 
   it("rejects and deletes an upload that does not match what was declared", async () => {
@@ -357,7 +468,7 @@ describe("confirmPhoto", () => {
     }
   });
 
-  it("is idempotent: a second confirmation changes nothing and deletes nothing", async () => {
+  it("is idempotent: a second confirmation changes nothing and keeps the copy", async () => {
     for (const [bytes, status] of [
       [() => png, "ready"],
       [() => Buffer.from("not a png at all"), "rejected"],
@@ -369,14 +480,14 @@ describe("confirmPhoto", () => {
       objects.put(photo.key, bytes(), "image/png");
       const first = await confirmPhoto(deps, id, photo.key);
       const afterFirst = await store.load(id);
-      const removedAfterFirst = [...objects.removed];
+      const keptAfterFirst = [...objects.objects.keys()];
 
       const second = await confirmPhoto(deps, id, photo.key);
 
       expect(first?.status).toBe(status);
       expect(second).toEqual(first);
       expect(await store.load(id)).toEqual(afterFirst);
-      expect(objects.removed).toEqual(removedAfterFirst);
+      expect([...objects.objects.keys()]).toEqual(keptAfterFirst);
     }
   });
 
@@ -426,21 +537,21 @@ describe("confirmPhoto", () => {
     objects.put(photo.key, png, "image/png");
     const versionBefore = (await store.load(id))!.version;
     let raced = false;
-    deps.inspect = async (bytes, declared) => {
+    deps.normalise = async (bytes, declared) => {
       if (!raced) {
         raced = true;
         const saved = await store.save(id, { set: { userMessageCount: 3 }, append: [{ role: "user", text: "hi", at: "t" }] });
         expect(saved.outcome).toBe("saved");
       }
-      return inspectImage(bytes, declared);
+      return normalisePhoto(bytes, declared);
     };
     // Act
     const result = await confirmPhoto(deps, id, photo.key);
     // Assess
     expect(raced).toBe(true);
-    expect(result).toMatchObject({ status: "ready", size: png.length });
+    expect(result).toMatchObject({ status: "ready", upload: photo.key });
     const stored = await store.load(id);
-    expect(stored?.photo).toMatchObject({ status: "ready", key: photo.key });
+    expect(stored?.photo).toMatchObject({ status: "ready", key: result?.key });
     expect(stored?.userMessageCount).toBe(3);
     expect(stored?.messages.map((message) => message.text)).toEqual(["hi"]);
     expect(stored?.version).toBe(versionBefore + 2);
@@ -453,43 +564,24 @@ describe("confirmPhoto", () => {
     const replacement = pendingPhoto(id, "image/jpeg", jpeg.length, "second");
     await store.create(id, { tokenHash: "h", photo }, []);
     objects.put(photo.key, png, "image/png");
-    deps.inspect = async (bytes, declared) => {
+    deps.normalise = async (bytes, declared) => {
       await store.save(id, { set: { photo: replacement } });
-      return inspectImage(bytes, declared);
+      return normalisePhoto(bytes, declared);
     };
 
     const result = await confirmPhoto(deps, id, photo.key);
 
     expect(result).toBeNull();
     expect((await store.load(id))?.photo).toEqual(replacement);
+    // Neither its copy nor the upload it checked is left behind.
+    expect([...objects.objects.keys()]).toEqual([]);
   });
 });
 
-describe("settlePendingPhoto", () => {
-  const longAgo = new Date(clock().getTime() - PHOTO_EVENT_GRACE_MS - 1000);
+describe("settlePendingPhoto (on a read, without a decoder)", () => {
+  const longAgo = new Date(clock().getTime() - PHOTO_CHECK_TIMEOUT_MS - 1000);
 
-  it("confirms a pending photo only once its object exists", async () => {
-    // Prepare: as the reads do, with the framing check and no decoder
-    const { store, objects, deps } = setup({ inspect: inspectImageFraming });
-    const id = newSessionId();
-    const photo = pendingPhoto(id, "image/jpeg", jpeg.length);
-    await store.create(id, { tokenHash: "h", photo }, []);
-    const before = (await store.load(id))!;
-    const writes = store.writes;
-    // Act: no object yet
-    const early = await settlePendingPhoto(deps, before);
-    // Assess
-    expect(early).toBe(before);
-    expect(store.writes).toBe(writes);
-    // Act: the object arrived, and its S3 event is late
-    objects.put(photo.key, jpeg, "image/jpeg", longAgo);
-    const settled = await settlePendingPhoto(deps, before);
-    // Assess
-    expect(settled.photo).toMatchObject({ status: "ready", size: jpeg.length });
-    expect((await store.load(id))?.photo?.status).toBe("ready");
-  });
-
-  it("leaves a fresh upload to its S3 event, and confirms it itself once the event is late", async () => {
+  it("leaves an upload to its check, and gives up on it as not_checked once the check is long overdue", async () => {
     // Prepare: the object was stored a moment ago
     const { store, objects, deps } = setup();
     const id = newSessionId();
@@ -498,40 +590,29 @@ describe("settlePendingPhoto", () => {
     const session = (await store.load(id))!;
     objects.put(photo.key, jpeg, "image/jpeg", new Date(clock().getTime() - 1000));
     const writes = store.writes;
-    let inspected = 0;
-    const counting: typeof deps = {
-      ...deps,
-      inspect: async (bytes, declared) => {
-        inspected++;
-        return inspectImage(bytes, declared);
-      },
-    };
     // Act
-    const fresh = await settlePendingPhoto(counting, session);
-    // Assess: nothing read, decoded or written
+    const fresh = await settlePendingPhoto(deps, session);
+    // Assess: nothing read or written
     expect(fresh).toBe(session);
-    expect(inspected).toBe(0);
     expect(store.writes).toBe(writes);
-    // Act: later, no event has settled it
-    const late = await settlePendingPhoto({ ...counting, now: () => new Date(clock().getTime() + PHOTO_EVENT_GRACE_MS) }, session);
-    // Assess
-    expect(late.photo?.status).toBe("ready");
-    expect(inspected).toBe(1);
+    expect(objects.objects.has(photo.key)).toBe(true);
+    // Act: later, no check has settled it
+    const late = await settlePendingPhoto({ ...deps, now: () => new Date(clock().getTime() + PHOTO_CHECK_TIMEOUT_MS) }, session);
+    // Assess: rejected, the unchecked bytes deleted, never served
+    expect(late.photo).toMatchObject({ status: "rejected", reason: "not_checked", upload: photo.key });
+    expect((await store.load(id))?.photo).toMatchObject({ status: "rejected", reason: "not_checked" });
+    expect(objects.objects.has(photo.key)).toBe(false);
   });
 
-  it("rejects and deletes a cut upload whose event is late, as the S3 event's decode would", async () => {
-    // Prepare
-    const { store, objects, deps } = setup({ inspect: inspectImageFraming });
+  it("leaves a pending photo whose upload has not arrived", async () => {
+    const { store, deps } = setup();
     const id = newSessionId();
-    const cut = jpeg.subarray(0, Math.floor(jpeg.length / 2));
-    const photo = pendingPhoto(id, "image/jpeg", cut.length);
-    await store.create(id, { tokenHash: "h", photo }, []);
-    objects.put(photo.key, cut, "image/jpeg", longAgo);
-    // Act
-    const settled = await settlePendingPhoto(deps, (await store.load(id))!);
-    // Assess
-    expect(settled.photo).toMatchObject({ status: "rejected", reason: "not_decodable" });
-    expect(objects.objects.has(photo.key)).toBe(false);
+    await store.create(id, { tokenHash: "h", photo: pendingPhoto(id, "image/png", png.length) }, []);
+    const session = (await store.load(id))!;
+    const writes = store.writes;
+
+    expect(await settlePendingPhoto(deps, session)).toBe(session);
+    expect(store.writes).toBe(writes);
   });
 
   it("leaves a photo that is not pending untouched", async () => {
@@ -539,7 +620,7 @@ describe("settlePendingPhoto", () => {
     const id = newSessionId();
     const photo: PhotoState = { ...pendingPhoto(id, "image/png", 5), status: "rejected", reason: "type_mismatch" };
     await store.create(id, { tokenHash: "h", photo }, []);
-    objects.put(photo.key, png, "image/png");
+    objects.put(photo.key, png, "image/png", longAgo);
     const session = (await store.load(id))!;
     const writes = store.writes;
 

@@ -37,7 +37,7 @@ describe("completeSession", () => {
     const { deps, archive, store, objects, created, session } = await prepare();
     await store.save(created.sessionId, {
       set: {
-        photo: { status: "ready", contentType: "image/png", key: `sessions/${created.sessionId}/uploads/u/user-photo`, requestedAt: "t" },
+        photo: { status: "ready", contentType: "image/png", key: `sessions/${created.sessionId}/photo/u.jpg`, requestedAt: "t" },
       },
     });
 
@@ -45,10 +45,10 @@ describe("completeSession", () => {
 
     expect(completed).toMatchObject({ status: "completed", completedAt: "2026-11-22T03:00:00.000Z" });
     expect(completed.result.profile).toEqual(INTERVIEWS.en.profile);
-    expect(completed.result.photo?.url).toContain(`sessions/${created.sessionId}/uploads/u/user-photo`);
+    expect(completed.result.photo?.url).toContain(`sessions/${created.sessionId}/photo/u.jpg`);
     // Served as the confirmed type, inline, whatever type the object was stored with.
     expect(objects.presignedDownloads).toContainEqual({
-      key: `sessions/${created.sessionId}/uploads/u/user-photo`,
+      key: `sessions/${created.sessionId}/photo/u.jpg`,
       expiresInSeconds: 600,
       contentType: "image/png",
     });
@@ -56,12 +56,29 @@ describe("completeSession", () => {
     const record = archive.records.get(created.sessionId);
     expect(record).toMatchObject({
       tokenHash: hashToken(created.sessionToken),
-      photoKey: `sessions/${created.sessionId}/uploads/u/user-photo`,
+      photoKey: `sessions/${created.sessionId}/photo/u.jpg`,
       photoContentType: "image/png",
       expiresAt: Date.parse("2026-11-22T03:00:00.000Z") / 1000 + 7 * 86_400,
     });
     expect((await session()).status).toBe("completed");
     expect((await session()).completedAt).toBe("2026-11-22T03:00:00.000Z");
+  });
+
+  it("drops a photo still pending at completion: the session and its result then have none", async () => {
+    const { deps, archive, store, created, session } = await prepare();
+    const pending = {
+      status: "pending" as const,
+      contentType: "image/png",
+      key: `sessions/${created.sessionId}/uploads/u/user-photo`,
+      requestedAt: "t",
+    };
+    await store.save(created.sessionId, { set: { photo: pending } });
+
+    const completed = await completeSession(deps, await session());
+
+    expect(completed.result.photo).toBeNull();
+    expect(archive.records.get(created.sessionId)?.photoKey).toBeUndefined();
+    expect((await session()).photo).toBeNull();
   });
 
   it("answers a repeat, and parallel calls, with one record and the same completedAt", async () => {
@@ -128,7 +145,7 @@ describe("eraseSession", () => {
   it("erases the Redis session, every object under its prefix and the archive record, and only those", async () => {
     const { deps, store, archive, objects, created, session } = await prepare();
     const other = "BBBBBBBBBBBBBBBBBBBBBB";
-    objects.put(`sessions/${created.sessionId}/uploads/u/user-photo`, Buffer.from("p"));
+    objects.put(`sessions/${created.sessionId}/photo/u.jpg`, Buffer.from("p"));
     objects.put(`sessions/${created.sessionId}/images/partner.png`, Buffer.from("i"));
     objects.put(`sessions/${other}/images/partner.png`, Buffer.from("keep"));
     await completeSession(deps, await session());

@@ -15,14 +15,15 @@ export const READY_PROFILE: Profile = {
   children: [{ name: "Sakura", desiredGender: "female" }],
 };
 
-/** A ready user photo whose object exists in `objects`. */
+/** A ready user photo whose checked copy exists in `objects`. */
 export function readyPhoto(objects: MemoryObjectStore, sessionId: string, bytes: Buffer, upload = "upload1"): PhotoState {
-  const key = objectKeys.userPhoto(sessionId, upload);
+  const key = objectKeys.checkedPhoto(sessionId, upload);
   objects.put(key, bytes, "image/jpeg");
   return {
     status: "ready",
     contentType: "image/jpeg",
     key,
+    upload: objectKeys.userPhoto(sessionId, upload),
     size: bytes.length,
     requestedAt: clock().toISOString(),
     checkedAt: clock().toISOString(),

@@ -12,7 +12,8 @@ import { MemoryObjectStore } from "../../fakes/memory-object-store.ts";
 import { MemorySessionStore } from "../../fakes/memory-session-store.ts";
 import { clock, readyPartnerImage, readyPhoto, seedSession } from "./fixtures.ts";
 
-const USER_PHOTO = Buffer.from("user photo bytes");
+// A checked copy is a JPEG: the worker takes only a source that is the type it was stored as.
+const USER_PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.from("user photo bytes")]);
 
 function setup(overrides: Partial<ImageWorkerDeps> = {}) {
   const store = new MemorySessionStore(clock);
@@ -46,6 +47,19 @@ async function partnerJobSession(
 }
 
 describe("runImageJob", () => {
+  it("fails with input_not_decodable, never internal_error, when the photo's object is not the JPEG it was stored as", async () => {
+    // Prepare: bytes at the checked copy's key that are no JPEG (a damaged object)
+    const { store, objects, provider, deps } = setup();
+    const { session, event } = await partnerJobSession(store, objects);
+    objects.put(session.photo!.key, Buffer.from("<html>not a photo</html>"), "image/jpeg");
+    // Act
+    const result = await runImageJob(deps, event);
+    // Assess
+    expect(result).toMatchObject({ outcome: "failed", error: "input_not_decodable" });
+    expect(provider.inputs).toHaveLength(0);
+    expect((await store.load(session.id))?.images.partner).toMatchObject({ status: "failed", error: "input_not_decodable" });
+  });
+
   it("claims the job, writes one PNG under the session's key and marks the job ready with that key", async () => {
     // Prepare
     const { store, objects, provider, deps } = setup();

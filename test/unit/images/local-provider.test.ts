@@ -96,4 +96,13 @@ describe("local image provider", () => {
     expect(error).toBeInstanceOf(ImageProviderError);
     expect(error).toMatchObject({ code: "generation_timeout" });
   });
+
+  it("fails with input_not_decodable, not a crash, when a source picture does not decode", async () => {
+    const cut = { bytes: userPhoto.subarray(0, 40), contentType: "image/jpeg" };
+
+    const error = await provider.generate(partnerInput({ userPhoto: cut }), signal()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ImageProviderError);
+    expect(error).toMatchObject({ code: "input_not_decodable" });
+  });
 });
