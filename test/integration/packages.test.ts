@@ -198,6 +198,8 @@ describe("sls package --stage prod: a pruned package still runs", () => {
         "/hera/prod/upstash-redis-rest-url": services.redisUrl,
         "/hera/prod/upstash-redis-rest-token": services.redisToken,
         "/hera/prod/gemini-api-key": "packaged-test-gemini-key",
+        // The stage's Gemini chat switch (a parameter of the stack, "true" unless the operator flips it).
+        "/hera/prod/gemini-chat-enabled": "true",
       },
     });
     const template = JSON.parse((await packagedStage("prod")).raw) as {
