@@ -266,7 +266,8 @@ function deny(
   response.end(JSON.stringify({ Type: "User", Message: message }));
 }
 
-const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+// Text content: quotes stay as they are, as in S3's messages.
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function sendS3Error(response: ServerResponse, refusal: PostRefusal, method: string): void {
   // S3 applies the bucket's CORS rules to its errors too, so a browser can read why its upload was refused.
