@@ -22,7 +22,6 @@ Data (all of it goes when the stack stops; nothing is shared with another stack)
   DynamoDB   in memory (dynalite)
   Redis      ${stack.upstash.engine === "redis-server" ? "a redis-server without persistence, in a scratch directory" : "in memory (ioredis-mock)"}
 IAM: each function calls S3, DynamoDB and Lambda with its own role from \`sls package\`; a denied call is printed here.
-Code: saving a file under lib/ or functions/ rebuilds the bundles; the next request runs the new code.
 Press Ctrl-C to stop.`);
 
 let stopping = false;
