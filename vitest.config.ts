@@ -1,7 +1,9 @@
 import { defineConfig } from "vitest/config";
+import { LeastPrivilegeLastSequencer } from "./test/setup/sequencer.ts";
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: LeastPrivilegeLastSequencer },
     projects: [
       {
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], setupFiles: ["test/setup/unit-env.ts"] },

@@ -7,6 +7,9 @@
 // the template's own variables; for the variables listed in `custom.localStack.environment` this plugin lets the
 // local value win, and it gives the buckets the plain names the emulators need (`custom.localStack.bucketNames`).
 
+import { createRequire } from "node:module";
+import { accessKeyIdOf, LOCAL_SECRET_ACCESS_KEY } from "../dev/iam/identities.mjs";
+
 /** The commands that run the functions on this machine. */
 const LOCAL_COMMANDS = ["offline", "offline start", "invoke local"];
 /** The commands that build what AWS runs. */
@@ -61,6 +64,24 @@ export function applyLocalStack(service, env) {
 }
 
 /**
+ * Gives each function of the local stack its own access key (dev/iam/identities.mjs) in its environment, so that
+ * the local services' checking proxy holds each call against that function's role alone. In place; returns the keys.
+ * @param {ServiceConfig & { functions: Record<string, { name?: string }> }} service
+ * @returns {string[]}
+ */
+export function giveFunctionsLocalKeys(service) {
+  const keys = [];
+  for (const fn of Object.values(service.functions)) {
+    if (!fn.name) continue;
+    const accessKeyId = accessKeyIdOf(fn.name);
+    fn.environment = { ...fn.environment, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY };
+    delete fn.environment.AWS_SESSION_TOKEN;
+    keys.push(accessKeyId);
+  }
+  return keys;
+}
+
+/**
  * The local-only build settings of an environment that a package must not take, as messages naming each.
  * @param {Record<string, string | undefined>} env
  * @returns {string[]}
@@ -100,6 +121,12 @@ export default class LocalStackPlugin {
       this.hooks.initialize = () => {
         const overridden = applyLocalStack(serverless.service, process.env);
         utils.log.verbose(`Local stack: ${overridden.length ? overridden.join(", ") : "no variable"} from the local environment`);
+        if (command === "invoke local") return;
+        // serverless-offline runs s3rver (serverless-s3-local) in this process: it verifies each signature, so it
+        // learns the functions' keys here (the module's account registry is the one s3rver uses).
+        const keys = giveFunctionsLocalKeys(/** @type {any} */ (serverless.service));
+        const { DUMMY_ACCOUNT } = createRequire(import.meta.url)("s3rver/lib/models/account");
+        for (const accessKeyId of keys) DUMMY_ACCOUNT.createKeyPair(accessKeyId, LOCAL_SECRET_ACCESS_KEY);
       };
       // serverless-offline (13.x, 14.x) applies `exposedResponseHeaders` twice to every response with an Origin:
       // once in its onPreResponse handler, once through hapi's route CORS, which appends, so a browser would read

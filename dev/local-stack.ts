@@ -2,8 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
 import { pipeWithoutRouteBox } from "./offline-output.ts";
 import { s3PublicEndpoint, type StackPorts } from "./env.ts";
+import { LOCAL_ACCOUNT_ID, localNames, packagedTemplate } from "./iam/packaged-roles.ts";
+import { startIamProxy, type CheckedService } from "./iam/proxy.ts";
+import { functionRoles, type FunctionRole } from "./iam/roles.ts";
 import { startDynamo, startUpstashRest, type DynaliteHandle, type UpstashRestServer } from "./services.ts";
 import { startWebServer } from "./web-server.ts";
 
@@ -19,6 +23,8 @@ export interface LocalStackOptions {
   /** Separate build and S3 folders let a test stack run beside a dev stack. */
   workFolder?: string;
   readyTimeoutMs?: number;
+  /** Where the IAM proxy appends each call it decides (the least-privilege check reads it); none by default. */
+  iamUsageFile?: string;
 }
 
 export interface LocalStack {
@@ -31,6 +37,10 @@ export interface LocalStack {
   upstash: UpstashRestServer;
   /** The results table in dynalite (`env.DYNAMODB_ENDPOINT`). */
   resultsTable: string;
+  /** Where the stack's data lives: the S3 directory (the rest is in memory or in the Redis engine). */
+  s3Directory: string;
+  /** The functions' roles, as the checking proxy holds the calls against them. */
+  roles: Promise<Map<string, FunctionRole>>;
   stop(): Promise<void>;
 }
 
@@ -52,8 +62,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const upstash = await startUpstashRest({ port: ports.upstash, token });
     stopping.push(() => upstash.close());
 
+    // Each function calls S3, DynamoDB and Lambda with its own local key, through a proxy that holds every call
+    // against the function's role in the packaged template (dev/iam/proxy.ts); the emulators listen behind it.
+    const region = options.env.AWS_REGION || "ap-northeast-1";
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const roles = packagedTemplate(stage, log).then((template) => functionRoles(template, localNames(stage, region)));
+    roles.catch(() => undefined); // a failure is reported by the first request that needs the roles
+    const [s3Port = 0, dynamoPort = 0, lambdaPort = 0] = await freePorts(3);
+    const proxy = (service: CheckedService, port: number, target: number) =>
+      startIamProxy({
+        service,
+        port,
+        target: `http://127.0.0.1:${target}`,
+        roles,
+        arn: { region, accountId: LOCAL_ACCOUNT_ID },
+        usageFile: options.iamUsageFile,
+        log,
+      });
+    for (const [service, port, target] of [
+      ["s3", ports.s3, s3Port],
+      ["dynamodb", ports.dynamodb, dynamoPort],
+      ["lambda", ports.lambda, lambdaPort],
+    ] as const) {
+      const started = await proxy(service, port, target);
+      stopping.push(() => started.close());
+    }
+
     const table = `hera-api-results-${stage}`;
-    const dynamo: DynaliteHandle = await startDynamo(ports.dynamodb, table);
+    const dynamo: DynaliteHandle = await startDynamo(dynamoPort, table);
     stopping.push(() => dynamo.close());
 
     const s3Url = `http://localhost:${ports.s3}`;
@@ -72,13 +108,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       UPSTASH_REDIS_REST_TOKEN_PARAMETER: "",
       IMAGES_ENABLED_PARAMETER: "",
       GEMINI_CHAT_ENABLED_PARAMETER: "",
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_ENDPOINT: `http://localhost:${ports.dynamodb}`,
       S3_ENDPOINT: s3Url,
       S3_PUBLIC_ENDPOINT: s3PublicUrl,
-      S3_LOCAL_PORT: String(ports.s3),
+      // s3rver and serverless-offline's Lambda endpoint listen behind the proxies.
+      S3_LOCAL_PORT: String(s3Port),
       S3_LOCAL_DIRECTORY: s3Directory,
       OFFLINE_HTTP_PORT: String(ports.http),
-      OFFLINE_LAMBDA_PORT: String(ports.lambda),
+      OFFLINE_LAMBDA_PORT: String(lambdaPort),
       // The functions invoke the image worker through serverless-offline's Lambda endpoint.
       LAMBDA_ENDPOINT: `http://localhost:${ports.lambda}`,
       ESBUILD_WORK_FOLDER: workFolder,
@@ -97,12 +134,47 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const offline = spawnOffline(stage, env, options.output);
     stopping.push(() => stopProcessGroup(offline));
 
+    // The first start after a change of serverless.yml packages the stage (minutes on a busy machine) before the
+    // functions can call anything: the readiness deadline counts from when the roles are known.
+    await roles;
     await waitUntilReady(`${baseUrl}/api/health`, offline, options.readyTimeoutMs ?? 180_000);
-    return { baseUrl, lambdaUrl: `http://localhost:${ports.lambda}`, s3Url, webUrl: web.url, env, upstash, resultsTable: table, stop };
+    return {
+      baseUrl,
+      lambdaUrl: `http://localhost:${ports.lambda}`,
+      s3Url,
+      webUrl: web.url,
+      env,
+      upstash,
+      resultsTable: table,
+      s3Directory,
+      roles,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Ports free on this machine now, for the emulators behind the proxies. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((done, fail) => {
+          const server = createServer();
+          server.once("error", fail);
+          server.listen(0, "127.0.0.1", () => done(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : 0;
+  });
+  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
+  return ports;
 }
 
 function spawnOffline(stage: string, env: Record<string, string>, output: string): ChildProcess {

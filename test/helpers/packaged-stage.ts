@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { inject } from "vitest";
+import { withProjectPackagingLock } from "../../dev/iam/packaged-roles.ts";
 
 // `sls package` for a stage, offline (no AWS account), once per test run however many test files read it: the first
 // file that asks packages it (under a lock, since the framework stages every package in the project's .serverless/
@@ -73,7 +74,8 @@ async function withLock<T>(root: string, work: () => Promise<T>): Promise<T> {
     }
   }
   try {
-    return await work();
+    // And no other package of this project at once (the local stack packages its roles too).
+    return await withProjectPackagingLock(work);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

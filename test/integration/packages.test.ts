@@ -9,6 +9,7 @@ import { BUNDLE_BUDGETS, PLAIN_PACKAGE_BUDGET } from "../../bench/budgets.ts";
 import { esbuildOptionsFromServerless } from "../../bench/bundles.ts";
 import { geminiJson, startFakeGemini, type FakeGemini } from "../fakes/gemini-server.ts";
 import { startFakeParametersExtension, type FakeParametersExtension } from "../fakes/parameters-extension.ts";
+import { accessKeyIdOf, LOCAL_SECRET_ACCESS_KEY } from "../../dev/iam/identities.mjs";
 import { packagedStage, PLANTED_SECRETS } from "../helpers/packaged-stage.ts";
 import { serverlessFunctions } from "../helpers/serverless-config.ts";
 import { extractZip, readZipEntry, zipEntries, type ZipEntry } from "../helpers/zip.ts";
@@ -27,6 +28,7 @@ const SHARP_FUNCTIONS = ["photoUploaded", "imageWorker"];
 /** The functions that read objects only through presigned links (and a read's check of a late upload). */
 const LINK_ONLY_FUNCTIONS = ["getSession", "getPhoto", "getResult", "requestImage"];
 
+const LOCAL_KEY_PREFIX = accessKeyIdOf("");
 let directory: string;
 const functions = Object.entries(serverlessFunctions()).map(([name, definition]) => ({
   name,
@@ -56,6 +58,14 @@ describe("sls package --stage prod: each function's bundle", () => {
     expect(code).not.toContain("@aws-sdk/client-ssm");
     expect(code).not.toContain("AmazonSSM");
     for (const value of Object.values(PLANTED_SECRETS)) expect(code).not.toContain(value);
+  });
+
+  it.each(functions)("finds nothing of the local stack's IAM check in the bundle of $name", ({ name, bundle }) => {
+    // Each function's local key (deploy/local-stack.mjs, offline only) and the checking proxy stay on this machine.
+    const code = readZipEntry(join(directory, `${name}.zip`), bundle).toString("utf8");
+    for (const local of [LOCAL_KEY_PREFIX, LOCAL_SECRET_ACCESS_KEY, "Invalid according to Policy", "no identity-based policy allows"]) {
+      expect(code, local).not.toContain(local);
+    }
   });
 
   it("bundles one copy of each package: none nested in another's node_modules", async () => {

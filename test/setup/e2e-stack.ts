@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { loadLocalEnv, portsFromEnv } from "../../dev/env.ts";
@@ -8,6 +9,8 @@ export interface E2eStack {
   baseUrl: string;
   lambdaUrl: string;
   s3Url: string;
+  /** DynamoDB (through the IAM proxy; the tests' own key passes unchecked). */
+  dynamoUrl: string;
   /** The browser demo page, served by the stack and calling `baseUrl`. */
   webUrl: string;
   redisUrl: string;
@@ -35,6 +38,9 @@ export const E2E_LIMITS = {
   CHAT_TURNS_PER_DAY: "100000",
 };
 
+/** Where the e2e stack's IAM proxy records each call it decided, one JSON object per line. */
+export const IAM_USAGE_FILE = "test-artifacts/iam-usage.jsonl";
+
 // Ports apart from the dev stack's, so `npm test` runs while `npm run dev` is up.
 const TEST_PORTS = { http: 3300, lambda: 3302, s3: 4669, dynamodb: 8100, upstash: 8179, web: 5273 };
 
@@ -56,6 +62,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     TEST_PORTS,
   );
   const logFile = resolve("test-artifacts", "offline.log");
+  // Every call the functions make through the IAM proxy, for the least-privilege check (test/e2e/least-privilege.test.ts).
+  const iamUsageFile = resolve(IAM_USAGE_FILE);
+  rmSync(iamUsageFile, { force: true });
   const stack = await startLocalStack({
     ports,
     // Every test comes from 127.0.0.1: session creation, image jobs and chat turns are limited per IP (and per stage),
@@ -63,11 +72,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     env: { ...env, POWERTOOLS_METRICS_DISABLED: "false", S3_PUBLIC_ENDPOINT: "", ...E2E_LIMITS },
     output: logFile,
     workFolder: ".esbuild-test",
+    iamUsageFile,
   });
   project.provide("stack", {
     baseUrl: stack.baseUrl,
     lambdaUrl: stack.lambdaUrl,
     s3Url: stack.s3Url,
+    dynamoUrl: stack.env.DYNAMODB_ENDPOINT ?? "",
     webUrl: stack.webUrl,
     redisUrl: stack.upstash.url,
     redisToken: stack.env.UPSTASH_REDIS_REST_TOKEN ?? "",
