@@ -576,6 +576,39 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
+        /** @description `invalid_idempotency_key`: the Idempotency-Key header is not 16–255 visible ASCII characters. */
+        InvalidIdempotencyKeyError: {
+            error: {
+                /** @enum {string} */
+                code: "invalid_idempotency_key";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `idempotency_key_in_use`: the first request with this key is still running; retry after `Retry-After` seconds. */
+        IdempotencyKeyInUseError: {
+            error: {
+                /** @enum {string} */
+                code: "idempotency_key_in_use";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `idempotency_key_reused`: the key was used for a different request; send a new key. */
+        IdempotencyKeyReusedError: {
+            error: {
+                /** @enum {string} */
+                code: "idempotency_key_reused";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
         /** @description `payload_too_large`: the body is over `details.limitBytes`. */
         PayloadTooLargeError: {
             error: {
@@ -647,6 +680,8 @@ export interface components {
         SessionId: string;
         /** @description Which picture. */
         PictureName: "user" | "partner" | "child";
+        /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
@@ -662,7 +697,10 @@ export interface operations {
     createSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -681,13 +719,23 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedSession"];
                 };
             };
-            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). */
+            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). Or the Idempotency-Key header is malformed (`invalid_idempotency_key`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"] | components["schemas"]["InvalidIdempotencyKeyError"];
+                };
+            };
+            /** @description Or the first request with the same Idempotency-Key is still running (`idempotency_key_in_use`, with `Retry-After`). */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyInUseError"];
                 };
             };
             /** @description The body is larger than 16 KiB. */
@@ -706,6 +754,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description Too many new sessions from this address. */
@@ -916,7 +973,10 @@ export interface operations {
     postMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The `sessionId` returned by createSession. */
                 sessionId: components["parameters"]["SessionId"];
@@ -938,13 +998,13 @@ export interface operations {
                     "application/json": components["schemas"]["MessageReply"];
                 };
             };
-            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). */
+            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). Or the Idempotency-Key header is malformed (`invalid_idempotency_key`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"] | components["schemas"]["InvalidIdempotencyKeyError"];
                 };
             };
             /** @description No bearer token. */
@@ -966,14 +1026,14 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The session is completed, took its last message, or is being changed by another request (`session_busy`, with `Retry-After`). */
+            /** @description The session is completed, took its last message, or is being changed by another request (`session_busy`, with `Retry-After`). Or the first request with the same Idempotency-Key is still running (`idempotency_key_in_use`, with `Retry-After`). */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionCompletedError"] | components["schemas"]["MessageLimitError"] | components["schemas"]["SessionBusyError"];
+                    "application/json": components["schemas"]["SessionCompletedError"] | components["schemas"]["MessageLimitError"] | components["schemas"]["SessionBusyError"] | components["schemas"]["IdempotencyKeyInUseError"];
                 };
             };
             /** @description The body is larger than 16 KiB. */
@@ -992,6 +1052,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description Too many messages for this session. */
@@ -1028,7 +1097,10 @@ export interface operations {
     requestPhotoUpload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The `sessionId` returned by createSession. */
                 sessionId: components["parameters"]["SessionId"];
@@ -1050,13 +1122,13 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoUploadGrant"];
                 };
             };
-            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). */
+            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). Or the Idempotency-Key header is malformed (`invalid_idempotency_key`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"] | components["schemas"]["InvalidIdempotencyKeyError"];
                 };
             };
             /** @description No bearer token. */
@@ -1078,13 +1150,14 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The session is completed. */
+            /** @description The session is completed. Or the first request with the same Idempotency-Key is still running (`idempotency_key_in_use`, with `Retry-After`). */
             409: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionCompletedError"];
+                    "application/json": components["schemas"]["SessionCompletedError"] | components["schemas"]["IdempotencyKeyInUseError"];
                 };
             };
             /** @description The body is larger than 16 KiB. */
@@ -1103,6 +1176,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */
@@ -1219,7 +1301,10 @@ export interface operations {
     requestImage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The `sessionId` returned by createSession. */
                 sessionId: components["parameters"]["SessionId"];
@@ -1250,13 +1335,13 @@ export interface operations {
                     "application/json": components["schemas"]["ImageJobResponse"];
                 };
             };
-            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). */
+            /** @description The body is invalid (`invalid_request`, fields in `details.fields`) or not valid JSON (`malformed_json`). Or the Idempotency-Key header is malformed (`invalid_idempotency_key`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"] | components["schemas"]["InvalidIdempotencyKeyError"];
                 };
             };
             /** @description No bearer token. */
@@ -1278,14 +1363,14 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The picture's inputs are missing (`precondition_failed`), the session is completed, or another request changed it (`session_busy`, with `Retry-After`). */
+            /** @description The picture's inputs are missing (`precondition_failed`), the session is completed, or another request changed it (`session_busy`, with `Retry-After`). Or the first request with the same Idempotency-Key is still running (`idempotency_key_in_use`, with `Retry-After`). */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreconditionFailedError"] | components["schemas"]["SessionCompletedError"] | components["schemas"]["SessionBusyError"];
+                    "application/json": components["schemas"]["PreconditionFailedError"] | components["schemas"]["SessionCompletedError"] | components["schemas"]["SessionBusyError"] | components["schemas"]["IdempotencyKeyInUseError"];
                 };
             };
             /** @description The body is larger than 16 KiB. */
@@ -1304,6 +1389,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description The session's daily generations are spent. */
@@ -1340,7 +1434,10 @@ export interface operations {
     completeSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The `sessionId` returned by createSession. */
                 sessionId: components["parameters"]["SessionId"];
@@ -1358,13 +1455,13 @@ export interface operations {
                     "application/json": components["schemas"]["CompletedSession"];
                 };
             };
-            /** @description A body was sent to a route that takes none (`invalid_request`). */
+            /** @description A body was sent to a route that takes none (`invalid_request`). Or the Idempotency-Key header is malformed (`invalid_idempotency_key`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["InvalidIdempotencyKeyError"];
                 };
             };
             /** @description No bearer token. */
@@ -1386,13 +1483,14 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description The profile is not complete, a picture is still being generated, or a concurrent change won. */
+            /** @description The profile is not complete, a picture is still being generated, or a concurrent change won. Or the first request with the same Idempotency-Key is still running (`idempotency_key_in_use`, with `Retry-After`). */
             409: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProfileIncompleteError"] | components["schemas"]["ImagesPendingError"] | components["schemas"]["SessionBusyError"];
+                    "application/json": components["schemas"]["ProfileIncompleteError"] | components["schemas"]["ImagesPendingError"] | components["schemas"]["SessionBusyError"] | components["schemas"]["IdempotencyKeyInUseError"];
                 };
             };
             /** @description The body is larger than 16 KiB. */
@@ -1411,6 +1509,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request (`idempotency_key_reused`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description A bug or a deployment mistake (e.g. a missing secret); nothing more is said. */

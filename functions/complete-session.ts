@@ -5,7 +5,7 @@ import { completeSession } from "../lib/results/results.ts";
 import { resultDeps } from "../lib/wiring/results.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
-export const handler = httpHandler({}, async (request) => {
+export const handler = httpHandler({ idempotent: true }, async (request) => {
   const session = await openRequestedSession(request);
   const completed = await completeSession(resultDeps(request.signal), session);
   if (session.status !== "completed") countMetric("SessionsCompleted");

@@ -7,7 +7,7 @@ import { messageDeps } from "../lib/wiring/interview.ts";
 import { messageLimit } from "../lib/wiring/limits.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
-export const handler = httpHandler({ body: postMessageBody }, async (request) => {
+export const handler = httpHandler({ body: postMessageBody, idempotent: true }, async (request) => {
   // The session read and the message limit share one Redis round trip; the turn's write is the second.
   const session = await openRequestedSession(request, messageLimit());
   const result = await postMessage(messageDeps(), session, request.body.text, request.signal);

@@ -5,7 +5,7 @@ import { requestImageBody } from "../lib/schemas/images.ts";
 import { imageRequestDeps } from "../lib/wiring/images.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
-export const handler = httpHandler({ body: requestImageBody }, async (request) => {
+export const handler = httpHandler({ body: requestImageBody, idempotent: true }, async (request) => {
   const session = await openRequestedSession(request);
   const result = await requestImage(imageRequestDeps(request.signal), session, request.body.kind);
   // Ids, kinds and statuses only: never the URL.

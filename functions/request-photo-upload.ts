@@ -8,7 +8,7 @@ import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
 const config = getConfig();
 
-export const handler = httpHandler({ body: photoUploadBody(config.MAX_PHOTO_BYTES) }, async (request) => {
+export const handler = httpHandler({ body: photoUploadBody(config.MAX_PHOTO_BYTES), idempotent: true }, async (request) => {
   const session = await openRequestedSession(request);
   const grant = await requestPhotoUpload(photoUploadDeps(request.signal), session, request.body);
   logger.info("photo upload granted", { contentType: request.body.contentType, contentLength: request.body.contentLength });

@@ -91,6 +91,29 @@ export class ConflictError extends HttpError {
   }
 }
 
+/** An Idempotency-Key header that is not 16–255 visible ASCII characters (a UUID is the intended value). */
+export class InvalidIdempotencyKeyError extends HttpError {
+  constructor() {
+    super(400, "invalid_idempotency_key", "The Idempotency-Key header must be 16 to 255 visible ASCII characters, such as a UUID.");
+  }
+}
+
+/** The Idempotency-Key was used before for another request (another body or another endpoint). */
+export class IdempotencyKeyReusedError extends HttpError {
+  constructor() {
+    super(422, "idempotency_key_reused", "This Idempotency-Key was used for a different request; send a new key for a new request.");
+  }
+}
+
+/** The first request with this Idempotency-Key is still being answered. */
+export class IdempotencyKeyInUseError extends HttpError {
+  constructor(retryAfterSeconds: number) {
+    super(409, "idempotency_key_in_use", "A request with this Idempotency-Key is still being answered; try again shortly.", {
+      headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+}
+
 export class RateLimitedError extends HttpError {
   constructor(retryAfterSeconds: number) {
     super(429, "rate_limited", "Too many requests; try again later.", {

@@ -9,7 +9,10 @@ import { logger } from "../observability/logger.ts";
 import { metrics } from "../observability/metrics.ts";
 import { getConfig } from "../wiring/config.ts";
 import { processSecrets } from "../wiring/secrets.ts";
-import { errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES } from "./middlewares.ts";
+import type { IdempotencyStore } from "../sessions/idempotency-store.ts";
+import { idempotencyStore } from "../wiring/idempotency.ts";
+import { exchangeOf, idempotencyKey } from "./idempotency.ts";
+import { errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES, rawBody } from "./middlewares.ts";
 import type { HttpEvent, HttpRequest, HttpResponse, HttpResult } from "./types.ts";
 
 export interface HttpHandlerOptions<Schema extends z.core.$ZodType | undefined> {
@@ -17,6 +20,11 @@ export interface HttpHandlerOptions<Schema extends z.core.$ZodType | undefined> 
   body?: Schema;
   /** Whether an absent body is allowed (the schema then sees `undefined`). */
   bodyOptional?: boolean;
+  /**
+   * Whether the route changes state and so takes an Idempotency-Key (its handler must call `request.claim`); tests may
+   * give the store.
+   */
+  idempotent?: boolean | { store: () => IdempotencyStore };
 }
 
 // No Reporting-Endpoints (there is no endpoint to report to: middy would send the header empty), and no
@@ -28,7 +36,8 @@ type BodyOf<Schema> = Schema extends z.core.$ZodType ? z.output<Schema> : undefi
 
 /**
  * Wraps a handler in the one middleware chain every HTTP function uses:
- * context/metrics → normalize headers → security headers → secrets → parse + validate JSON → handler → error handler.
+ * context/metrics → normalize headers → security headers → secrets → Idempotency-Key (state-changing POSTs) →
+ * parse + validate JSON → handler → error handler.
  * CORS is not the functions' concern: API Gateway answers preflights and sets the CORS headers of every response.
  */
 export function httpHandler<Schema extends z.core.$ZodType | undefined = undefined>(
@@ -44,6 +53,13 @@ export function httpHandler<Schema extends z.core.$ZodType | undefined = undefin
       .use(httpSecurityHeaders(SECURITY_HEADER_OPTIONS))
       // After the security headers, so that a 503 for unreadable secrets still carries them.
       .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets))
+      // Before the body is parsed, so that a repeat is judged on the bytes sent; its onError runs after the error
+      // handler's, and frees the key of a request that failed.
+      .use(
+        options.idempotent
+          ? idempotencyKey({ store: options.idempotent === true ? idempotencyStore : options.idempotent.store, rawBody })
+          : [],
+      )
       .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
       .use(errorHandler())
       .handler(async (event, context, { signal }) => {
@@ -54,6 +70,7 @@ export function httpHandler<Schema extends z.core.$ZodType | undefined = undefin
           sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
           requestId: context.awsRequestId,
           signal,
+          claim: (scope) => exchangeOf(event)?.claim(scope) ?? Promise.resolve(),
         });
         return toResponse(result);
       })

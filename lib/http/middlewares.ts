@@ -13,6 +13,7 @@ import {
   ValidationError,
 } from "../errors.ts";
 import { MissingSecretError, SecretConfigurationError, type SecretLoader } from "../secrets.ts";
+import { ReplayedAnswer } from "./idempotency.ts";
 import type { HttpEvent, HttpResponse } from "./types.ts";
 
 /** The largest JSON body any endpoint accepts (docs/api.md, Limits). */
@@ -71,7 +72,8 @@ export function jsonBody(options: {
   };
 }
 
-function rawBody(event: HttpEvent): string | undefined {
+/** The body of an event as the client sent it (base64 decoded), or undefined when there is none. */
+export function rawBody(event: HttpEvent): string | undefined {
   if (event.body === undefined || event.body === null || event.body === "") return undefined;
   if (typeof event.body !== "string") return JSON.stringify(event.body);
   return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
@@ -106,6 +108,10 @@ export function errorHandler(): MiddlewareObj<HttpEvent, HttpResponse, Error, Co
   return {
     name: "errorHandler",
     onError: (request) => {
+      if (request.error instanceof ReplayedAnswer) {
+        request.response = request.error.response;
+        return;
+      }
       const error = toHttpError(request.error);
       if (error.status >= 500) {
         logger.error("request failed", { status: error.status, ...describeError(request.error) });

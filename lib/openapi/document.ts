@@ -27,6 +27,8 @@ interface Operation {
   /** Whether the call needs the session's bearer token. */
   auth: boolean;
   body?: { schema: Schema; required: boolean };
+  /** Whether the call changes state and takes an Idempotency-Key header (its refusals are added to `responses`). */
+  idempotent?: boolean;
   responses: Record<string, Answer>;
 }
 
@@ -136,6 +138,18 @@ const RESPONSE_COMPONENTS: Record<string, { schema: Schema; description: string 
     schema: errors.preconditionFailedError,
     description: "`precondition_failed`: `details.missing` lists what the picture needs.",
   },
+  InvalidIdempotencyKeyError: {
+    schema: errors.invalidIdempotencyKeyError,
+    description: "`invalid_idempotency_key`: the Idempotency-Key header is not 16–255 visible ASCII characters.",
+  },
+  IdempotencyKeyInUseError: {
+    schema: errors.idempotencyKeyInUseError,
+    description: "`idempotency_key_in_use`: the first request with this key is still running; retry after `Retry-After` seconds.",
+  },
+  IdempotencyKeyReusedError: {
+    schema: errors.idempotencyKeyReusedError,
+    description: "`idempotency_key_reused`: the key was used for a different request; send a new key.",
+  },
   PayloadTooLargeError: { schema: errors.payloadTooLargeError, description: "`payload_too_large`: the body is over `details.limitBytes`." },
   UnsupportedMediaTypeError: {
     schema: errors.unsupportedMediaTypeError,
@@ -179,6 +193,37 @@ const failures: Record<string, Answer> = {
     headers: ["Retry-After"],
   },
 };
+const asList = (body: Answer["body"]): Schema[] => (body === undefined ? [] : Array.isArray(body) ? [...body] : [body as Schema]);
+
+/** A state-changing route's answers with the refusals of its Idempotency-Key added (docs/api.md, Idempotency-Key). */
+function withIdempotencyRefusals(answers: Record<string, Answer>): Record<string, Answer> {
+  const merged = { ...answers };
+  const add = (status: string, answer: Answer) => {
+    const existing = merged[status];
+    merged[status] = existing
+      ? {
+          description: `${existing.description} ${answer.description}`,
+          body: [...asList(existing.body), ...asList(answer.body)],
+          headers: [...new Set([...(existing.headers ?? []), ...(answer.headers ?? [])])],
+        }
+      : answer;
+  };
+  add("400", {
+    description: "Or the Idempotency-Key header is malformed (`invalid_idempotency_key`).",
+    body: errors.invalidIdempotencyKeyError,
+  });
+  add("409", {
+    description: "Or the first request with the same Idempotency-Key is still running (`idempotency_key_in_use`, with `Retry-After`).",
+    body: errors.idempotencyKeyInUseError,
+    headers: ["Retry-After"],
+  });
+  add("422", {
+    description: "The Idempotency-Key was used for a different request (`idempotency_key_reused`).",
+    body: errors.idempotencyKeyReusedError,
+  });
+  return merged;
+}
+
 const rateLimited = (what: string): Answer => ({ description: what, body: errors.rateLimitedError, headers: ["Retry-After"] });
 
 function operations(maxPhotoBytes: number): Operation[] {
@@ -187,6 +232,7 @@ function operations(maxPhotoBytes: number): Operation[] {
       method: "post",
       path: "/api/sessions",
       operationId: "createSession",
+      idempotent: true,
       summary: "Open a session; the answer carries its token (shown once) and the interviewer's first question.",
       tag: "sessions",
       auth: false,
@@ -225,6 +271,7 @@ function operations(maxPhotoBytes: number): Operation[] {
       method: "post",
       path: "/api/sessions/{sessionId}/messages",
       operationId: "postMessage",
+      idempotent: true,
       summary: "Send one user message; the interviewer answers and fills the profile.",
       tag: "interview",
       auth: true,
@@ -247,6 +294,7 @@ function operations(maxPhotoBytes: number): Operation[] {
       method: "post",
       path: "/api/sessions/{sessionId}/photos/user",
       operationId: "requestPhotoUpload",
+      idempotent: true,
       summary: "A presigned POST form for the user's photo (type and exact size pinned); the browser posts it to S3.",
       tag: "pictures",
       auth: true,
@@ -283,6 +331,7 @@ function operations(maxPhotoBytes: number): Operation[] {
       method: "post",
       path: "/api/sessions/{sessionId}/images",
       operationId: "requestImage",
+      idempotent: true,
       summary: "Generate the partner or child picture, asynchronously.",
       tag: "pictures",
       auth: true,
@@ -307,6 +356,7 @@ function operations(maxPhotoBytes: number): Operation[] {
       method: "post",
       path: "/api/sessions/{sessionId}/complete",
       operationId: "completeSession",
+      idempotent: true,
       summary: "Finish the session and archive its result (the same answer on repeat).",
       tag: "results",
       auth: true,
@@ -414,9 +464,11 @@ export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record
     const parameters = [
       ...(operation.path.includes("{sessionId}") ? [{ $ref: "#/components/parameters/SessionId" }] : []),
       ...(operation.path.includes("{name}") ? [{ $ref: "#/components/parameters/PictureName" }] : []),
+      ...(operation.idempotent ? [{ $ref: "#/components/parameters/IdempotencyKey" }] : []),
     ];
+    const responseList = operation.idempotent ? withIdempotencyRefusals(operation.responses) : operation.responses;
     const answers = Object.fromEntries(
-      Object.entries(operation.responses).map(([status, answer]) => [
+      Object.entries(responseList).map(([status, answer]) => [
         status,
         {
           description: answer.description,
@@ -487,6 +539,15 @@ export function buildOpenApiDocument(options: { maxPhotoBytes: number }): Record
           required: true,
           description: "Which picture.",
           schema: withoutDialect(z.toJSONSchema(pictureName) as JsonSchema),
+        },
+        IdempotencyKey: {
+          name: "Idempotency-Key",
+          in: "header",
+          required: false,
+          description:
+            "A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first " +
+            'answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`).',
+          schema: { type: "string", minLength: 16, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
         },
       },
       headers: Object.fromEntries(Object.entries(HEADERS).map(([name, header]) => [headerId(name), header])),

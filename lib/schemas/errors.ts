@@ -63,6 +63,15 @@ export const imagesPendingError = errorResponse(["images_pending"], z.strictObje
 /** 409: the picture cannot be generated yet; `details.missing` names what it needs (e.g. `photo`, `partner.name`). */
 export const preconditionFailedError = errorResponse(["precondition_failed"], z.strictObject({ missing: z.array(z.string()) }));
 
+/** 400: the Idempotency-Key header is not 16–255 visible ASCII characters. */
+export const invalidIdempotencyKeyError = errorResponse(["invalid_idempotency_key"]);
+
+/** 409: the first request with this Idempotency-Key is still being answered; retry after `Retry-After` seconds. */
+export const idempotencyKeyInUseError = errorResponse(["idempotency_key_in_use"]);
+
+/** 422: the Idempotency-Key was used before for a different request (another body or another route). */
+export const idempotencyKeyReusedError = errorResponse(["idempotency_key_reused"]);
+
 /** 413: the body is larger than `details.limitBytes`. */
 export const payloadTooLargeError = errorResponse(["payload_too_large"], z.strictObject({ limitBytes: z.int() }));
 

@@ -21,6 +21,9 @@ import type {
  * The one script of every write, so that checking the version, setting fields, appending messages and refreshing the
  * TTL of every key of the session happen in one atomic step and one round trip. Fields are set individually (HSET),
  * never by rewriting the whole session: a write cannot drop a part of the session that another write put there.
+ * A write with an id (ARGV[4]) leaves it as `lastWrite`: when the Upstash client re-sends a batch whose answer a network
+ * error lost, the write that did land is not applied again (its version no longer matches) and answers the version
+ * it made, rather than a conflict.
  * Exported for the parity test of the local Redis engines.
  */
 export const WRITE_SESSION_SCRIPT = `
@@ -31,13 +34,17 @@ elseif not exists then
   return -1
 end
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
-if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= version then return -3 end
+if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= version then
+  if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'lastWrite') == ARGV[4] then return version end
+  return -3
+end
 version = version + 1
-local n = tonumber(ARGV[4])
+local n = tonumber(ARGV[5])
 local pairs = {'version', tostring(version)}
-for i = 1, n * 2 do pairs[#pairs + 1] = ARGV[4 + i] end
+if ARGV[4] ~= '' then pairs[#pairs + 1] = 'lastWrite'; pairs[#pairs + 1] = ARGV[4] end
+for i = 1, n * 2 do pairs[#pairs + 1] = ARGV[5 + i] end
 redis.call('HSET', KEYS[1], unpack(pairs))
-local first = 5 + n * 2
+local first = 6 + n * 2
 if #ARGV >= first then redis.call('RPUSH', KEYS[2], unpack(ARGV, first, #ARGV)) end
 local ttl = tonumber(ARGV[3])
 redis.call('EXPIRE', KEYS[1], ttl)
@@ -140,6 +147,7 @@ export class RedisSessionStore implements SessionStore {
       mode,
       change.expectedVersion === undefined ? "" : String(change.expectedVersion),
       String(this.options.ttlSeconds),
+      change.writeId ?? "",
       String(pairs.length / 2),
       ...pairs,
       ...(change.append ?? []).map((message) => JSON.stringify(message)),
