@@ -94,7 +94,7 @@ export default class CheckSecretsPlugin {
         throw new serverless.classes.Error(
           [
             `Missing SSM parameters of ${where}: ${missing.join(", ")}.`,
-            "Create them as SecureStrings (README: Deploying a stage) and deploy again.",
+            "Create them as SecureStrings (docs/operations.md: Deploying a stage) and deploy again.",
           ].join(" "),
         );
       }

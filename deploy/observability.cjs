@@ -1,7 +1,7 @@
 // @ts-check
 // The stage's alarms, the SNS topic they publish to, and its CloudWatch dashboard, resolved by serverless.yml as
 // `${file(./deploy/observability.cjs)}` into a CloudFormation fragment. Thresholds come from the stage's params;
-// the README's runbook (Observability › Alarms) says what each alarm means and what to do.
+// the runbook in docs/operations.md (Alarms) says what each alarm means and what to do.
 
 const FIVE_MINUTES = 300;
 const ONE_HOUR = 3600;
@@ -49,7 +49,7 @@ function alarm(spec, prefix) {
     Type: "AWS::CloudWatch::Alarm",
     Properties: {
       AlarmName: `${prefix}-${spec.name}`,
-      AlarmDescription: `${spec.description} Runbook: README, Observability > Alarms.`,
+      AlarmDescription: `${spec.description} Runbook: docs/operations.md, Alarms.`,
       ComparisonOperator: spec.comparison ?? "GreaterThanOrEqualToThreshold",
       Threshold: spec.threshold,
       EvaluationPeriods: 1,

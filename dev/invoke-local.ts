@@ -25,7 +25,7 @@ export function functionSources(root = ROOT): Record<string, string> {
   );
 }
 
-/** The sample event of a function: `events/<handler file>.json`, as the README names them. */
+/** The sample event of a function: `events/<handler file>.json`, as docs/development.md names them. */
 export function defaultEventFile(source: string, root = ROOT): string {
   return resolve(root, "events", `${basename(source)}.json`);
 }

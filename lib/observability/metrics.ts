@@ -9,7 +9,7 @@ export const metrics = new Metrics({
   logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
 });
 
-/** The names of the product's own metrics (documented in the README); each counts occurrences of an event. */
+/** The names of the product's own metrics (documented in docs/operations.md); each counts occurrences of an event. */
 export type MetricName =
   | "SessionsCreated"
   | "MessagesPosted"

@@ -1,6 +1,6 @@
 // The Gemini models the product uses unless a stage says otherwise (`params.<stage>.chatModel` / `imageModel` in
 // serverless.yml, CHAT_MODEL / IMAGE_MODEL locally). Google retires models on a schedule, so these are checked
-// against its model list and deprecations page, not remembered: see "Providers" in the README for how to check again.
+// against its model list and deprecations page, not remembered: see docs/providers.md for how to check again.
 // Kept apart from the providers so that the configuration can name them without loading either adapter.
 
 /** The date the defaults below were last checked against Google's model list and deprecations page. */

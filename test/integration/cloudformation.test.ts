@@ -593,7 +593,7 @@ describe("sls package: alarms and a dashboard", () => {
   });
 });
 
-describe("deploy/deploy-role-policy.json: what the deploy role of the README may do", () => {
+describe("deploy/deploy-role-policy.json: what the deploy role of docs/operations.md may do", () => {
   const policy = JSON.parse(readFileSync("deploy/deploy-role-policy.json", "utf8")) as { Statement: Statement[] };
   const actions = policy.Statement.flatMap((statement) => asArray(statement.Action));
   // The service that creates each kind of resource the templates hold (a custom resource is a function invoked).
