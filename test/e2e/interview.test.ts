@@ -122,4 +122,3 @@ describe("a message sent with an Idempotency-Key over HTTP", () => {
     expect(view!.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["I'm 30"]);
   });
 });
-
