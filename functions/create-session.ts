@@ -1,4 +1,5 @@
 import { httpHandler } from "../lib/http/handler.ts";
+import { idempotencyStore } from "../lib/wiring/idempotency.ts";
 import { clientScope } from "../lib/http/idempotency.ts";
 import { enforceLimit } from "../lib/limits/enforce.ts";
 import { logger } from "../lib/observability/logger.ts";
@@ -8,7 +9,7 @@ import { createSession } from "../lib/sessions/sessions.ts";
 import { createSessionDeps } from "../lib/wiring/interview.ts";
 import { sessionCreateLimiter } from "../lib/wiring/limits.ts";
 
-export const handler = httpHandler({ body: createSessionBody, bodyOptional: true, idempotent: true }, async (request) => {
+export const handler = httpHandler({ body: createSessionBody, bodyOptional: true, idempotent: idempotencyStore }, async (request) => {
   // The key is claimed in the limiter's round trip; a repeat is answered before the limit counts against it.
   const counted = enforceLimit(sessionCreateLimiter(), request.sourceIp);
   counted.catch(() => undefined);

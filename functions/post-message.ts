@@ -1,4 +1,5 @@
 import { httpHandler } from "../lib/http/handler.ts";
+import { idempotencyStore } from "../lib/wiring/idempotency.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { countMetric } from "../lib/observability/metrics.ts";
 import { postMessageBody } from "../lib/schemas/messages.ts";
@@ -7,7 +8,7 @@ import { messageDeps } from "../lib/wiring/interview.ts";
 import { messageLimit } from "../lib/wiring/limits.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
-export const handler = httpHandler({ body: postMessageBody, idempotent: true }, async (request) => {
+export const handler = httpHandler({ body: postMessageBody, idempotent: idempotencyStore }, async (request) => {
   // The session read and the message limit share one Redis round trip; the turn's write is the second.
   const session = await openRequestedSession(request, messageLimit());
   const result = await postMessage(messageDeps(), session, request.body.text, request.signal);

@@ -1,11 +1,12 @@
 import { httpHandler } from "../lib/http/handler.ts";
+import { idempotencyStore } from "../lib/wiring/idempotency.ts";
 import { requestImage } from "../lib/images/request.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { requestImageBody } from "../lib/schemas/images.ts";
 import { imageRequestDeps } from "../lib/wiring/images.ts";
 import { openRequestedSession } from "../lib/wiring/sessions.ts";
 
-export const handler = httpHandler({ body: requestImageBody, idempotent: true }, async (request) => {
+export const handler = httpHandler({ body: requestImageBody, idempotent: idempotencyStore }, async (request) => {
   const session = await openRequestedSession(request);
   const result = await requestImage(imageRequestDeps(request.signal), session, request.body.kind);
   // Ids, kinds and statuses only: never the URL.

@@ -9,8 +9,7 @@ import { logger } from "../observability/logger.ts";
 import { metrics } from "../observability/metrics.ts";
 import { getConfig } from "../wiring/config.ts";
 import { processSecrets } from "../wiring/secrets.ts";
-import type { IdempotencyStore } from "../sessions/idempotency-store.ts";
-import { idempotencyStore } from "../wiring/idempotency.ts";
+import type { IdempotencyStore } from "../sessions/idempotency-records.ts";
 import { exchangeOf, idempotencyKey } from "./idempotency.ts";
 import { errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES, rawBody } from "./middlewares.ts";
 import type { HttpEvent, HttpRequest, HttpResponse, HttpResult } from "./types.ts";
@@ -21,10 +20,10 @@ export interface HttpHandlerOptions<Schema extends z.core.$ZodType | undefined> 
   /** Whether an absent body is allowed (the schema then sees `undefined`). */
   bodyOptional?: boolean;
   /**
-   * Whether the route changes state and so takes an Idempotency-Key (its handler must call `request.claim`); tests may
-   * give the store.
+   * For a route that changes state: the store of its Idempotency-Key records (lib/wiring/idempotency.ts). Its handler
+   * must call `request.claim`. Given by the function, so that a function without Redis does not bundle it.
    */
-  idempotent?: boolean | { store: () => IdempotencyStore };
+  idempotent?: () => IdempotencyStore;
 }
 
 // No Reporting-Endpoints (there is no endpoint to report to: middy would send the header empty), and no
@@ -55,11 +54,7 @@ export function httpHandler<Schema extends z.core.$ZodType | undefined = undefin
       .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets))
       // Before the body is parsed, so that a repeat is judged on the bytes sent; its onError runs after the error
       // handler's, and frees the key of a request that failed.
-      .use(
-        options.idempotent
-          ? idempotencyKey({ store: options.idempotent === true ? idempotencyStore : options.idempotent.store, rawBody })
-          : [],
-      )
+      .use(options.idempotent ? idempotencyKey({ store: options.idempotent, rawBody }) : [])
       .use(jsonBody({ schema: options.body, optional: options.bodyOptional ?? false, maxBytes: MAX_BODY_BYTES }))
       .use(errorHandler())
       .handler(async (event, context, { signal }) => {

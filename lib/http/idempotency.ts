@@ -8,7 +8,7 @@ import {
   IDEMPOTENCY_WINDOW_SECONDS,
   type IdempotencyRecord,
   type IdempotencyStore,
-} from "../sessions/idempotency-store.ts";
+} from "../sessions/idempotency-records.ts";
 import type { HttpEvent, HttpResponse } from "./types.ts";
 
 /** What a key is kept under: a bucket (one Redis hash: a session's, or a client address's) and an owner within it. */

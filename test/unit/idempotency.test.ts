@@ -35,7 +35,7 @@ const json = { "content-type": "application/json" };
 
 function counter(store: MemoryIdempotencyStore, failFirst = 0) {
   let runs = 0;
-  const handler = httpHandler({ body: z.strictObject({ text: z.string() }), idempotent: { store: () => store } }, async (request) => {
+  const handler = httpHandler({ body: z.strictObject({ text: z.string() }), idempotent: () => store }, async (request) => {
     await request.claim(sessionScope("s1", "a".repeat(64)));
     runs++;
     if (runs <= failFirst) throw new DependencyUnavailableError("redis");
@@ -80,7 +80,7 @@ describe("Idempotency-Key", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const slow = httpHandler({ body: z.strictObject({ text: z.string() }), idempotent: { store: () => store } }, async (request) => {
+    const slow = httpHandler({ body: z.strictObject({ text: z.string() }), idempotent: () => store }, async (request) => {
       await request.claim(clientScope("198.51.100.4"));
       await gate;
       return { status: 200, body: { ok: true } };
@@ -141,7 +141,7 @@ describe("Idempotency-Key", () => {
 
   it("fails a route that forgets to claim its key (a bug), freeing the key", async () => {
     const store = new MemoryIdempotencyStore();
-    const forgetful = httpHandler({ idempotent: { store: () => store } }, async () => ({ status: 200, body: {} }));
+    const forgetful = httpHandler({ idempotent: () => store }, async () => ({ status: 200, body: {} }));
     const response = await forgetful(httpEvent({ headers: { "idempotency-key": KEY } }), fakeContext());
     expect(response.statusCode).toBe(500);
   });
