@@ -506,6 +506,28 @@ export interface components {
             /** @description The Lambda request id, to find the request in the logs. */
             requestId: string;
         };
+        /** @description `idempotency_key_in_use`: the first request with the same `Idempotency-Key` is still running. */
+        IdempotencyKeyInUseError: {
+            error: {
+                /** @enum {string} */
+                code: "idempotency_key_in_use";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `idempotency_key_reused`: the `Idempotency-Key` was used before for a different request (another body or another route). */
+        IdempotencyKeyReusedError: {
+            error: {
+                /** @enum {string} */
+                code: "idempotency_key_reused";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
         /** @description `image_budget_exhausted`: the stage started its `IMAGE_JOBS_PER_DAY` new pictures this UTC day; `Retry-After` is the time to the next day. */
         ImageBudgetError: {
             error: {
@@ -550,6 +572,17 @@ export interface components {
             error: {
                 /** @enum {string} */
                 code: "internal_error";
+                /** @description For people (English); the code is what a program reads. */
+                message: string;
+            };
+            /** @description The Lambda request id, to find the request in the logs. */
+            requestId: string;
+        };
+        /** @description `invalid_idempotency_key`: the `Idempotency-Key` header is not 16–255 visible ASCII characters. */
+        InvalidIdempotencyKeyError: {
+            error: {
+                /** @enum {string} */
+                code: "invalid_idempotency_key";
                 /** @description For people (English); the code is what a program reads. */
                 message: string;
             };
@@ -724,6 +757,8 @@ export interface components {
         SessionId: string;
         /** @description Which picture. */
         PictureName: "user" | "partner" | "child";
+        /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
@@ -739,7 +774,10 @@ export interface operations {
     createSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -758,13 +796,23 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedSession"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. `invalid_idempotency_key`: the `Idempotency-Key` header is not 16–255 visible ASCII characters. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"] | components["schemas"]["InvalidIdempotencyKeyError"];
+                };
+            };
+            /** @description `idempotency_key_in_use`: the first request with the same `Idempotency-Key` is still running. */
+            409: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyInUseError"];
                 };
             };
             /** @description `payload_too_large`: the body is over 16 KiB. */
@@ -783,6 +831,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description `idempotency_key_reused`: the `Idempotency-Key` was used before for a different request (another body or another route). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description `rate_limited`: Too many new sessions from this address. */
@@ -993,7 +1050,10 @@ export interface operations {
     postMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The `sessionId` returned by createSession. */
                 sessionId: components["parameters"]["SessionId"];
@@ -1015,13 +1075,13 @@ export interface operations {
                     "application/json": components["schemas"]["MessageReply"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. `invalid_idempotency_key`: the `Idempotency-Key` header is not 16–255 visible ASCII characters. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"] | components["schemas"]["InvalidIdempotencyKeyError"];
                 };
             };
             /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
@@ -1043,14 +1103,14 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description `session_completed`: the session is completed: no more messages, photos or pictures. `message_limit_reached`: the session took `MAX_USER_MESSAGES` user messages. `session_busy`: another request changed the session at the same moment, again and again. */
+            /** @description `idempotency_key_in_use`: the first request with the same `Idempotency-Key` is still running. `session_completed`: the session is completed: no more messages, photos or pictures. `message_limit_reached`: the session took `MAX_USER_MESSAGES` user messages. `session_busy`: another request changed the session at the same moment, again and again. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionCompletedError"] | components["schemas"]["MessageLimitError"] | components["schemas"]["SessionBusyError"];
+                    "application/json": components["schemas"]["IdempotencyKeyInUseError"] | components["schemas"]["SessionCompletedError"] | components["schemas"]["MessageLimitError"] | components["schemas"]["SessionBusyError"];
                 };
             };
             /** @description `payload_too_large`: the body is over 16 KiB. */
@@ -1069,6 +1129,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description `idempotency_key_reused`: the `Idempotency-Key` was used before for a different request (another body or another route). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description `rate_limited`: Too many messages for this session. `client_chat_limit`: this client address sent `CHAT_TURNS_PER_CLIENT_PER_HOUR` messages this hour, across all its sessions. */
@@ -1105,7 +1174,10 @@ export interface operations {
     requestPhotoUpload: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The `sessionId` returned by createSession. */
                 sessionId: components["parameters"]["SessionId"];
@@ -1127,13 +1199,13 @@ export interface operations {
                     "application/json": components["schemas"]["PhotoUploadGrant"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. `invalid_idempotency_key`: the `Idempotency-Key` header is not 16–255 visible ASCII characters. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"] | components["schemas"]["InvalidIdempotencyKeyError"];
                 };
             };
             /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
@@ -1155,13 +1227,14 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description `session_completed`: the session is completed: no more messages, photos or pictures. */
+            /** @description `idempotency_key_in_use`: the first request with the same `Idempotency-Key` is still running. `session_completed`: the session is completed: no more messages, photos or pictures. */
             409: {
                 headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionCompletedError"];
+                    "application/json": components["schemas"]["IdempotencyKeyInUseError"] | components["schemas"]["SessionCompletedError"];
                 };
             };
             /** @description `payload_too_large`: the body is over 16 KiB. */
@@ -1180,6 +1253,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description `idempotency_key_reused`: the `Idempotency-Key` was used before for a different request (another body or another route). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */
@@ -1296,7 +1378,10 @@ export interface operations {
     requestImage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The `sessionId` returned by createSession. */
                 sessionId: components["parameters"]["SessionId"];
@@ -1327,13 +1412,13 @@ export interface operations {
                     "application/json": components["schemas"]["ImageJobResponse"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `malformed_json`: the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any depth, or holds a `__proto__` / `constructor` / `prototype` key. `invalid_idempotency_key`: the `Idempotency-Key` header is not 16–255 visible ASCII characters. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["MalformedJsonError"] | components["schemas"]["InvalidIdempotencyKeyError"];
                 };
             };
             /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
@@ -1355,14 +1440,14 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description `precondition_failed`: the picture's inputs are not there yet (see [Pictures](#generated-pictures)). `session_completed`: the session is completed: no more messages, photos or pictures. `session_busy`: another request changed the session at the same moment, again and again. */
+            /** @description `idempotency_key_in_use`: the first request with the same `Idempotency-Key` is still running. `precondition_failed`: the picture's inputs are not there yet (see [Pictures](#generated-pictures)). `session_completed`: the session is completed: no more messages, photos or pictures. `session_busy`: another request changed the session at the same moment, again and again. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreconditionFailedError"] | components["schemas"]["SessionCompletedError"] | components["schemas"]["SessionBusyError"];
+                    "application/json": components["schemas"]["IdempotencyKeyInUseError"] | components["schemas"]["PreconditionFailedError"] | components["schemas"]["SessionCompletedError"] | components["schemas"]["SessionBusyError"];
                 };
             };
             /** @description `payload_too_large`: the body is over 16 KiB. */
@@ -1381,6 +1466,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description `idempotency_key_reused`: the `Idempotency-Key` was used before for a different request (another body or another route). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description `rate_limited`: The session's daily generations are spent. `client_image_limit`: this client address asked for `IMAGE_JOBS_PER_CLIENT_PER_HOUR` new pictures this hour, across all its sessions. */
@@ -1417,7 +1511,10 @@ export interface operations {
     completeSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description The `sessionId` returned by createSession. */
                 sessionId: components["parameters"]["SessionId"];
@@ -1435,13 +1532,13 @@ export interface operations {
                     "application/json": components["schemas"]["CompletedSession"];
                 };
             };
-            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. */
+            /** @description `invalid_request`: the body failed validation (a field missing, unknown, out of range), or a body was sent to a route that takes none. `invalid_idempotency_key`: the `Idempotency-Key` header is not 16–255 visible ASCII characters. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestError"];
+                    "application/json": components["schemas"]["InvalidRequestError"] | components["schemas"]["InvalidIdempotencyKeyError"];
                 };
             };
             /** @description `missing_token`: no `Authorization: Bearer` header, or one whose token is malformed (the message says which; e.g. `<sessionToken>` copied literally). */
@@ -1463,14 +1560,14 @@ export interface operations {
                     "application/json": components["schemas"]["SessionNotFoundError"];
                 };
             };
-            /** @description `profile_incomplete`: completion before the profile is complete. `images_pending`: completion while a picture is pending or running. `session_busy`: another request changed the session at the same moment, again and again. */
+            /** @description `idempotency_key_in_use`: the first request with the same `Idempotency-Key` is still running. `profile_incomplete`: completion before the profile is complete. `images_pending`: completion while a picture is pending or running. `session_busy`: another request changed the session at the same moment, again and again. */
             409: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProfileIncompleteError"] | components["schemas"]["ImagesPendingError"] | components["schemas"]["SessionBusyError"];
+                    "application/json": components["schemas"]["IdempotencyKeyInUseError"] | components["schemas"]["ProfileIncompleteError"] | components["schemas"]["ImagesPendingError"] | components["schemas"]["SessionBusyError"];
                 };
             };
             /** @description `payload_too_large`: the body is over 16 KiB. */
@@ -1489,6 +1586,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnsupportedMediaTypeError"];
+                };
+            };
+            /** @description `idempotency_key_reused`: the `Idempotency-Key` was used before for a different request (another body or another route). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyReusedError"];
                 };
             };
             /** @description `internal_error`: a bug, or a deployment mistake such as a missing secret. */

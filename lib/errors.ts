@@ -35,6 +35,11 @@ export const ERROR_CATALOGUE = {
       "the body is not JSON, is not valid UTF-8 (or holds a raw U+FFFD, see Bodies above), names a key twice in one object at any " +
       "depth, or holds a `__proto__` / `constructor` / `prototype` key",
   },
+  invalid_idempotency_key: {
+    status: 400,
+    message: "The Idempotency-Key header must be 16 to 255 visible ASCII characters, such as a UUID.",
+    when: "the `Idempotency-Key` header is not 16–255 visible ASCII characters",
+  },
   missing_token: {
     status: 401,
     message: "An Authorization: Bearer <sessionToken> header is required.",
@@ -83,11 +88,22 @@ export const ERROR_CATALOGUE = {
     when: "completion before the profile is complete",
     details: "`{missingFields: [...]}`",
   },
+  idempotency_key_in_use: {
+    status: 409,
+    message: "A request with this Idempotency-Key is still being answered; try again shortly.",
+    when: "the first request with the same `Idempotency-Key` is still running",
+    retryAfterSeconds: 1,
+  },
   payload_too_large: { status: 413, message: "The request body is too large.", when: "the body is over 16 KiB", details: "`{limitBytes}`" },
   unsupported_media_type: {
     status: 415,
     message: "The request body must be JSON in UTF-8 (Content-Type: application/json).",
     when: "a body (or a required one) not sent as `application/json`",
+  },
+  idempotency_key_reused: {
+    status: 422,
+    message: "This Idempotency-Key was used for a different request; send a new key for a new request.",
+    when: "the `Idempotency-Key` was used before for a different request (another body or another route)",
   },
   rate_limited: {
     status: 429,
@@ -281,6 +297,27 @@ export class ImagesPendingError extends ConflictError {
 export class PreconditionFailedError extends ConflictError {
   constructor(kind: string, missing: readonly string[]) {
     super(ERROR_CODE.precondition_failed, { message: `The ${kind} picture cannot be generated yet.`, details: { missing } });
+  }
+}
+
+/** An Idempotency-Key header that is not 16–255 visible ASCII characters (a UUID is the intended value). */
+export class InvalidIdempotencyKeyError extends HttpError {
+  constructor() {
+    super(ERROR_CODE.invalid_idempotency_key);
+  }
+}
+
+/** The Idempotency-Key was used before for another request (another body or another endpoint). */
+export class IdempotencyKeyReusedError extends HttpError {
+  constructor() {
+    super(ERROR_CODE.idempotency_key_reused);
+  }
+}
+
+/** The first request with this Idempotency-Key is still being answered. */
+export class IdempotencyKeyInUseError extends ConflictError {
+  constructor(retryAfterSeconds: number) {
+    super(ERROR_CODE.idempotency_key_in_use, { retryAfterSeconds });
   }
 }
 

@@ -10,14 +10,27 @@ import { metrics } from "../observability/metrics.ts";
 import { getConfig } from "../wiring/config.ts";
 import { processSecrets } from "../wiring/secrets.ts";
 import type { Route, RouteSettings } from "../schemas/routes.ts";
-import { answerSecurityHeaders, errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES, pathParameters } from "./middlewares.ts";
+import type { IdempotencyStore } from "../sessions/idempotency-records.ts";
+import { exchangeOf, idempotencyKey } from "./idempotency.ts";
+import { answerSecurityHeaders, errorHandler, jsonBody, loadSecretsFirst, MAX_BODY_BYTES, pathParameters, rawBody } from "./middlewares.ts";
 import type { HttpEvent, HttpRequest, HttpResponse, HttpResult } from "./types.ts";
 
 /**
  * What the chain takes from a route's descriptor: its body and path parameters (lib/schemas/routes.ts); `ignoreBody`
  * for the catch-all route, whose answer does not depend on the body, whatever it is.
  */
-export type RouteValidation = Pick<Route, "body" | "pathParameters"> & { ignoreBody?: boolean } & Readonly<Record<string, unknown>>;
+export type RouteValidation = Pick<Route, "body" | "pathParameters" | "idempotent"> & { ignoreBody?: boolean } & Readonly<
+    Record<string, unknown>
+  >;
+
+export interface HttpHandlerOptions {
+  /**
+   * For a route that takes an Idempotency-Key (`idempotent` in its descriptor): the store of its records
+   * (lib/wiring/idempotency.ts), given by the function so that a function without Redis does not bundle it. Its
+   * handler must call `request.claim`.
+   */
+  idempotencyStore?: () => IdempotencyStore;
+}
 
 type SchemaOf<R extends RouteValidation> = R["body"] extends { schema: infer S }
   ? S extends (settings: RouteSettings) => infer Made
@@ -34,12 +47,19 @@ const SECURITY_HEADER_OPTIONS = { reportingEndpoints: false, poweredBy: false };
 /**
  * Wraps a handler in the one middleware chain every HTTP function uses:
  * context/metrics → normalize headers → security headers (middy's, and the CSP / framing ones of every answer) → secrets →
- * parse + validate JSON → path parameters → handler → error handler. The body's schema and the path parameters' come
- * from the route's descriptor.
+ * Idempotency-Key (state-changing POSTs) → parse + validate JSON → path parameters → handler → error handler. The body's
+ * schema, the path parameters' and whether the route takes an Idempotency-Key come from the route's descriptor.
  * CORS is not the functions' concern: API Gateway answers preflights and sets the CORS headers of every response.
  */
-export function httpHandler<R extends RouteValidation>(route: R, handle: (request: HttpRequest<BodyOf<R>>) => Promise<HttpResult>) {
+export function httpHandler<R extends RouteValidation>(
+  route: R,
+  handle: (request: HttpRequest<BodyOf<R>>) => Promise<HttpResult>,
+  options: HttpHandlerOptions = {},
+) {
   const config = getConfig(); // a bad configuration fails the cold start, with the variable's name
+  if (Boolean(route.idempotent) !== Boolean(options.idempotencyStore)) {
+    throw new Error("A route takes an Idempotency-Key exactly when its function gives the store of its records");
+  }
   const declared = route.body?.schema;
   const schema = typeof declared === "function" ? declared({ maxPhotoBytes: config.MAX_PHOTO_BYTES }) : declared;
   const chain = middy<HttpEvent, HttpResponse, Error, Context>({ timeoutEarlyInMillis: 500 })
@@ -50,6 +70,15 @@ export function httpHandler<R extends RouteValidation>(route: R, handle: (reques
     .use(answerSecurityHeaders())
     // After the security headers, so that a 503 for unreadable secrets still carries them.
     .use(loadSecretsFirst<HttpEvent, HttpResponse, Context>(processSecrets));
+  // Before the body is parsed, so that a repeat is judged on the bytes sent; its onError runs after the error
+  // handler's, and frees the key of a request that failed.
+  if (options.idempotencyStore) {
+    const bytesOf = (event: HttpEvent) => {
+      const bytes = rawBody(event);
+      return bytes === undefined ? undefined : Buffer.from(bytes).toString("base64");
+    };
+    chain.use(idempotencyKey({ store: options.idempotencyStore, rawBody: bytesOf }));
+  }
   if (!route.ignoreBody) chain.use(jsonBody({ schema, optional: route.body?.required === false, maxBytes: MAX_BODY_BYTES }));
   return chain
     .use(pathParameters(route.pathParameters))
@@ -62,6 +91,7 @@ export function httpHandler<R extends RouteValidation>(route: R, handle: (reques
         sourceIp: event.requestContext?.http?.sourceIp ?? "unknown",
         requestId: context.awsRequestId,
         signal,
+        claim: (scope) => exchangeOf(event)?.claim(scope) ?? Promise.resolve(),
       });
       return toResponse(result);
     });

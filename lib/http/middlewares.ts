@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from "../errors.ts";
 import { MissingSecretError, SecretConfigurationError, type SecretLoader } from "../secrets.ts";
+import { ReplayedAnswer } from "./idempotency.ts";
 import type { HttpEvent, HttpResponse } from "./types.ts";
 
 /** The largest JSON body any endpoint accepts (docs/api.md, Limits). */
@@ -76,7 +77,7 @@ export function jsonBody(options: {
 }
 
 /** The body's bytes as they were sent: API Gateway hands them over as text, or base64-encoded. */
-function rawBody(event: HttpEvent): Uint8Array | undefined {
+export function rawBody(event: HttpEvent): Uint8Array | undefined {
   if (event.body === undefined || event.body === null || event.body === "") return undefined;
   if (typeof event.body !== "string") return Buffer.from(JSON.stringify(event.body), "utf8");
   return Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
@@ -207,6 +208,10 @@ export function errorHandler(): MiddlewareObj<HttpEvent, HttpResponse, Error, Co
   return {
     name: "errorHandler",
     onError: (request) => {
+      if (request.error instanceof ReplayedAnswer) {
+        request.response = request.error.response;
+        return;
+      }
       const error = toHttpError(request.error);
       if (error.status >= 500) {
         logger.error("request failed", { status: error.status, ...describeError(request.error) });

@@ -1,3 +1,5 @@
+import type { IdempotencyScope } from "./idempotency.ts";
+
 // The shapes the HTTP chain shares: what it reads of an API Gateway event, what a handler sees and returns.
 
 /** The parts of an API Gateway HTTP API (v2) event that the chain reads; lib/ knows nothing more of the event. */
@@ -6,7 +8,8 @@ export interface HttpEvent {
   body?: unknown;
   isBase64Encoded?: boolean;
   pathParameters?: Record<string, string | undefined> | null;
-  requestContext?: { http?: { method?: string; sourceIp?: string }; requestId?: string };
+  rawPath?: string;
+  requestContext?: { http?: { method?: string; path?: string; sourceIp?: string }; requestId?: string };
 }
 
 export interface HttpResponse {
@@ -24,6 +27,12 @@ export interface HttpRequest<Body> {
   requestId: string;
   /** Aborted shortly before Lambda's own timeout, for outbound calls that may hang. */
   signal: AbortSignal;
+  /**
+   * Claims the request's Idempotency-Key in a scope (lib/http/idempotency.ts), before anything changes: resolves at once
+   * without a key; throws the stored answer of a repeat, 409 while the first runs, 422 for another request's key.
+   * Call it beside the first Redis read, so that it costs no round trip of its own.
+   */
+  claim: (scope: IdempotencyScope) => Promise<void>;
 }
 
 /** What a handler returns: a status and a JSON-able body. */

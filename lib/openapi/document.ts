@@ -184,6 +184,7 @@ export function buildOpenApiDocument(options: RouteSettings): Record<string, unk
     const parameters = [
       ...(route.path.includes("{sessionId}") ? [{ $ref: "#/components/parameters/SessionId" }] : []),
       ...(route.path.includes("{name}") ? [{ $ref: "#/components/parameters/PictureName" }] : []),
+      ...(route.idempotent ? [{ $ref: "#/components/parameters/IdempotencyKey" }] : []),
     ];
     const answers = Object.fromEntries(
       Object.entries(answersOf(route, byCode))
@@ -259,6 +260,15 @@ export function buildOpenApiDocument(options: RouteSettings): Record<string, unk
           required: true,
           description: "Which picture.",
           schema: withoutDialect(z.toJSONSchema(pictureName) as JsonSchema),
+        },
+        IdempotencyKey: {
+          name: "Idempotency-Key",
+          in: "header",
+          required: false,
+          description:
+            "A new unique key (a UUID) per request, the same on its retries: a repeat within 24 hours gets the first " +
+            'answer (status and body) without running again. Also accepted as a Structured Fields string (`"…"`).',
+          schema: { type: "string", minLength: 16, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
         },
       },
       headers: Object.fromEntries(Object.entries(HEADERS).map(([name, header]) => [headerId(name), header])),

@@ -67,6 +67,15 @@ export const imagesPendingError = errorResponse([ERROR_CODE.images_pending], z.s
 /** 409: the picture cannot be generated yet; `details.missing` names what it needs (e.g. `photo`, `partner.name`). */
 export const preconditionFailedError = errorResponse([ERROR_CODE.precondition_failed], z.strictObject({ missing: z.array(z.string()) }));
 
+/** 400: the Idempotency-Key header is not 16–255 visible ASCII characters. */
+export const invalidIdempotencyKeyError = errorResponse([ERROR_CODE.invalid_idempotency_key]);
+
+/** 409: the first request with this Idempotency-Key is still being answered; retry after `Retry-After` seconds. */
+export const idempotencyKeyInUseError = errorResponse([ERROR_CODE.idempotency_key_in_use]);
+
+/** 422: the Idempotency-Key was used before for a different request (another body or another route). */
+export const idempotencyKeyReusedError = errorResponse([ERROR_CODE.idempotency_key_reused]);
+
 /** 413: the body is larger than `details.limitBytes`. */
 export const payloadTooLargeError = errorResponse([ERROR_CODE.payload_too_large], z.strictObject({ limitBytes: z.int() }));
 

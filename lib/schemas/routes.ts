@@ -35,6 +35,8 @@ export interface Route {
   /** Whether the call needs the session's bearer token (401 `missing_token`, 404 `session_not_found`). */
   auth: boolean;
   body?: { schema: BodySchema; required: boolean };
+  /** Whether the call changes state and takes an Idempotency-Key header (docs/api.md, Idempotency-Key). */
+  idempotent?: boolean;
   /** Path parameters besides `sessionId` (checked by the session itself): an unknown value is 404 `not_found`. */
   pathParameters?: Record<string, z.core.$ZodType>;
   success: Record<string, SuccessAnswer>;
@@ -53,6 +55,7 @@ export const createSessionRoute = {
   summary: "Open a session; the answer carries its token (shown once) and the interviewer's first question.",
   tag: "sessions",
   auth: false,
+  idempotent: true,
   body: { schema: createSessionBody, required: false },
   success: { "201": { description: "The new session.", body: "CreatedSession" } },
   errors: [ERROR_CODE.rate_limited],
@@ -86,6 +89,7 @@ export const postMessageRoute = {
   summary: "Send one user message; the interviewer answers and fills the profile.",
   tag: "interview",
   auth: true,
+  idempotent: true,
   body: { schema: postMessageBody, required: true },
   success: { "200": { description: "The reply and the profile so far.", body: "MessageReply" } },
   errors: [
@@ -106,6 +110,7 @@ export const requestPhotoUploadRoute = {
   summary: "A presigned POST form for the user's photo (type and exact size pinned); the browser posts it to S3.",
   tag: "pictures",
   auth: true,
+  idempotent: true,
   body: { schema: (settings: RouteSettings) => photoUploadBody(settings.maxPhotoBytes), required: true },
   success: { "201": { description: "The upload form and the pending photo.", body: "PhotoUploadGrant" } },
   errors: [ERROR_CODE.session_completed],
@@ -130,6 +135,7 @@ export const requestImageRoute = {
   summary: "Generate the partner or child picture, asynchronously.",
   tag: "pictures",
   auth: true,
+  idempotent: true,
   body: { schema: requestImageBody, required: true },
   success: {
     "200": { description: "The same picture is already made from the same inputs.", body: "ReadyImageResponse" },
@@ -154,6 +160,7 @@ export const completeSessionRoute = {
   summary: "Finish the session and archive its result (the same answer on repeat).",
   tag: "results",
   auth: true,
+  idempotent: true,
   success: { "200": { description: "The completed result.", body: "CompletedSession" } },
   errors: [ERROR_CODE.profile_incomplete, ERROR_CODE.images_pending, ERROR_CODE.session_busy],
 } as const satisfies Route;
@@ -218,6 +225,7 @@ export function routeErrorCodes(route: Route): ErrorCode[] {
     ERROR_CODE.payload_too_large,
     ERROR_CODE.unsupported_media_type,
     ...(route.auth ? [ERROR_CODE.missing_token, ERROR_CODE.session_not_found] : []),
+    ...(route.idempotent ? [ERROR_CODE.invalid_idempotency_key, ERROR_CODE.idempotency_key_in_use, ERROR_CODE.idempotency_key_reused] : []),
     ...(route.errors ?? []),
     ERROR_CODE.internal_error,
     ERROR_CODE.dependency_unavailable,

@@ -88,6 +88,11 @@ export interface SessionFields {
 export interface SessionChange {
   /** When given, the write applies only if the session is still at this version. */
   expectedVersion?: number;
+  /**
+   * A unique id of this write: a write re-sent after its answer was lost is then recognised as applied (see
+   * WRITE_SESSION_SCRIPT) instead of being refused as a conflict.
+   */
+  writeId?: string;
   set: SessionFields;
   append?: SessionMessage[];
 }

@@ -26,12 +26,15 @@ const WRITE_OUTCOME = { missing: -1, taken: -2, conflict: -3 } as const;
  * TTL of every key of the session happen in one atomic step and one round trip. Fields are set individually (HSET),
  * never by rewriting the whole session: a write cannot drop a part of the session that another write put there.
  * Its arguments are `writeArguments`'s; it answers the new version or a `WRITE_OUTCOME`.
+ * A write with an id leaves it as `lastWrite`: when the Upstash client re-sends a batch whose answer a network error
+ * lost, the write that did land is not applied again (its version no longer matches) and answers the version it
+ * made, rather than a conflict.
  * Exported for the parity test of the local Redis engines.
  */
 export const WRITE_SESSION_SCRIPT = `
 local mode, expectedVersion, ttl, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local maxAge, fieldCount = ARGV[5], tonumber(ARGV[6])
-local firstMessage = 7 + fieldCount * 2
+local maxAge, writeId, fieldCount = ARGV[5], ARGV[6], tonumber(ARGV[7])
+local firstMessage = 8 + fieldCount * 2
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 if mode == 'create' then
   if exists then return ${WRITE_OUTCOME.taken} end
@@ -41,15 +44,19 @@ end
 local endsAt = tonumber(redis.call('HGET', KEYS[1], 'endsAt') or '')
 if endsAt and endsAt <= now then return ${WRITE_OUTCOME.missing} end
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
-if expectedVersion ~= '' and tonumber(expectedVersion) ~= version then return ${WRITE_OUTCOME.conflict} end
+if expectedVersion ~= '' and tonumber(expectedVersion) ~= version then
+  if writeId ~= '' and redis.call('HGET', KEYS[1], 'lastWrite') == writeId then return version end
+  return ${WRITE_OUTCOME.conflict}
+end
 version = version + 1
 local pairs = {'version', tostring(version)}
+if writeId ~= '' then pairs[#pairs + 1] = 'lastWrite'; pairs[#pairs + 1] = writeId end
 if not endsAt and maxAge ~= '' then
   endsAt = now + tonumber(maxAge)
   pairs[#pairs + 1] = 'endsAt'
   pairs[#pairs + 1] = tostring(endsAt)
 end
-for i = 7, firstMessage - 1 do pairs[#pairs + 1] = ARGV[i] end
+for i = 8, firstMessage - 1 do pairs[#pairs + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(pairs))
 if #ARGV >= firstMessage then redis.call('RPUSH', KEYS[2], unpack(ARGV, firstMessage, #ARGV)) end
 if endsAt and endsAt - now < ttl then ttl = endsAt - now end
@@ -60,7 +67,7 @@ return version
 
 /**
  * The write script's arguments, in the order it reads them: mode, expected version, TTL, now (epoch seconds), the
- * session's longest life (empty: none), the number of field pairs, the pairs, the messages.
+ * session's longest life (empty: none), the write's id (empty: none), the number of field pairs, the pairs, the messages.
  */
 function writeArguments(write: {
   mode: "create" | "update";
@@ -68,6 +75,7 @@ function writeArguments(write: {
   ttlSeconds: number;
   nowSeconds: number;
   maxAgeSeconds: number | undefined;
+  writeId: string | undefined;
   fieldPairs: string[];
   messages: SessionMessage[];
 }): string[] {
@@ -77,6 +85,7 @@ function writeArguments(write: {
     String(write.ttlSeconds),
     String(write.nowSeconds),
     write.maxAgeSeconds === undefined ? "" : String(write.maxAgeSeconds),
+    write.writeId ?? "",
     String(write.fieldPairs.length / 2),
     ...write.fieldPairs,
     ...write.messages.map((message) => JSON.stringify(message)),
@@ -189,6 +198,7 @@ export class RedisSessionStore implements SessionStore {
       ttlSeconds: this.options.ttlSeconds,
       nowSeconds: Math.floor(now.getTime() / 1000),
       maxAgeSeconds: this.options.maxAgeSeconds,
+      writeId: change.writeId,
       fieldPairs: encodeFields(fields),
       messages: change.append ?? [],
     });

@@ -52,22 +52,28 @@ export async function createSession(deps: CreateSessionDeps, input: { locale: Lo
  * the limiter's script travels in the session read's Redis round trip (lib/clients/redis-batch.ts). Being counted
  * before the token is checked, it is counted under the presented token's hash: a caller with a wrong token spends a
  * bucket of its own, never the owner's. An unknown session or a wrong token is a 404 whatever the limiter says; a
- * refused limit is a 429.
+ * refused limit is a 429. With `claim` (the request's Idempotency-Key, lib/http/idempotency.ts), the key is claimed in
+ * that same round trip, scoped to the session and the presented token.
  */
 export async function openSession(
   store: Pick<SessionStore, "load">,
   sessionId: string | undefined,
   token: string,
   limit?: SessionLimit,
+  claim?: SessionLimit,
 ): Promise<Session> {
   if (!isSessionId(sessionId)) throw new SessionNotFoundError();
   const presented = hashToken(token);
   const loading = store.load(sessionId);
   const counted = limit?.(sessionId, presented);
-  // Settled later: an unknown session or a wrong token is a 404 whatever the limiter says.
+  const claimed = claim?.(sessionId, presented);
+  // Settled later: an unknown session or a wrong token is a 404 whatever the limiter or the claim says.
   counted?.catch(() => undefined);
+  claimed?.catch(() => undefined);
   const session = await loading;
   if (!session || !tokenHashMatches(session.tokenHash, presented)) throw new SessionNotFoundError();
+  // A repeat is answered (or refused as a repeat) before the limit: replaying an answer is not a new request.
+  await claimed;
   await counted;
   return session;
 }

@@ -1,4 +1,5 @@
-import { DependencyUnavailableError, MessageLimitError, SessionCompletedError, SessionNotFoundError } from "../errors.ts";
+import { randomUUID } from "node:crypto";
+import { DependencyUnavailableError, MessageLimitError, SessionBusyError, SessionCompletedError, SessionNotFoundError } from "../errors.ts";
 import { currentTime, type Clocked } from "../clock.ts";
 import type { Session, SessionMessage, SessionStore } from "./model.ts";
 import { updateSession } from "./optimistic.ts";
@@ -12,7 +13,7 @@ export interface MessageDeps extends Clocked {
   store: SessionStore;
   interviewer: ChatProvider;
   maxUserMessages: number;
-  /** How many times a turn is recomputed when another write to the session got in first. */
+  /** How many times the turn's write is tried when another write to the session got in first. */
   maxAttempts?: number;
 }
 
@@ -20,21 +21,26 @@ export interface MessageDeps extends Clocked {
 export type MessageResult = z.infer<typeof messageReplyBody>;
 
 /**
- * Answers one user message: the interviewer's turn is computed on the session as read, then written
- * (both messages, the merged profile, the count) only if the session is still at that version. When
- * another write got in first, the turn is recomputed on the fresh session; after `maxAttempts` the
- * request is refused with 409 and Retry-After, having changed nothing.
+ * Answers one user message with one call of the interviewer: the turn is computed once, on the session as read, and
+ * then written (both messages, the merged profile, the count) only if the session is still at that version. When
+ * another write got in first, only the write is tried again, and only while the session's interview is as the turn
+ * saw it (another write such as a photo's does not touch it); when the interview moved on (another message, a
+ * completion), the answer is stale and the request is refused with 409 and Retry-After, having changed nothing. The
+ * write carries an id, so that a write re-sent after a lost answer is not applied twice.
  */
 export async function postMessage(deps: MessageDeps, opened: Session, text: string, signal?: AbortSignal): Promise<MessageResult> {
+  assertOpen(opened, deps.maxUserMessages);
+  const turn = await interviewerTurn(deps.interviewer, opened, text, signal);
+  const writeId = randomUUID();
   return updateSession(
     deps.store,
     opened.id,
     {
       loaded: opened,
-      decide: async (session) => {
+      decide: (session) => {
         if (!session) throw new SessionNotFoundError();
         assertOpen(session, deps.maxUserMessages);
-        const turn = await interviewerTurn(deps.interviewer, session, text, signal);
+        if (session !== opened && !sameInterview(opened, session)) throw new SessionBusyError();
         const profile = mergeProfile(session.profile, turn.extracted);
         const messages: SessionMessage[] = [
           { role: "user", text, at: currentTime(deps).toISOString() },
@@ -49,10 +55,24 @@ export async function postMessage(deps: MessageDeps, opened: Session, text: stri
           profileComplete: missing.length === 0,
           status: session.status,
         };
-        return { write: { set: { profile, userMessageCount: session.userMessageCount + 1 }, append: messages }, saved: () => result };
+        return {
+          write: { set: { profile, userMessageCount: session.userMessageCount + 1 }, append: messages, writeId },
+          saved: () => result,
+        };
       },
     },
     deps.maxAttempts,
+  );
+}
+
+/** Whether what a turn was computed from (the history, the profile, the locale, the state) is unchanged. */
+function sameInterview(read: Session, now: Session): boolean {
+  return (
+    now.messages.length === read.messages.length &&
+    now.userMessageCount === read.userMessageCount &&
+    now.status === read.status &&
+    now.locale === read.locale &&
+    JSON.stringify(now.profile) === JSON.stringify(read.profile)
   );
 }
 

@@ -4,6 +4,7 @@ import type { ArchiveDeps, ResultDeps } from "../results/results.ts";
 import { getConfig } from "./config.ts";
 import { objectLinks, objectStore } from "./photos.ts";
 import { sessionStore } from "./sessions.ts";
+import { sessionIdempotencyKey } from "./idempotency.ts";
 import { sessionLimitKeys } from "./limits.ts";
 import { lostJobAfterMs } from "../sessions/model.ts";
 
@@ -34,6 +35,7 @@ export function resultDeps(signal?: AbortSignal): ResultDeps {
     store: sessionStore(),
     retentionDays: config.RETENTION_DAYS,
     staleAfterMs: lostJobAfterMs(config.IMAGE_TIMEOUT_SECONDS),
-    limitKeys: sessionLimitKeys,
+    // The session's keys beside its own: its rate-limit counters and its Idempotency-Key answers.
+    limitKeys: (sessionId, owner) => [...sessionLimitKeys(sessionId, owner), sessionIdempotencyKey(sessionId)],
   };
 }

@@ -1,3 +1,5 @@
+import { sessionScope } from "../http/idempotency.ts";
+import type { HttpRequest } from "../http/types.ts";
 import type { SessionLimit } from "../limits/enforce.ts";
 import { logger } from "../observability/logger.ts";
 import { RedisSessionStore } from "../sessions/redis-session-store.ts";
@@ -24,13 +26,21 @@ export function sessionStore(): SessionStore {
 
 /**
  * Opens the session a request names, for the holder of its bearer token, and tags the request's logs with its id.
- * With `limit`, the call is also counted against the session's allowance (in the same Redis round trip).
+ * With `limit`, the call is also counted against the session's allowance, and a state-changing request claims its
+ * Idempotency-Key (`request.claim`), both in the same Redis round trip as the read.
  */
 export async function openRequestedSession(
-  request: { pathParameters: Record<string, string | undefined>; headers: Record<string, string | undefined> },
+  request: Pick<HttpRequest<unknown>, "pathParameters" | "headers"> & Partial<Pick<HttpRequest<unknown>, "claim">>,
   limit?: SessionLimit,
 ): Promise<Session> {
-  const session = await openSession(sessionStore(), request.pathParameters.sessionId, bearerToken(request.headers), limit);
+  const { claim } = request;
+  const session = await openSession(
+    sessionStore(),
+    request.pathParameters.sessionId,
+    bearerToken(request.headers),
+    limit,
+    claim && ((sessionId, tokenHash) => claim(sessionScope(sessionId, tokenHash))),
+  );
   logger.appendKeys({ sessionId: session.id });
   return session;
 }

@@ -43,6 +43,17 @@ describe("response headers", () => {
     expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After");
   });
 
+  it("lets a page on another origin send Idempotency-Key (a preflight allows it)", async () => {
+    const response = await send("OPTIONS", "/api/sessions/AAAAAAAAAAAAAAAAAAAAAA/messages", {
+      Origin: ORIGIN,
+      "Access-Control-Request-Method": "POST",
+      "Access-Control-Request-Headers": "content-type,authorization,idempotency-key",
+    });
+    await response.arrayBuffer();
+    const allowed = (response.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(/\s*,\s*/);
+    expect(allowed).toContain("idempotency-key");
+  });
+
   it.each(requests)("sends no empty header on %s", async (_name, request) => {
     const response = await request();
     await response.arrayBuffer();

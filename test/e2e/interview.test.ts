@@ -90,3 +90,29 @@ describe("posting messages", () => {
     expect(await redis.ttl(keys.messages)).toBeGreaterThan(86_000);
   });
 });
+
+describe("a message sent with an Idempotency-Key over HTTP", () => {
+  const post = (session: { sessionId: string; sessionToken: string }, text: string, key: string) =>
+    fetch(`${stack.baseUrl}/api/sessions/${session.sessionId}/messages`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${session.sessionToken}`, "Idempotency-Key": key },
+      body: JSON.stringify({ text }),
+      signal: AbortSignal.timeout(30_000),
+    });
+
+  it("is stored once when sent twice, with byte-identical answers; another body under the key is 422", async () => {
+    const session = await openSessionOverHttp(stack.baseUrl, "en");
+    const key = crypto.randomUUID();
+
+    const first = await post(session, "I'm 30", key);
+    const second = await post(session, "I'm 30", key);
+    const other = await post(session, "I'm 31", key);
+
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(await second.text()).toBe(await first.text());
+    expect(other.status).toBe(422);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe("idempotency_key_reused");
+    const { data: view } = await heraClient(stack.baseUrl).GET("/api/sessions/{sessionId}", asOwner(session));
+    expect(view!.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["I'm 30"]);
+  });
+});

@@ -3,6 +3,7 @@ import type { SaveResult, Session, SessionChange, SessionFields, SessionMessage,
 /** An in-memory SessionStore with the same version semantics as the Redis one, for unit tests. */
 export class MemorySessionStore implements SessionStore {
   readonly sessions = new Map<string, Session>();
+  private readonly lastWrites = new Map<string, string>();
   writes = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
@@ -24,9 +25,14 @@ export class MemorySessionStore implements SessionStore {
   async save(id: string, change: SessionChange): Promise<SaveResult> {
     const session = this.sessions.get(id);
     if (!session) return { outcome: "missing" };
-    if (change.expectedVersion !== undefined && change.expectedVersion !== session.version) return { outcome: "conflict" };
+    if (change.expectedVersion !== undefined && change.expectedVersion !== session.version) {
+      // As the Redis script: a write re-sent after it landed answers the version it made.
+      if (change.writeId !== undefined && this.lastWrites.get(id) === change.writeId) return { outcome: "saved", version: session.version };
+      return { outcome: "conflict" };
+    }
     const next = apply(session, { ...change.set, updatedAt: this.now().toISOString() }, change.append ?? []);
     this.sessions.set(id, next);
+    if (change.writeId !== undefined) this.lastWrites.set(id, change.writeId);
     this.writes++;
     return { outcome: "saved", version: next.version };
   }

@@ -7,9 +7,11 @@ import { connect, createServer, type Server, type Socket } from "node:net";
  * - `refuse`: stops listening, so connecting fails with ECONNREFUSED (a service that is down);
  * - `reset`: accepts, then resets the connection when the request arrives (ECONNRESET);
  * - `http503` / `http500`: answers every request with that status and a short HTML body (a gateway in trouble);
- * - `garbage`: answers 200 with a body that is not the service's protocol.
+ * - `garbage`: answers 200 with a body that is not the service's protocol;
+ * - `resetAfterForward`: forwards the request to the service, which runs it, then resets the connection instead of
+ *   passing the answer back (a network that lost the answer); once, on the next connection: later ones `pass`.
  */
-export type FaultMode = "pass" | "hang" | "refuse" | "reset" | "http503" | "http500" | "garbage";
+export type FaultMode = "pass" | "hang" | "refuse" | "reset" | "http503" | "http500" | "garbage" | "resetAfterForward";
 
 export interface FaultProxy {
   /** The port clients connect to; it stays the same across modes. */
@@ -65,6 +67,19 @@ export async function startFaultProxy(target: { host?: string; port: number }, i
         client.on("error", () => upstream.destroy());
         client.on("close", () => upstream.destroy());
         upstream.on("close", () => client.destroy());
+        return;
+      }
+      case "resetAfterForward": {
+        mode = "pass";
+        const upstream = connect({ host: target.host ?? HOST, port: target.port });
+        track(upstream);
+        client.pipe(upstream);
+        upstream.once("data", () => {
+          upstream.destroy();
+          client.resetAndDestroy();
+        });
+        upstream.on("error", () => client.destroy());
+        client.on("error", () => upstream.destroy());
         return;
       }
       case "hang":

@@ -9,14 +9,23 @@ import { createSession } from "../../lib/sessions/sessions.ts";
 const services = inject("services");
 const redis = integrationRedis();
 const store = new RedisSessionStore(redis, { ttlSeconds: 600, keyPrefix: "hera:itest-messages" });
-const interviewer = createLocalInterviewer();
+const local = createLocalInterviewer();
+let providerCalls = 0;
+const interviewer = {
+  firstQuestion: local.firstQuestion,
+  reply: async (...args: Parameters<typeof local.reply>) => {
+    providerCalls++;
+    return local.reply(...args);
+  },
+};
 
 describe(`20 messages posted at once to one session (${services.redisEngine})`, () => {
-  it("loses nothing: every 200 is in the history once with its fields, every 409 changed nothing", async () => {
+  it("loses nothing and asks the provider once each: every 200 is in the history once, every 409 changed nothing", async () => {
     // Prepare
     const created = await createSession({ store, interviewer }, { locale: "en" });
     const session = (await store.load(created.sessionId))!;
     const texts = Array.from({ length: 20 }, (_, i) => `I'm ${20 + i}`);
+    providerCalls = 0;
 
     // Act: every request starts from the same read, as concurrent Lambdas would.
     const outcomes = await Promise.all(
@@ -36,6 +45,8 @@ describe(`20 messages posted at once to one session (${services.redisEngine})`, 
       expect(error).toMatchObject({ status: 409, code: "session_busy", headers: { "Retry-After": "1" } });
     }
     expect(answered.length).toBeGreaterThan(0);
+    // A write that lost the race is never recomputed: its answer is stale, and the request is refused instead.
+    expect(providerCalls).toBe(20);
     expect(answered.length + refused.length).toBe(20);
 
     const stored = (await store.load(created.sessionId))!;

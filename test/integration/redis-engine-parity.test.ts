@@ -4,6 +4,7 @@ import type { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRedisServerBinary } from "../../dev/redis-process.ts";
 import { startUpstashRest, type UpstashRestServer } from "../../dev/upstash-rest.ts";
+import { CLAIM_IDEMPOTENCY_SCRIPT } from "../../lib/sessions/idempotency-store.ts";
 import { WRITE_SESSION_SCRIPT } from "../../lib/sessions/redis-session-store.ts";
 
 // One corpus of requests sent to the development Upstash REST endpoint over both of its engines — a real
@@ -115,26 +116,55 @@ function corpus(rl: { script: string; args: unknown[] }): Step[] {
     {
       name: "the session write script: create",
       path: "/",
-      body: session(["create", "", "600", "1000", "300", "2", "status", "collecting", "locale", "en", message]),
+      body: session(["create", "", "600", "1000", "300", "", "2", "status", "collecting", "locale", "en", message]),
     },
-    { name: "the session write script: create again", path: "/", body: session(["create", "", "600", "1000", "300", "1", "status", "x"]) },
+    {
+      name: "the session write script: create again",
+      path: "/",
+      body: session(["create", "", "600", "1000", "300", "", "1", "status", "x"]),
+    },
     {
       name: "the session write script: update",
       path: "/",
-      body: session(["update", "1", "600", "1100", "300", "1", "status", "completed", message]),
+      body: session(["update", "1", "600", "1100", "300", "w1", "1", "status", "completed", message]),
     },
     {
       name: "the session write script: stale version",
       path: "/",
-      body: session(["update", "1", "600", "1100", "300", "1", "status", "x"]),
+      body: session(["update", "1", "600", "1100", "300", "", "1", "status", "x"]),
+    },
+    {
+      name: "the session write script: a re-sent write that landed",
+      path: "/",
+      body: session(["update", "1", "600", "1100", "300", "w1", "1", "status", "completed", message]),
     },
     // At its end (created at 1000, 300 s at most) a session takes no write, however it slid.
-    { name: "the session write script: past its end", path: "/", body: session(["update", "", "600", "1300", "300", "1", "status", "x"]) },
+    {
+      name: "the session write script: past its end",
+      path: "/",
+      body: session(["update", "", "600", "1300", "300", "", "1", "status", "x"]),
+    },
     {
       name: "the session write script: missing session",
       path: "/",
-      body: ["EVAL", WRITE_SESSION_SCRIPT, "2", "p:gone", "p:gone:messages", "update", "", "600", "1000", "300", "1", "status", "x"],
+      body: ["EVAL", WRITE_SESSION_SCRIPT, "2", "p:gone", "p:gone:messages", "update", "", "600", "1000", "300", "", "1", "status", "x"],
     },
+    {
+      name: "the idempotency claim script: a new key",
+      path: "/",
+      body: ["EVAL", CLAIM_IDEMPOTENCY_SCRIPT, "1", "p:idem", "f", "1000", "R:000000000002000:fp:h", "600"],
+    },
+    {
+      name: "the idempotency claim script: a key still held",
+      path: "/",
+      body: ["EVAL", CLAIM_IDEMPOTENCY_SCRIPT, "1", "p:idem", "f", "1500", "R:000000000003000:fp:i", "600"],
+    },
+    {
+      name: "the idempotency claim script: a key whose record expired",
+      path: "/",
+      body: ["EVAL", CLAIM_IDEMPOTENCY_SCRIPT, "1", "p:idem", "f", "2500", "R:000000000004000:fp:j", "600"],
+    },
+    single("the idempotency records", "HGETALL", "p:idem"),
     single("the session as the store reads it", "HGETALL", "p:sess"),
     single("its messages", "LRANGE", "p:sess:messages", "0", "-1"),
     { name: "the fixed-window script: first call", path: "/", body: ["EVAL", rl.script, "1", "p:rl:w", ...rlArgs] },

@@ -110,6 +110,9 @@ describe("deploy/observability.cjs: thresholds", () => {
     alarmFunctionThrottles: 1,
     alarmDeadLetters: 1,
     alarmTableThrottles: 1,
+    alarmBudgetPercent: 80,
+    imageJobsPerDay: 200,
+    chatTurnsPerDay: 5000,
   };
 
   it("refuses a threshold that is not a number, naming the param", () => {

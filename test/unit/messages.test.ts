@@ -45,19 +45,71 @@ describe("postMessage", () => {
     expect((await store.load(session.id))?.profile).toEqual({});
   });
 
-  it("recomputes the turn on the fresh session when another write got in first", async () => {
+  /** The local interviewer, counting the turns it is asked for (the provider calls a counted message costs). */
+  function countingInterviewer(): ChatProvider & { calls: number } {
+    const local = createLocalInterviewer();
+    const counting = {
+      calls: 0,
+      firstQuestion: local.firstQuestion,
+      reply: async (...args: Parameters<ChatProvider["reply"]>) => {
+        counting.calls++;
+        return local.reply(...args);
+      },
+    };
+    return counting;
+  }
+
+  it("calls the provider once when its write loses to one that left the interview as it was, and writes the turn", async () => {
+    const store = new MemorySessionStore();
+    const session = await openedSession(store);
+    const interviewer = countingInterviewer();
+    // Another request (a photo grant) writes between our read and our write: the turn is still right.
+    await store.save(session.id, { set: { photo: { status: "pending", contentType: "image/png", key: "k", requestedAt: "t" } } });
+
+    const result = await postMessage(deps(store, interviewer), session, "I'm 32");
+
+    expect(interviewer.calls).toBe(1);
+    expect(result.extracted).toEqual(["age"]);
+    const stored = await store.load(session.id);
+    expect(stored?.profile).toEqual({ age: 32 });
+    expect(stored?.photo?.status).toBe("pending");
+    expect(stored?.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["I'm 32"]);
+  });
+
+  it("answers 409 session_busy, calling the provider once, when another message got in first: its answer is stale", async () => {
     const store = new MemorySessionStore();
     const session = await openedSession(store);
     // Another request answers the age question between our read and our write.
     await postMessage(deps(store), session, "I'm 40");
+    const before = structuredClone(await store.load(session.id));
+    const interviewer = countingInterviewer();
 
-    const result = await postMessage(deps(store), session, "female");
+    const error = await postMessage(deps(store, interviewer), session, "female").catch((e: unknown) => e);
 
-    expect(result.extracted).toEqual(["gender"]);
+    expect(interviewer.calls).toBe(1);
+    expect(error).toMatchObject({ status: 409, code: "session_busy", headers: { "Retry-After": "1" } });
+    expect(await store.load(session.id)).toEqual(before);
+  });
+
+  it("does not apply a write twice when it is re-sent after its answer was lost", async () => {
+    const store = new MemorySessionStore();
+    const session = await openedSession(store);
+    const interviewer = countingInterviewer();
+    // The store applies the write, then the answer is lost and the client sends the same write again.
+    const resending = Object.assign(Object.create(store) as MemorySessionStore, {
+      save: async (id: string, change: SessionChange): Promise<SaveResult> => {
+        await store.save(id, change);
+        return store.save(id, change);
+      },
+    });
+
+    const result = await postMessage({ ...deps(store, interviewer), store: resending }, session, "I'm 32");
+
+    expect(result.extracted).toEqual(["age"]);
+    expect(interviewer.calls).toBe(1);
     const stored = await store.load(session.id);
-    expect(stored?.profile).toEqual({ age: 40, gender: "female" });
-    expect(stored?.userMessageCount).toBe(2);
-    expect(stored?.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["I'm 40", "female"]);
+    expect(stored?.userMessageCount).toBe(1);
+    expect(stored?.messages).toHaveLength(3);
   });
 
   it("gives up with 409 session_busy and Retry-After when it keeps losing, having changed nothing", async () => {

@@ -114,13 +114,15 @@ describe("the OpenAPI document", () => {
     const statuses = (method: string, path: string) => Object.keys(operation(method, path).responses).sort();
     const everywhere = ["400", "413", "415", "500", "503"];
     const owner = [...everywhere, "401", "404"];
-    expect(statuses("post", "/api/sessions")).toEqual(["201", "429", ...everywhere].sort());
+    // A state-changing POST takes an Idempotency-Key: 409 while its first request runs, 422 for another request's key.
+    const keyed = ["409", "422"];
+    expect(statuses("post", "/api/sessions")).toEqual(["201", "429", ...keyed, ...everywhere].sort());
     expect(statuses("get", "/api/sessions/{sessionId}")).toEqual(["200", ...owner].sort());
     expect(statuses("delete", "/api/sessions/{sessionId}")).toEqual(["204", ...owner].sort());
-    expect(statuses("post", "/api/sessions/{sessionId}/messages")).toEqual(["200", "409", "429", ...owner].sort());
-    expect(statuses("post", "/api/sessions/{sessionId}/photos/user")).toEqual(["201", "409", ...owner].sort());
-    expect(statuses("post", "/api/sessions/{sessionId}/images")).toEqual(["200", "202", "409", "429", ...owner].sort());
-    expect(statuses("post", "/api/sessions/{sessionId}/complete")).toEqual(["200", "409", ...owner].sort());
+    expect(statuses("post", "/api/sessions/{sessionId}/messages")).toEqual(["200", "429", ...keyed, ...owner].sort());
+    expect(statuses("post", "/api/sessions/{sessionId}/photos/user")).toEqual(["201", ...keyed, ...owner].sort());
+    expect(statuses("post", "/api/sessions/{sessionId}/images")).toEqual(["200", "202", "429", ...keyed, ...owner].sort());
+    expect(statuses("post", "/api/sessions/{sessionId}/complete")).toEqual(["200", ...keyed, ...owner].sort());
     expect(statuses("get", "/api/health")).toEqual(["200", ...everywhere].sort());
 
     const codes = (method: string, path: string, status: string) =>
@@ -132,11 +134,13 @@ describe("the OpenAPI document", () => {
         return error?.properties.code.enum ?? [];
       });
     expect(codes("post", "/api/sessions/{sessionId}/messages", "409").sort()).toEqual([
+      "idempotency_key_in_use",
       "message_limit_reached",
       "session_busy",
       "session_completed",
     ]);
     expect(codes("post", "/api/sessions/{sessionId}/complete", "409").sort()).toEqual([
+      "idempotency_key_in_use",
       "images_pending",
       "profile_incomplete",
       "session_busy",
@@ -146,7 +150,9 @@ describe("the OpenAPI document", () => {
       "picture_not_ready",
       "session_not_found",
     ]);
-    expect(codes("post", "/api/sessions", "400").sort()).toEqual(["invalid_request", "malformed_json"]);
+    expect(codes("post", "/api/sessions", "400").sort()).toEqual(["invalid_idempotency_key", "invalid_request", "malformed_json"]);
+    expect(codes("post", "/api/sessions", "422")).toEqual(["idempotency_key_reused"]);
+    expect(operation("post", "/api/sessions").parameters).toContainEqual({ $ref: "#/components/parameters/IdempotencyKey" });
     expect(codes("get", "/api/sessions/{sessionId}", "400")).toEqual(["invalid_request"]);
     expect(operation("post", "/api/sessions").responses["429"]?.headers).toEqual({
       "Retry-After": { $ref: "#/components/headers/RetryAfter" },

@@ -55,7 +55,8 @@ export class HeraClient {
   #session: { id: string; token: string } | null = null;
 
   constructor(baseUrl: string) {
-    this.#api = createHeraClient({ baseUrl, headers: { Accept: "application/json" } });
+    // A POST whose answer was lost, or that met a 503, is sent again under its Idempotency-Key: applied once.
+    this.#api = createHeraClient({ baseUrl, headers: { Accept: "application/json" }, retries: 2 });
   }
 
   /** The current session's id (not a secret: the token is), or null. */
