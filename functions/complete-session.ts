@@ -5,7 +5,7 @@ import { logger } from "../lib/observability/logger.ts";
 import { countMetric } from "../lib/observability/metrics.ts";
 import { completeSession } from "../lib/results/results.ts";
 import { resultDeps } from "../lib/wiring/results.ts";
-import { openRequestedSession } from "../lib/wiring/sessions.ts";
+import { openRequestedSession } from "../lib/http/sessions.ts";
 
 export const handler = httpHandler(
   completeSessionRoute,

@@ -1,10 +1,11 @@
 import { httpHandler } from "../lib/http/handler.ts";
-import { getResultRoute } from "../lib/schemas/routes.ts";
+import { sessionCredentials } from "../lib/http/sessions.ts";
 import { readResult } from "../lib/results/results.ts";
-import { bearerToken } from "../lib/sessions/tokens.ts";
+import { getResultRoute } from "../lib/schemas/routes.ts";
 import { archiveDeps } from "../lib/wiring/results.ts";
 
+// The result outlives the live session: it is opened from the archive with the same credentials, not from Redis.
 export const handler = httpHandler(getResultRoute, async (request) => {
-  const result = await readResult(archiveDeps(request.signal), request.pathParameters.sessionId, bearerToken(request.headers));
-  return { status: 200, body: result };
+  const { sessionId, token } = sessionCredentials(request);
+  return { status: 200, body: await readResult(archiveDeps(request.signal), sessionId, token) };
 });

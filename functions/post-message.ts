@@ -6,7 +6,7 @@ import { countMetric } from "../lib/observability/metrics.ts";
 import { postMessage } from "../lib/sessions/turn.ts";
 import { messageDeps } from "../lib/wiring/interview.ts";
 import { messageLimit } from "../lib/wiring/limits.ts";
-import { openRequestedSession } from "../lib/wiring/sessions.ts";
+import { openRequestedSession } from "../lib/http/sessions.ts";
 
 export const handler = httpHandler(
   postMessageRoute,

@@ -4,7 +4,7 @@ import { idempotencyStore } from "../lib/wiring/idempotency.ts";
 import { requestImage } from "../lib/images/request.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { imageRequestDeps } from "../lib/wiring/images.ts";
-import { openRequestedSession } from "../lib/wiring/sessions.ts";
+import { openRequestedSession } from "../lib/http/sessions.ts";
 
 export const handler = httpHandler(
   requestImageRoute,
@@ -18,7 +18,8 @@ export const handler = httpHandler(
       status: result.image.status,
       outcome: result.outcome,
     });
-    return { status: result.httpStatus, body: { image: result.image } };
+    // A picture already made from the same inputs is answered at once; a job (new or under way) is accepted.
+    return { status: result.outcome === "ready" ? 200 : 202, body: { image: result.image } };
   },
   { idempotencyStore },
 );

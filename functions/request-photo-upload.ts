@@ -4,7 +4,7 @@ import { idempotencyStore } from "../lib/wiring/idempotency.ts";
 import { logger } from "../lib/observability/logger.ts";
 import { requestPhotoUpload } from "../lib/photos/photos.ts";
 import { photoUploadDeps } from "../lib/wiring/photos.ts";
-import { openRequestedSession } from "../lib/wiring/sessions.ts";
+import { openRequestedSession } from "../lib/http/sessions.ts";
 
 export const handler = httpHandler(
   requestPhotoUploadRoute,

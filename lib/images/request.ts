@@ -54,7 +54,6 @@ export type RequestedImage = z.infer<typeof imageJobBody> | z.infer<typeof ready
 
 export interface ImageRequestResult {
   /** 202 while a job is under way, 200 for a ready picture made from the same inputs. */
-  httpStatus: 200 | 202;
   image: RequestedImage;
   /** `created`: this call started the job; `in_progress` / `ready`: it returned what was there. */
   outcome: "created" | "in_progress" | "ready";
@@ -84,7 +83,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       const image = current.images[kind];
       // A job under way is returned as it is, whatever changed since: two workers must never write the same picture.
       if (isJobUnderWay(image, currentTime(deps).getTime(), deps.staleAfterMs)) {
-        return { done: { httpStatus: 202, image: { kind, status: image.status, jobId: image.jobId }, outcome: "in_progress" } };
+        return { done: { image: { kind, status: image.status, jobId: image.jobId }, outcome: "in_progress" } };
       }
       const planned = planImage(current, kind, deps.traits);
       if (!planned.ok) {
@@ -94,7 +93,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       }
       if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
         const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds, { contentType: GENERATED_IMAGE_TYPE });
-        return { done: { httpStatus: 200, image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } };
+        return { done: { image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } };
       }
       await assertImagesOn(deps.imagesSwitch);
       const job: ImageState = {
@@ -110,7 +109,7 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
           // Counted only once this call has won the write, so racing duplicates do not spend the allowance.
           await admit(deps, recorded, kind, job, image);
           await start(deps, recorded, kind, job);
-          return { httpStatus: 202, image: { kind, status: "pending", jobId: job.jobId }, outcome: "created" };
+          return { image: { kind, status: "pending", jobId: job.jobId }, outcome: "created" };
         },
       };
     },

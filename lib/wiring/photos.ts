@@ -2,6 +2,7 @@ import { createS3Bucket } from "../clients/s3.ts";
 import { S3Signer } from "../clients/s3-signer.ts";
 import { normalisePhoto } from "../photos/decode.ts";
 import type { PhotoCheckDeps, PhotoDeps, PhotoUploadDeps } from "../photos/photos.ts";
+import type { SessionReadDeps } from "../photos/views.ts";
 import type { ObjectLinks, UploadSigner } from "../storage/objects.ts";
 import { S3HttpObjects } from "../storage/s3-http-objects.ts";
 import { S3LinkSigner } from "../storage/s3-links.ts";
@@ -87,6 +88,11 @@ export function photoEventDeps(): PhotoCheckDeps {
  */
 export function photoReadDeps(signal?: AbortSignal): PhotoDeps {
   return photoDepsOn(objectChecks(signal));
+}
+
+/** What reading a session or one of its pictures needs: photoReadDeps, and the signer of the links. */
+export function sessionReadDeps(signal?: AbortSignal): SessionReadDeps {
+  return { ...photoReadDeps(signal), links: objectLinks(), urlTtlSeconds: getConfig().DOWNLOAD_URL_TTL_SECONDS };
 }
 
 /** What granting a photo upload needs: the photo domain and the signer of presigned POST forms. */

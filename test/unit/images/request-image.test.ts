@@ -167,7 +167,7 @@ describe("requestImage jobs", () => {
 
     const result = await requestImage(deps, (await store.load(session.id))!, "partner");
 
-    expect(result.httpStatus).toBe(200);
+    expect(result.outcome).toBe("ready");
     expect(result.image).toEqual({ kind: "partner", status: "ready", jobId: "job-1", url: expect.stringContaining(key) });
     expect(dispatcher.events).toHaveLength(1);
   });
@@ -221,7 +221,7 @@ describe("requestImage jobs", () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => requestImage(deps, structuredClone(session), "partner")));
 
     expect(new Set(results.map((result) => result.image.jobId))).toEqual(new Set(["job-1"]));
-    expect(results.every((result) => result.httpStatus === 202)).toBe(true);
+    expect(results.every((result) => result.outcome !== "ready")).toBe(true);
     expect(results.filter((result) => result.outcome === "created")).toHaveLength(1);
     expect(dispatcher.events).toHaveLength(1);
     expect(limiter.calls).toHaveLength(1);
@@ -301,7 +301,7 @@ describe("requestImage rate limit", () => {
     // Assess
     expect(paused).toMatchObject({ status: 503, code: "images_paused", headers: { "Retry-After": "600" } });
     expect(pausedToo.code).toBe("images_paused");
-    expect(resumed.httpStatus).toBe(202);
+    expect(resumed.outcome).not.toBe("ready");
     expect(dispatcher.events).toHaveLength(1);
     expect(spend.calls).toBe(1);
   });
@@ -313,7 +313,7 @@ describe("requestImage rate limit", () => {
     await requestImage(deps, session, "partner");
     const repeats = await Promise.all([1, 2, 3].map(async () => requestImage(deps, (await store.load(session.id))!, "partner")));
 
-    expect(repeats.every((result) => result.httpStatus === 202 && result.image.jobId === "job-1")).toBe(true);
+    expect(repeats.every((result) => result.outcome !== "ready" && result.image.jobId === "job-1")).toBe(true);
   });
 
   it("fails closed: a limiter that cannot answer refuses with 503 and leaves no job", async () => {
