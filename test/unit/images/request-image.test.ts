@@ -118,7 +118,7 @@ describe("requestImage jobs", () => {
 
     const result = await requestImage(deps, session, "partner");
 
-    expect(result).toEqual({ httpStatus: 202, image: { kind: "partner", status: "pending", jobId: "job-1" }, outcome: "created" });
+    expect(result).toEqual({ image: { kind: "partner", status: "pending", jobId: "job-1" }, outcome: "created" });
     const job = await stored(store, session.id, "partner");
     const planned = planImage(session, "partner", LOCAL_IMAGE_TRAITS);
     expect(planned.ok).toBe(true);
@@ -142,9 +142,8 @@ describe("requestImage jobs", () => {
     await store.save(session.id, { set: { images: { partner: { ...job, status: "running", startedAt: clock().toISOString() } } } });
     const whileRunning = await requestImage(deps, (await store.load(session.id))!, "partner");
 
-    expect(again).toEqual({ httpStatus: 202, image: { kind: "partner", status: "pending", jobId: "job-1" }, outcome: "in_progress" });
+    expect(again).toEqual({ image: { kind: "partner", status: "pending", jobId: "job-1" }, outcome: "in_progress" });
     expect(whileRunning).toEqual({
-      httpStatus: 202,
       image: { kind: "partner", status: "running", jobId: "job-1" },
       outcome: "in_progress",
     });
@@ -184,7 +183,7 @@ describe("requestImage jobs", () => {
 
     const result = await requestImage(deps, (await store.load(session.id))!, "partner");
 
-    expect(result).toMatchObject({ httpStatus: 202, image: { status: "pending", jobId: "job-2" }, outcome: "created" });
+    expect(result).toMatchObject({ image: { status: "pending", jobId: "job-2" }, outcome: "created" });
     expect((await stored(store, session.id, "partner"))?.inputsHash).not.toBe(job.inputsHash);
     expect(dispatcher.events.map((event) => event.jobId)).toEqual(["job-1", "job-2"]);
   });
@@ -197,7 +196,10 @@ describe("requestImage jobs", () => {
 
     const result = await requestImage(deps, session, "partner");
 
-    expect(result).toMatchObject({ httpStatus: 202, image: { status: "pending", jobId: "job-1" } });
+    expect(result).toMatchObject({
+      outcome: expect.stringMatching(/^(created|in_progress)$/),
+      image: { status: "pending", jobId: "job-1" },
+    });
     expect(dispatcher.events).toHaveLength(1);
   });
 
@@ -210,7 +212,7 @@ describe("requestImage jobs", () => {
 
     const result = await requestImage(deps, session, "partner");
 
-    expect(result).toMatchObject({ httpStatus: 202, image: { status: "pending", jobId: "job-1" }, outcome: "created" });
+    expect(result).toMatchObject({ image: { status: "pending", jobId: "job-1" }, outcome: "created" });
     expect(dispatcher.events).toHaveLength(1);
   });
 
@@ -233,7 +235,10 @@ describe("requestImage jobs", () => {
 
     const result = await requestImage(deps, session, "child");
 
-    expect(result).toMatchObject({ httpStatus: 202, image: { kind: "child", status: "pending" } });
+    expect(result).toMatchObject({
+      outcome: expect.stringMatching(/^(created|in_progress)$/),
+      image: { kind: "child", status: "pending" },
+    });
     expect(dispatcher.events).toEqual([{ sessionId: session.id, kind: "child", jobId: result.image.jobId }]);
   });
 });
@@ -346,7 +351,10 @@ describe("requestImage when the worker cannot be invoked", () => {
 
     expect(error).toMatchObject({ status: 503, code: "dependency_unavailable", details: { dependency: "image_worker" } });
     expect(failed).toMatchObject({ status: "failed", jobId: "job-1", error: "dispatch_failed", finishedAt: clock().toISOString() });
-    expect(retry).toMatchObject({ httpStatus: 202, image: { status: "pending", jobId: "job-2" } });
+    expect(retry).toMatchObject({
+      outcome: expect.stringMatching(/^(created|in_progress)$/),
+      image: { status: "pending", jobId: "job-2" },
+    });
   });
 });
 
