@@ -1,4 +1,4 @@
-import { stageKeyPrefix } from "../config.ts";
+import { type Config, stageKeyPrefix } from "../config.ts";
 import { perSessionLimit, sessionLimitKey, type SessionLimit } from "../limits/enforce.ts";
 import { fixedWindowKeys } from "../limits/windows.ts";
 import { createUpstashRateLimiter, type RateLimiter } from "../limits/rate-limiter.ts";
@@ -11,12 +11,6 @@ import { limiterRedis, redisBatch } from "./redis.ts";
 const MESSAGE_WINDOW = "1 m";
 const IMAGE_WINDOW = "1 d";
 
-let sessions: RateLimiter | undefined;
-let messages: RateLimiter | undefined;
-let images: RateLimiter | undefined;
-let imageSpend: SpendLimiter | undefined;
-let chatSpend: SpendLimiter | undefined;
-
 const prefixFor = (name: string) => `${stageKeyPrefix(getConfig())}:ratelimit:${name}`;
 
 // A session is created in a second Redis round trip after its limit is counted: when Redis hangs, waiting for the
@@ -24,44 +18,76 @@ const prefixFor = (name: string) => `${stageKeyPrefix(getConfig())}:ratelimit:${
 // (and lets the call through) after this long, so that the request still ends within 3 s.
 const SESSION_CREATE_LIMIT_TIMEOUT_MS = 500;
 
-/** SESSION_CREATE_LIMIT new sessions per minute per client IP. */
-export function sessionCreateLimiter(): RateLimiter {
-  sessions ??= createUpstashRateLimiter(limiterRedis(), {
-    prefix: prefixFor("sessions"),
-    limit: getConfig().SESSION_CREATE_LIMIT,
+/** The per-key limits (@upstash/ratelimit), by the name of their keys: how many, in which window, and when Redis fails. */
+const RATE_LIMITS = {
+  sessions: {
+    limit: (config: Config) => config.SESSION_CREATE_LIMIT,
     window: "1 m",
     onUnavailable: "open",
     timeoutMs: SESSION_CREATE_LIMIT_TIMEOUT_MS,
-  });
-  return sessions;
+  },
+  messages: { limit: (config: Config) => config.MESSAGE_LIMIT, window: MESSAGE_WINDOW, onUnavailable: "open" },
+  images: { limit: (config: Config) => config.IMAGE_DAILY_LIMIT, window: IMAGE_WINDOW, onUnavailable: "closed" },
+} as const;
+
+/** The per-client and per-stage caps on what costs money, by kind; chat fails open like messages, images closed. */
+const SPEND_LIMITS = {
+  chat: {
+    perClientPerHour: (config: Config) => config.CHAT_TURNS_PER_CLIENT_PER_HOUR,
+    perStagePerDay: (config: Config) => config.CHAT_TURNS_PER_DAY,
+    onUnavailable: "open",
+  },
+  image: {
+    perClientPerHour: (config: Config) => config.IMAGE_JOBS_PER_CLIENT_PER_HOUR,
+    perStagePerDay: (config: Config) => config.IMAGE_JOBS_PER_DAY,
+    onUnavailable: "closed",
+  },
+} as const;
+
+const rateLimiters = new Map<keyof typeof RATE_LIMITS, RateLimiter>();
+const spendLimiters = new Map<keyof typeof SPEND_LIMITS, SpendLimiter>();
+
+/** The process-wide limiter of one of RATE_LIMITS, made on first use. */
+function rateLimiter(name: keyof typeof RATE_LIMITS): RateLimiter {
+  const made = rateLimiters.get(name);
+  if (made) return made;
+  const { limit, ...settings } = RATE_LIMITS[name];
+  const limiter = createUpstashRateLimiter(limiterRedis(), { prefix: prefixFor(name), limit: limit(getConfig()), ...settings });
+  rateLimiters.set(name, limiter);
+  return limiter;
 }
+
+/** The process-wide cap of one of SPEND_LIMITS, made on first use. */
+function spendLimiter(kind: keyof typeof SPEND_LIMITS): SpendLimiter {
+  const made = spendLimiters.get(kind);
+  if (made) return made;
+  const { perClientPerHour, perStagePerDay, onUnavailable } = SPEND_LIMITS[kind];
+  const config = getConfig();
+  const limiter = createSpendLimiter(redisBatch(), {
+    kind,
+    prefix: prefixFor("spend"),
+    perClientPerHour: perClientPerHour(config),
+    perStagePerDay: perStagePerDay(config),
+    onUnavailable,
+  });
+  spendLimiters.set(kind, limiter);
+  return limiter;
+}
+
+/** SESSION_CREATE_LIMIT new sessions per minute per client IP. */
+export const sessionCreateLimiter = (): RateLimiter => rateLimiter("sessions");
 
 /** MESSAGE_LIMIT messages per minute per session (for the holder of its token: see lib/limits/enforce.ts). */
-export function messageLimiter(): RateLimiter {
-  messages ??= createUpstashRateLimiter(limiterRedis(), {
-    prefix: prefixFor("messages"),
-    limit: getConfig().MESSAGE_LIMIT,
-    window: MESSAGE_WINDOW,
-    onUnavailable: "open",
-  });
-  return messages;
-}
+export const messageLimiter = (): RateLimiter => rateLimiter("messages");
 
-/**
- * CHAT_TURNS_PER_CLIENT_PER_HOUR per client address and CHAT_TURNS_PER_DAY for the stage. Fails open, like the
- * message limit: with Redis down the session read fails anyway.
- */
-export function chatSpendLimiter(): SpendLimiter {
-  const config = getConfig();
-  chatSpend ??= createSpendLimiter(redisBatch(), {
-    kind: "chat",
-    prefix: prefixFor("spend"),
-    perClientPerHour: config.CHAT_TURNS_PER_CLIENT_PER_HOUR,
-    perStagePerDay: config.CHAT_TURNS_PER_DAY,
-    onUnavailable: "open",
-  });
-  return chatSpend;
-}
+/** IMAGE_DAILY_LIMIT new image jobs per session a day; fails closed, since a generation costs money. */
+export const imageRateLimiter = (): RateLimiter => rateLimiter("images");
+
+/** CHAT_TURNS_PER_CLIENT_PER_HOUR per client address and CHAT_TURNS_PER_DAY for the stage. */
+export const chatSpendLimiter = (): SpendLimiter => spendLimiter("chat");
+
+/** IMAGE_JOBS_PER_CLIENT_PER_HOUR per client address and IMAGE_JOBS_PER_DAY for the stage; fails closed. */
+export const imageSpendLimiter = (): SpendLimiter => spendLimiter("image");
 
 /**
  * The limits of a message, counted as the session is opened and in the same Redis round trip: the session's own
@@ -73,30 +99,6 @@ export function messageLimit(sourceIp: string): SessionLimit {
   return async (sessionId, tokenHash) => {
     await Promise.all([perSession(sessionId, tokenHash), chat.spend(sourceIp)]);
   };
-}
-
-/** IMAGE_DAILY_LIMIT new image jobs per session a day; fails closed, since a generation costs money. */
-export function imageRateLimiter(): RateLimiter {
-  images ??= createUpstashRateLimiter(limiterRedis(), {
-    prefix: prefixFor("images"),
-    limit: getConfig().IMAGE_DAILY_LIMIT,
-    window: IMAGE_WINDOW,
-    onUnavailable: "closed",
-  });
-  return images;
-}
-
-/** IMAGE_JOBS_PER_CLIENT_PER_HOUR per client address and IMAGE_JOBS_PER_DAY for the stage; fails closed. */
-export function imageSpendLimiter(): SpendLimiter {
-  const config = getConfig();
-  imageSpend ??= createSpendLimiter(redisBatch(), {
-    kind: "image",
-    prefix: prefixFor("spend"),
-    perClientPerHour: config.IMAGE_JOBS_PER_CLIENT_PER_HOUR,
-    perStagePerDay: config.IMAGE_JOBS_PER_DAY,
-    onUnavailable: "closed",
-  });
-  return imageSpend;
 }
 
 /**
