@@ -135,6 +135,7 @@ const CHECKED_PHOTOS = "${PhotoBucket.Arn}/sessions/*/photo/*";
 const IMAGES = "${PhotoBucket.Arn}/sessions/*/images/*";
 const REDIS_PARAMETERS = ["/hera/prod/upstash-redis-rest-url", "/hera/prod/upstash-redis-rest-token"];
 const GEMINI_PARAMETER = "/hera/prod/gemini-api-key";
+const SWITCH_PARAMETERS = ["/hera/prod/images-enabled", "/hera/prod/gemini-chat-enabled"];
 
 // Which actions each function's role holds is proven by the calls the tests make (test/e2e/least-privilege.test.ts:
 // the local stack holds every call against these roles, and a whole run fails on a grant no call used). Here: that
@@ -269,7 +270,7 @@ describe("sls package: log groups", () => {
 
 describe("sls package --stage prod: secrets", () => {
   it("gives each function only the NAMES of the stage's SSM parameters, and lets its role read exactly those", () => {
-    const stageParameters = [...REDIS_PARAMETERS, GEMINI_PARAMETER];
+    const stageParameters = [...REDIS_PARAMETERS, GEMINI_PARAMETER, ...SWITCH_PARAMETERS];
     for (const name of ourFunctions()) {
       const variables = variablesOf(resources()[logicalIdOf(name)]!);
       const named = Object.entries(variables)
