@@ -10,7 +10,7 @@ export interface RoundTrips {
   counts: number[];
   /** The most a call took. */
   max: number;
-  /** The target, where it sets one. */
+  /** The target, where one is set. */
   target?: number;
   note?: string;
 }
