@@ -10,19 +10,19 @@ export const BUNDLE_BUDGETS: Readonly<Record<string, number>> = {
   createSession: 280 * KB,
   // The local interviewer's phrase tables (names introduced by a phrase, degree words, several children, in two
   // languages) are ~26 KB of it: 290 KB when they were added.
-  postMessage: 300 * KB,
+  postMessage: 330 * KB,
   openapi: 200 * KB,
   routeNotFound: 200 * KB,
-  getSession: 240 * KB,
-  getPhoto: 240 * KB,
+  getSession: 260 * KB,
+  getPhoto: 260 * KB,
   photoUploaded: 500 * KB,
   imageWorker: 520 * KB,
-  completeSession: 550 * KB,
-  getResult: 310 * KB,
-  deleteSession: 550 * KB,
-  health: 550 * KB,
+  completeSession: 580 * KB,
+  getResult: 330 * KB,
+  deleteSession: 580 * KB,
+  health: 570 * KB,
   requestPhotoUpload: 580 * KB,
-  requestImage: 480 * KB,
+  requestImage: 500 * KB,
 };
 
 /** The largest unpacked package of a function without sharp or @google/genai, in bytes. */
