@@ -47,7 +47,8 @@ describe("DELETE while an image job runs", () => {
   it(`leaves nothing of the session in Redis or S3, whatever the moment (${RUNS} runs)`, async () => {
     const leaks: string[] = [];
     for (let run = 0; run < RUNS; run++) {
-      // One client address per run: session creation is limited per address, and other test files create sessions too.
+      // One client address per run, for every call: session creation and image jobs are limited per address, and other
+      // test files make them too.
       const sourceIp = `198.51.100.${run + 1}`;
       const created = await call("create-session", {
         body: JSON.stringify({ locale: "en" }),
@@ -63,12 +64,14 @@ describe("DELETE while an image job runs", () => {
         body: JSON.stringify({ text: "hello" }),
         headers: { ...auth, "content-type": "application/json" },
         pathParameters: { sessionId },
+        sourceIp,
       });
       faulty.invocations.length = 0;
       const asked = await call("request-image", {
         body: JSON.stringify({ kind: "partner" }),
         headers: { ...auth, "content-type": "application/json" },
         pathParameters: { sessionId },
+        sourceIp,
       });
       expect(asked.statusCode).toBe(202);
       const event = faulty.invocations[0];
