@@ -9,13 +9,7 @@ import {
   type IdempotencyRecord,
   type IdempotencyStore,
 } from "../sessions/idempotency-records.ts";
-import type { HttpEvent, HttpResponse } from "./types.ts";
-
-/** What a key is kept under: a bucket (one Redis hash: a session's, or a client address's) and an owner within it. */
-export interface IdempotencyScope {
-  bucket: string;
-  owner: string;
-}
+import type { HttpEvent, HttpResponse, IdempotencyScope } from "./types.ts";
 
 /** The scope of a request on a session: the session and (128 bits of the hash of) the token presented. */
 export function sessionScope(sessionId: string, tokenHash: string): IdempotencyScope {

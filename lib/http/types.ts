@@ -1,5 +1,3 @@
-import type { IdempotencyScope } from "./idempotency.ts";
-
 // The shapes the HTTP chain shares: what it reads of an API Gateway event, what a handler sees and returns.
 
 /** The parts of an API Gateway HTTP API (v2) event that the chain reads; lib/ knows nothing more of the event. */
@@ -40,4 +38,10 @@ export interface HttpResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+}
+
+/** What a key is kept under: a bucket (one Redis hash: a session's, or a client address's) and an owner within it. */
+export interface IdempotencyScope {
+  bucket: string;
+  owner: string;
 }
