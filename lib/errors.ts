@@ -151,6 +151,7 @@ export const ERROR_CATALOGUE = {
     status: 503,
     message: "Pictures are not being made right now; try again later.",
     when: 'the operator switched picture generation off; a job that was queued fails with `error: "images_paused"`',
+    // The operator's switch has no schedule: ten minutes is a wait a person accepts and a client does not hammer.
     retryAfterSeconds: 600,
   },
 } as const satisfies Record<string, ErrorEntry>;
@@ -366,8 +367,8 @@ export class StageBudgetError extends HttpError {
 
 /** The operator switched image generation off for this stage (lib/switches.ts). */
 export class ImagesPausedError extends HttpError {
-  constructor(retryAfterSeconds: number) {
-    super(ERROR_CODE.images_paused, { retryAfterSeconds });
+  constructor() {
+    super(ERROR_CODE.images_paused);
   }
 }
 

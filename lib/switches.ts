@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from "./errors.ts";
 // The operator's switches of a stage (image generation, the Gemini chat): on or off without a deploy. In AWS each is
 // an SSM String parameter ("true" / "false") read at run time through the Parameters and Secrets Lambda Extension
 // (lib/clients/parameters-extension.ts), kept for SWITCH_CACHE_MS; locally, where no parameter is named, the plain
@@ -63,4 +64,18 @@ export function createRuntimeSwitch(options: RuntimeSwitchOptions): RuntimeSwitc
       return reading;
     },
   };
+}
+
+/**
+ * Whether a switch is on, its read failing as a 503 `dependency_unavailable` (the parameter store did not answer);
+ * `off` is what to throw when it is off.
+ */
+export async function assertSwitchOn(runtimeSwitch: RuntimeSwitch, off: () => Error): Promise<void> {
+  let on: boolean;
+  try {
+    on = await runtimeSwitch.isOn();
+  } catch (error) {
+    throw new DependencyUnavailableError("parameters", error);
+  }
+  if (!on) throw off();
 }

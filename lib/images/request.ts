@@ -10,7 +10,7 @@ import {
 } from "../errors.ts";
 import { enforceLimit } from "../limits/enforce.ts";
 import type { RateLimiter } from "../limits/rate-limiter.ts";
-import type { RuntimeSwitch } from "../switches.ts";
+import { assertSwitchOn, type RuntimeSwitch } from "../switches.ts";
 import { describeError, logger } from "../observability/logger.ts";
 import { imageFields, isJobUnderWay, type ImageKind, type ImageState, type Session, type SessionStore } from "../sessions/model.ts";
 import { updateSession } from "../sessions/optimistic.ts";
@@ -64,9 +64,6 @@ export function newJobId(): string {
   return randomBytes(16).toString("base64url");
 }
 
-/** How long a paused client is asked to wait: the operator's switch has no schedule. */
-export const IMAGES_PAUSED_RETRY_SECONDS = 600;
-
 /**
  * Asks for a picture: returns the job under way, or the ready picture when its inputs are unchanged,
  * or else records a new job (limited per session, per client address and for the stage) and starts the worker
@@ -88,14 +85,14 @@ export function requestImage(deps: ImageRequestDeps, session: Session, kind: Ima
       const planned = planImage(current, kind, deps.traits);
       if (!planned.ok) {
         // While paused, a picture is refused as paused whatever it still lacks: that is the answer that stays true.
-        await assertImagesOn(deps.imagesSwitch);
+        await assertSwitchOn(deps.imagesSwitch, () => new ImagesPausedError());
         throw new PreconditionFailedError(kind, planned.missing);
       }
       if (image?.status === "ready" && image.key && image.inputsHash === planned.inputsHash) {
         const url = await deps.objects.presignDownload(image.key, deps.downloadTtlSeconds, { contentType: GENERATED_IMAGE_TYPE });
         return { done: { image: { kind, status: "ready", jobId: image.jobId, url }, outcome: "ready" } };
       }
-      await assertImagesOn(deps.imagesSwitch);
+      await assertSwitchOn(deps.imagesSwitch, () => new ImagesPausedError());
       const job: ImageState = {
         status: "pending",
         jobId: (deps.newJobId ?? newJobId)(),
@@ -134,16 +131,6 @@ async function admit(
     await replacePendingJob(deps.store, recorded, kind, job.jobId, previous);
     throw refusal;
   }
-}
-
-async function assertImagesOn(imagesSwitch: RuntimeSwitch): Promise<void> {
-  let on: boolean;
-  try {
-    on = await imagesSwitch.isOn();
-  } catch (error) {
-    throw new DependencyUnavailableError("parameters", error);
-  }
-  if (!on) throw new ImagesPausedError(IMAGES_PAUSED_RETRY_SECONDS);
 }
 
 async function start(deps: ImageRequestDeps, recorded: Session, kind: ImageKind, job: ImageState): Promise<void> {

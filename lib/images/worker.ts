@@ -7,7 +7,7 @@ import { imageFields, type ImageState, type Session, type SessionStore } from ".
 import { updateSession } from "../sessions/optimistic.ts";
 import { sniffImageType } from "../photos/inspect.ts";
 import { objectKeys, type ObjectStore } from "../storage/objects.ts";
-import type { RuntimeSwitch } from "../switches.ts";
+import { assertSwitchOn, type RuntimeSwitch } from "../switches.ts";
 import { planImage, type ImagePlan, type StoredPicture } from "./inputs.ts";
 import { ImageProviderError, isPng, type ImageFailureCode, type ImageInput, type ImageProvider, type SourceImage } from "./provider.ts";
 
@@ -51,7 +51,11 @@ export async function runImageJob(deps: ImageWorkerDeps, event: ImageJobEvent): 
   let png: Buffer;
   let inputsHash: string;
   try {
-    await assertImagesOn(deps.imagesSwitch);
+    // Jobs queued before the switch went off (waiting for a worker, or retried) stop here, before any provider call.
+    await assertSwitchOn(
+      deps.imagesSwitch,
+      () => new ImageProviderError("images_paused", "Image generation is switched off for this stage"),
+    );
     const planned = planImage(session, event.kind, deps.provider);
     if (!planned.ok) throw new ImageProviderError("inputs_missing", "The job's inputs are no longer there");
     const input = await loadInput(deps, planned.plan);
@@ -96,17 +100,6 @@ async function claimJob(deps: ImageWorkerDeps, event: ImageJobEvent): Promise<Cl
     },
     contended: () => ({ skipped: "contended" }),
   });
-}
-
-/** Jobs queued before the switch went off (waiting for a worker, or retried) stop here, before any provider call. */
-async function assertImagesOn(imagesSwitch: RuntimeSwitch): Promise<void> {
-  let on: boolean;
-  try {
-    on = await imagesSwitch.isOn();
-  } catch (error) {
-    throw new DependencyUnavailableError("parameters", error);
-  }
-  if (!on) throw new ImageProviderError("images_paused", "Image generation is switched off for this stage");
 }
 
 function isRunning(session: Session | null, event: ImageJobEvent): session is Session {
