@@ -82,6 +82,22 @@ export function giveFunctionsLocalKeys(service) {
 }
 
 /**
+ * Makes serverless-esbuild's watcher (which serverless-offline starts) rebuild on a change under lib/ or functions/,
+ * so that the next request runs the new code: it ignores whatever the package excludes, and `package.patterns`
+ * excludes every file (`!./**`: each zip holds its bundle only) — a pattern that means nothing to a stack that zips
+ * nothing. After a rebuild serverless-esbuild tells serverless-offline, which drops its function instances.
+ * @param {{ package?: { patterns?: string[] }, custom?: { esbuild?: Record<string, unknown> } }} service
+ */
+export function watchLambdaCode(service) {
+  if (service.package?.patterns) service.package.patterns = service.package.patterns.filter((pattern) => pattern !== "!./**");
+  service.custom ??= {};
+  service.custom.esbuild = {
+    ...service.custom.esbuild,
+    watch: { pattern: ["lib/**/*.ts", "functions/**/*.ts"], ignore: [".esbuild*", "node_modules", "test", "web"] },
+  };
+}
+
+/**
  * The local-only build settings of an environment that a package must not take, as messages naming each.
  * @param {Record<string, string | undefined>} env
  * @returns {string[]}
@@ -122,6 +138,7 @@ export default class LocalStackPlugin {
         const overridden = applyLocalStack(serverless.service, process.env);
         utils.log.verbose(`Local stack: ${overridden.length ? overridden.join(", ") : "no variable"} from the local environment`);
         if (command === "invoke local") return;
+        watchLambdaCode(/** @type {any} */ (serverless.service));
         // serverless-offline runs s3rver (serverless-s3-local) in this process: it verifies each signature, so it
         // learns the functions' keys here (the module's account registry is the one s3rver uses).
         const keys = giveFunctionsLocalKeys(/** @type {any} */ (serverless.service));

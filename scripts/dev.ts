@@ -22,6 +22,7 @@ Data (all of it goes when the stack stops; nothing is shared with another stack)
   DynamoDB   in memory (dynalite)
   Redis      ${stack.upstash.engine === "redis-server" ? "a redis-server without persistence, in a scratch directory" : "in memory (ioredis-mock)"}
 IAM: each function calls S3, DynamoDB and Lambda with its own role from \`sls package\`; a denied call is printed here.
+Edits under lib/ and functions/ reach the next request (a rebuild of a second or two, then a cold start).
 Press Ctrl-C to stop.`);
 
 let stopping = false;

@@ -200,8 +200,9 @@ function mediaType(contentType: string | undefined): string | null {
 
 /**
  * On a read: settles a pending photo whose upload has waited longer than PHOTO_CHECK_TIMEOUT_MS for its check (a lost
- * S3 event) as rejected, `not_checked`, and deletes the upload, so the flow never hangs. It decodes nothing: the copy
- * that is kept is made only by the check, in the one function that ships a decoder.
+ * S3 event) as rejected, `not_checked`, so the flow never hangs. It decodes nothing: the copy that is kept is made only
+ * by the check, in the one function that ships a decoder. Nor does it delete (the reads may not): the upload, named in
+ * the rejected photo, is never read or served, and goes with the next grant, a late event, or the bucket's lifecycle.
  */
 export async function settlePendingPhoto(deps: PhotoDeps, session: Session): Promise<Session> {
   if (session.photo?.status !== "pending" || session.status === "completed") return session;
@@ -227,6 +228,5 @@ export async function settlePendingPhoto(deps: PhotoDeps, session: Session): Pro
     },
     contended: () => session,
   });
-  if (settled.photo === rejected) await deps.objects.remove(uploadKey);
   return settled;
 }
