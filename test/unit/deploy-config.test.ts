@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { requiredNames } from "../../deploy/check-secrets.mjs";
-import { applyLocalStack, packagingRefusals } from "../../deploy/local-stack.mjs";
+import { applyLocalStack, packagingRefusals, watchLambdaCode } from "../../deploy/local-stack.mjs";
 import observability from "../../deploy/observability.cjs";
 import origins from "../../deploy/origins.cjs";
 
@@ -86,6 +86,15 @@ describe("deploy/local-stack.mjs: what the local stack changes", () => {
     expect(packagingRefusals({ ESBUILD_INSTALL_TARGET: "host" })).toEqual([expect.stringContaining("ESBUILD_INSTALL_TARGET=host")]);
     expect(packagingRefusals({ ESBUILD_INSTALL_TARGET: "lambda" })).toEqual([]);
     expect(packagingRefusals({})).toEqual([]);
+  });
+});
+
+describe("deploy/local-stack.mjs: code reload", () => {
+  it("lets serverless-esbuild's watcher see lib/ and functions/, which the package's !./** hid from it", () => {
+    const service = { package: { patterns: ["!./**"] }, custom: { esbuild: { minify: true } } };
+    watchLambdaCode(service);
+    expect(service.package.patterns).toEqual([]);
+    expect(service.custom.esbuild).toMatchObject({ minify: true, watch: { pattern: ["lib/**/*.ts", "functions/**/*.ts"] } });
   });
 });
 
