@@ -188,7 +188,13 @@ export async function measureFirstRequests(
   const lambda = await startFakeLambda();
   const parameters = await startFakeParametersExtension({
     token: sessionToken,
-    parameters: { [`/hera/${stage}/upstash-redis-rest-url`]: upstash.url, [`/hera/${stage}/upstash-redis-rest-token`]: token },
+    parameters: {
+      [`/hera/${stage}/upstash-redis-rest-url`]: upstash.url,
+      [`/hera/${stage}/upstash-redis-rest-token`]: token,
+      // The stage's switches, on (as a stage's template creates them).
+      [`/hera/${stage}/images-enabled`]: "true",
+      [`/hera/${stage}/gemini-chat-enabled`]: "true",
+    },
   });
   const redis = new Redis({ url: upstash.url, token, automaticDeserialization: false });
   try {
@@ -306,6 +312,7 @@ export async function measureFirstRequests(
       },
       { name: "health", event: "GET /api/health (Redis, S3, DynamoDB)", expect: 200, build: () => http("GET", {}) },
       { name: "openapi", event: "GET /api/openapi.json", expect: 200, build: () => http("GET", {}) },
+      { name: "routeNotFound", event: "GET an unknown route ($default, 404)", expect: 404, build: () => http("GET", {}) },
       {
         name: "deleteSession",
         event: "DELETE /api/sessions/{id} (Redis, S3, DynamoDB)",
